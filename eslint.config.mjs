@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".sandbox/**", "*.config.js", "*.config.mjs", "dev/scripts/*.js"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".sandbox/**", "*.config.js", "*.config.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
