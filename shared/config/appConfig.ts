@@ -1,0 +1,127 @@
+// The app's settings: read from the environment once, validated with zod, every problem named by setting.
+import { z } from "zod";
+
+const booleanSetting = (defaultValue: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .default(defaultValue ? "true" : "false")
+    .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const csvSetting = (defaultValue: string) =>
+  z
+    .string()
+    .default(defaultValue)
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+const positiveInt = (defaultValue: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`)
+    .default(defaultValue);
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, "must be host:port");
+
+const addressOverrides = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === "") return {} as Record<string, string>;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'must be JSON like {"server.mysql.database.azure.com":"10.0.0.4:3306"}' });
+      return z.NEVER;
+    }
+    const result = z.record(z.string().min(1), hostPort).safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: "custom", message: "every value must be host:port" });
+      return z.NEVER;
+    }
+    return Object.fromEntries(Object.entries(result.data).map(([k, v]) => [k.toLowerCase(), v]));
+  });
+
+export const SINGLE_SERVER_TIERS = ["Basic", "GeneralPurpose", "MemoryOptimized"] as const;
+export const FLEXIBLE_SERVER_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
+
+const tierList = <T extends readonly [string, ...string[]]>(allowed: T, defaultValue: string) =>
+  csvSetting(defaultValue).pipe(z.array(z.enum(allowed, { message: `each tier must be one of ${allowed.join(", ")}` })));
+
+export const appConfigSchema = z
+  .object({
+    ARM_LRO_POLL_INTERVAL_MS: positiveInt(2_000, 60_000),
+    ARM_ENDPOINT: z.url({ protocol: /^https$/, message: "must be an https URL" }).default("https://management.azure.com"),
+    AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: "must be an https URL" }).optional(),
+    ALLOW_PRIVATE_SOURCE_ADDRESSES: booleanSetting(false),
+    REPLICA_ADDRESS_OVERRIDES: addressOverrides,
+    REPLICA_TLS_CA_FILE: z.string().min(1).optional(),
+    SINGLE_SERVER_ALLOWED_TIERS: tierList(SINGLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
+    FLEXIBLE_SERVER_ALLOWED_TIERS: tierList(FLEXIBLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
+    KEY_VAULT_ALLOWED_HOSTS: csvSetting("").pipe(
+      z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "each entry must be a host name, optionally with :port")),
+    ),
+    SECRET_APP_SETTING_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid setting name prefix")
+      .default("REPLICATION_SECRET_"),
+    REGISTRY_TABLE_NAME: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
+      .default("ReplicationLinks"),
+    AzureWebJobsStorage: z.string().optional(),
+    AzureWebJobsStorage__accountName: z.string().optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+    AzureWebJobsStorage__clientId: z.string().optional(),
+    AZURE_CLIENT_ID: z.string().optional(),
+    START_VERIFY_BUDGET_SECONDS: positiveInt(300, 86_400),
+    START_VERIFY_FIRST_INTERVAL_SECONDS: positiveInt(2, 3_600),
+    START_VERIFY_WAIT_SECONDS: positiveInt(10, 60),
+    MYSQL_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 120),
+    REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),
+    REVALIDATION_CONCURRENCY: positiveInt(8, 100),
+    HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
+  })
+  .superRefine((settings, ctx) => {
+    if (!settings.AzureWebJobsStorage && !settings.AzureWebJobsStorage__accountName && !settings.AzureWebJobsStorage__tableServiceUri) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AzureWebJobsStorage"],
+        message:
+          "is required: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity)",
+      });
+    }
+  });
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** Raised at startup when a setting is missing or malformed; the message names every bad setting. */
+export class ConfigurationError extends Error {
+  override readonly name = "ConfigurationError";
+}
+
+export function parseAppConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = appConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(settings)"} ${issue.message}`);
+  throw new ConfigurationError(`Invalid app settings: ${problems.join("; ")}`);
+}
+
+let cached: AppConfig | undefined;
+
+/** The validated settings of this process, parsed on first use and kept. */
+export function appConfig(): AppConfig {
+  cached ??= parseAppConfig(process.env);
+  return cached;
+}
+
+/** Forgets the parsed settings (tests that change the environment between hosts). */
+export function resetAppConfigForTests(): void {
+  cached = undefined;
+}

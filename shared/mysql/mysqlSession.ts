@@ -1,0 +1,140 @@
+// One mysql2 connection with the app's TLS rules, a round-trip counter, and version-aware replication statements.
+import { createConnection, type Connection, type RowDataPacket } from "mysql2/promise";
+
+export interface TlsSettings {
+  /** PEM text of the CA(s) to trust; undefined means Node's default public roots. */
+  ca?: string;
+  /** Also check the certificate names the host (only possible when connecting by DNS name). */
+  verifyIdentity?: boolean;
+}
+
+export interface MysqlEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** false: plain connection; an object: TLS that verifies the server certificate and host name. */
+  tls: TlsSettings | false;
+  connectTimeoutMs: number;
+}
+
+export type Flavor = "mysql" | "mariadb";
+
+export interface ServerIdentity {
+  flavor: Flavor;
+  /** Full version string, e.g. "8.0.36" or "10.11.6-MariaDB-0+deb12u1". */
+  version: string;
+  /** "8.0", "10.11". */
+  majorMinor: string;
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A mysql2 connection that counts its round trips (the validation benchmark reports them). */
+export class MysqlSession {
+  roundTrips = 0;
+  private constructor(
+    private readonly connection: Connection,
+    readonly endpoint: Omit<MysqlEndpoint, "password">,
+  ) {}
+
+  static async open(endpoint: MysqlEndpoint): Promise<MysqlSession> {
+    const connection = await createConnection({
+      host: endpoint.host,
+      port: endpoint.port,
+      user: endpoint.user,
+      password: endpoint.password,
+      connectTimeout: endpoint.connectTimeoutMs,
+      ssl:
+        endpoint.tls === false
+          ? undefined
+          : { ca: endpoint.tls.ca, rejectUnauthorized: true, verifyIdentity: endpoint.tls.verifyIdentity ?? false },
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      dateStrings: true,
+      multipleStatements: false,
+      charset: "utf8mb4_general_ci",
+    });
+    // A connection error after the handshake must not crash the process: mysql2 emits it as an event.
+    connection.on("error", () => undefined);
+    const { password: _password, ...publicEndpoint } = endpoint;
+    return new MysqlSession(connection, publicEndpoint);
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    this.roundTrips += 1;
+    const [rows] = await this.connection.query<RowDataPacket[]>(sql, params);
+    return Array.isArray(rows) ? (rows as Row[]) : [];
+  }
+
+  /** A prepared statement: values travel as bound parameters, never in the SQL text. */
+  async execute(sql: string, params: unknown[] = []): Promise<Row[]> {
+    this.roundTrips += 1;
+    const [rows] = await this.connection.execute<RowDataPacket[]>(sql, params as never[]);
+    return Array.isArray(rows) ? (rows as Row[]) : [];
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.connection.end();
+    } catch {
+      this.connection.destroy();
+    }
+  }
+}
+
+/** Opens a session, runs `work`, always closes it. */
+export async function withSession<T>(endpoint: MysqlEndpoint, work: (session: MysqlSession) => Promise<T>): Promise<T> {
+  const session = await MysqlSession.open(endpoint);
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export function parseServerIdentity(version: string, versionComment: string): ServerIdentity {
+  const flavor: Flavor = /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? "mariadb" : "mysql";
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  const major = Number(match?.[1] ?? 0);
+  const minor = Number(match?.[2] ?? 0);
+  const patch = Number(match?.[3] ?? 0);
+  return { flavor, version, majorMinor: `${major}.${minor}`, major, minor, patch };
+}
+
+function atLeast(identity: ServerIdentity, major: number, minor: number, patch = 0): boolean {
+  if (identity.major !== major) return identity.major > major;
+  if (identity.minor !== minor) return identity.minor > minor;
+  return identity.patch >= patch;
+}
+
+/** SHOW MASTER STATUS was renamed SHOW BINARY LOG STATUS in MySQL 8.2 and removed in 8.4. */
+export function binaryLogStatusStatement(identity: ServerIdentity): string {
+  return identity.flavor === "mysql" && atLeast(identity, 8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
+}
+
+/** SHOW SLAVE STATUS became SHOW REPLICA STATUS in MySQL 8.0.22 (MariaDB accepts both from 10.5.1). */
+export function replicaStatusStatement(identity: ServerIdentity): string {
+  if (identity.flavor === "mysql") return atLeast(identity, 8, 0, 22) ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+  return "SHOW SLAVE STATUS";
+}
+
+/** Window functions exist from MySQL 8.0 and MariaDB 10.2. */
+export function supportsWindowFunctions(identity: ServerIdentity): boolean {
+  return identity.flavor === "mariadb" ? atLeast(identity, 10, 2) : atLeast(identity, 8, 0);
+}
+
+export async function readServerIdentity(session: MysqlSession): Promise<ServerIdentity> {
+  const [row] = await session.query("SELECT @@version AS version, @@version_comment AS versionComment");
+  return parseServerIdentity(String(row?.version ?? ""), String(row?.versionComment ?? ""));
+}
+
+/** Global variables by name in one round trip; names the server does not know are simply absent. */
+export async function readGlobalVariables(session: MysqlSession, names: readonly string[]): Promise<Map<string, string>> {
+  const placeholders = names.map(() => "?").join(",");
+  const rows = await session.query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${placeholders})`, [...names]);
+  return new Map(rows.map((row) => [String(row.Variable_name).toLowerCase(), String(row.Value ?? "")]));
+}

@@ -1,0 +1,153 @@
+// The registry of replication links in Table storage: one row per link, secret references only, never values.
+import type { TableClient } from "@azure/data-tables";
+import type { TokenCredential } from "@azure/core-auth";
+import { type AppConfig } from "../config/appConfig";
+import { type SecretReference } from "../request/secretReference";
+import { type ReplicaKind } from "../replica/replicaManager";
+
+export type LinkState = "provisioning" | "replicating" | "failed" | "removed";
+
+export interface LinkRecord {
+  id: string;
+  state: LinkState;
+  kind: ReplicaKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  serverName: string;
+  replicaFqdn: string;
+  adminUser: string;
+  adminPassword: SecretReference;
+  sourceHost: string;
+  sourcePort: number;
+  sourceIpv4: string | null;
+  replicationUser: string;
+  replicationPassword: SecretReference;
+  caCertificate: string | null;
+  inspectionUser: string | null;
+  inspectionPassword: SecretReference | null;
+  firewallRuleName: string | null;
+  firewallRuleCreatedByApp: boolean;
+  binlogFile: string | null;
+  binlogPosition: number | null;
+  rolledBack: boolean | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LinkRegistry {
+  get(id: string): Promise<LinkRecord | null>;
+  upsert(record: LinkRecord): Promise<void>;
+  list(): Promise<LinkRecord[]>;
+}
+
+const PARTITION = "link";
+const JSON_FIELDS = ["adminPassword", "replicationPassword", "inspectionPassword"] as const;
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+function toEntity(record: LinkRecord): Entity {
+  const entity: Entity = { partitionKey: PARTITION, rowKey: record.id };
+  for (const [key, value] of Object.entries(record)) {
+    if (value === null || value === undefined) continue;
+    entity[key] = (JSON_FIELDS as readonly string[]).includes(key) ? JSON.stringify(value) : value;
+  }
+  return entity;
+}
+
+function fromEntity(entity: Record<string, unknown>): LinkRecord {
+  const text = (key: string): string | null => (typeof entity[key] === "string" ? (entity[key] as string) : null);
+  const number = (key: string): number | null => (typeof entity[key] === "number" ? (entity[key] as number) : null);
+  const reference = (key: string): SecretReference | null => {
+    const value = text(key);
+    return value ? (JSON.parse(value) as SecretReference) : null;
+  };
+  return {
+    id: String(entity.rowKey),
+    state: (text("state") ?? "failed") as LinkState,
+    kind: (text("kind") ?? "single") as ReplicaKind,
+    subscriptionId: text("subscriptionId") ?? "",
+    resourceGroup: text("resourceGroup") ?? "",
+    serverName: text("serverName") ?? "",
+    replicaFqdn: text("replicaFqdn") ?? "",
+    adminUser: text("adminUser") ?? "",
+    adminPassword: reference("adminPassword") ?? { appSetting: "" },
+    sourceHost: text("sourceHost") ?? "",
+    sourcePort: number("sourcePort") ?? 3306,
+    sourceIpv4: text("sourceIpv4"),
+    replicationUser: text("replicationUser") ?? "",
+    replicationPassword: reference("replicationPassword") ?? { appSetting: "" },
+    caCertificate: text("caCertificate"),
+    inspectionUser: text("inspectionUser"),
+    inspectionPassword: reference("inspectionPassword"),
+    firewallRuleName: text("firewallRuleName"),
+    firewallRuleCreatedByApp: entity.firewallRuleCreatedByApp === true,
+    binlogFile: text("binlogFile"),
+    binlogPosition: number("binlogPosition"),
+    rolledBack: typeof entity.rolledBack === "boolean" ? entity.rolledBack : null,
+    lastError: text("lastError"),
+    createdAt: text("createdAt") ?? "",
+    updatedAt: text("updatedAt") ?? "",
+  };
+}
+
+type StorageSettings = Pick<
+  AppConfig,
+  | "AzureWebJobsStorage"
+  | "AzureWebJobsStorage__accountName"
+  | "AzureWebJobsStorage__tableServiceUri"
+  | "REGISTRY_TABLE_NAME"
+>;
+
+/** A TableClient for the Functions storage account: connection string locally, managed identity on Azure. */
+export function createTableClient(settings: StorageSettings, tableName: string, credential: () => TokenCredential): TableClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TableClient: Client } = require("@azure/data-tables") as typeof import("@azure/data-tables");
+  const connection = settings.AzureWebJobsStorage;
+  if (connection && connection.includes("=")) {
+    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|TableEndpoint=http:/i.test(connection);
+    return Client.fromConnectionString(connection, tableName, { allowInsecureConnection: insecure });
+  }
+  const uri =
+    settings.AzureWebJobsStorage__tableServiceUri ?? `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
+  return new Client(uri, tableName, credential());
+}
+
+/** Creates the table once per process; a table that already exists is fine. */
+export function ensureTable(client: TableClient): () => Promise<void> {
+  let created: Promise<void> | undefined;
+  return () => {
+    created ??= client.createTable().catch((error: unknown) => {
+      created = undefined;
+      throw error;
+    });
+    return created;
+  };
+}
+
+export function createLinkRegistry(client: TableClient): LinkRegistry {
+  const ready = ensureTable(client);
+  return {
+    async get(id: string): Promise<LinkRecord | null> {
+      await ready();
+      try {
+        return fromEntity(await client.getEntity(PARTITION, id));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return null;
+        throw error;
+      }
+    },
+    async upsert(record: LinkRecord): Promise<void> {
+      await ready();
+      await client.upsertEntity(toEntity(record), "Replace");
+    },
+    async list(): Promise<LinkRecord[]> {
+      await ready();
+      const records: LinkRecord[] = [];
+      for await (const entity of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+        records.push(fromEntity(entity));
+      }
+      return records;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// What the workflow needs from Resource Manager about a replica server, whatever its kind.
+export type ReplicaKind = "single" | "flexible";
+
+export interface ReplicaTarget {
+  kind: ReplicaKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  serverName: string;
+}
+
+export interface ReplicaServerInfo {
+  kind: ReplicaKind;
+  name: string;
+  fqdn: string;
+  /** As Resource Manager reports it, e.g. "5.7", "8.0", "8.0.21". */
+  version: string;
+  tier: string;
+  skuName: string;
+  /** userVisibleState (Single) or state (Flexible). */
+  state: string;
+  sslEnforcement: string | null;
+  publicNetworkAccess: string | null;
+  highAvailabilityMode: string | null;
+  administratorLogin: string | null;
+}
+
+export interface FirewallRuleInfo {
+  name: string;
+  startIpAddress: string;
+  endIpAddress: string;
+}
+
+export interface ReplicaManager {
+  /** null when the server does not exist. */
+  getServer(): Promise<ReplicaServerInfo | null>;
+  getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null>;
+  /** Create or update; completes when the long-running operation has succeeded. */
+  putFirewallRule(ruleName: string, ipv4: string): Promise<void>;
+  /** Deleting a rule that is already gone succeeds. */
+  deleteFirewallRule(ruleName: string): Promise<void>;
+  /** The login the replica expects for the admin account (Single Server wants user@server). */
+  adminLogin(adminUser: string): string;
+}
+
+/** An error from Resource Manager, reduced to what the workflow decides on. */
+export interface ArmFailure {
+  statusCode: number | undefined;
+  code: string;
+  message: string;
+}
+
+export function toArmFailure(error: unknown): ArmFailure {
+  const value = error as { statusCode?: number; code?: string; message?: string; name?: string };
+  return {
+    statusCode: typeof value?.statusCode === "number" ? value.statusCode : undefined,
+    code: typeof value?.code === "string" ? value.code : (value?.name ?? "Error"),
+    message: typeof value?.message === "string" ? value.message : String(error),
+  };
+}
+
+/** Throttling, server errors and network failures are worth a retry; 4xx other than 408/429 are not. */
+export function isTransientArmError(error: unknown): boolean {
+  const { statusCode, code } = toArmFailure(error);
+  if (statusCode === undefined) return code !== "AuthenticationError" && code !== "CredentialUnavailableError";
+  return statusCode === 408 || statusCode === 429 || statusCode >= 500;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return toArmFailure(error).statusCode === 404;
+}

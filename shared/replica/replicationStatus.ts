@@ -1,0 +1,140 @@
+// The replica's replication state, read with the version-aware statement and normalised across MySQL and MariaDB column names.
+import { type MysqlSession, type ServerIdentity, replicaStatusStatement, type Row } from "../mysql/mysqlSession";
+
+export type ThreadState = "Yes" | "No" | "Connecting" | "Preparing" | "Unknown";
+
+export interface ReplicationStatus {
+  /** False when the replica has no link at all. */
+  configured: boolean;
+  sourceHost: string | null;
+  sourcePort: number | null;
+  sourceUser: string | null;
+  ioRunning: ThreadState;
+  sqlRunning: ThreadState;
+  ioState: string;
+  /** Seconds behind the source; null means unknown (a thread is down), never "no lag". */
+  secondsBehind: number | null;
+  lastIoErrno: number;
+  lastIoError: string;
+  lastSqlErrno: number;
+  lastSqlError: string;
+  sourceLogFile: string | null;
+  readSourceLogPos: number | null;
+  execSourceLogFile: string | null;
+  execSourceLogPos: number | null;
+  usingGtid: string | null;
+  sslCaConfigured: boolean;
+}
+
+function pick(row: Row, ...names: string[]): unknown {
+  for (const name of names) if (name in row) return row[name];
+  return undefined;
+}
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  return JSON.stringify(value);
+}
+
+function asNumber(value: unknown): number | null {
+  if (value === null || value === undefined || value === "") return null;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : null;
+}
+
+function asThread(value: unknown): ThreadState {
+  const text = asText(value);
+  if (text === "Yes" || text === "No" || text === "Connecting" || text === "Preparing") return text;
+  return "Unknown";
+}
+
+export const NOT_CONFIGURED: ReplicationStatus = {
+  configured: false,
+  sourceHost: null,
+  sourcePort: null,
+  sourceUser: null,
+  ioRunning: "No",
+  sqlRunning: "No",
+  ioState: "",
+  secondsBehind: null,
+  lastIoErrno: 0,
+  lastIoError: "",
+  lastSqlErrno: 0,
+  lastSqlError: "",
+  sourceLogFile: null,
+  readSourceLogPos: null,
+  execSourceLogFile: null,
+  execSourceLogPos: null,
+  usingGtid: null,
+  sslCaConfigured: false,
+};
+
+export function normaliseReplicationStatus(row: Row | undefined): ReplicationStatus {
+  if (!row) return NOT_CONFIGURED;
+  const sourceHost = asText(pick(row, "Master_Host", "Source_Host"));
+  if (!sourceHost) return NOT_CONFIGURED;
+  const ioRunning = asThread(pick(row, "Slave_IO_Running", "Replica_IO_Running"));
+  const sqlRunning = asThread(pick(row, "Slave_SQL_Running", "Replica_SQL_Running"));
+  const lag = asNumber(pick(row, "Seconds_Behind_Master", "Seconds_Behind_Source"));
+  return {
+    configured: true,
+    sourceHost,
+    sourcePort: asNumber(pick(row, "Master_Port", "Source_Port")),
+    sourceUser: asText(pick(row, "Master_User", "Source_User")),
+    ioRunning,
+    sqlRunning,
+    ioState: asText(pick(row, "Slave_IO_State", "Replica_IO_State")) ?? "",
+    // Some servers report a stale number while a thread is down; the only honest value then is unknown.
+    secondsBehind: ioRunning === "Yes" && sqlRunning === "Yes" ? lag : null,
+    lastIoErrno: asNumber(pick(row, "Last_IO_Errno")) ?? 0,
+    lastIoError: asText(pick(row, "Last_IO_Error")) ?? "",
+    lastSqlErrno: asNumber(pick(row, "Last_SQL_Errno")) ?? 0,
+    lastSqlError: asText(pick(row, "Last_SQL_Error")) ?? "",
+    sourceLogFile: asText(pick(row, "Master_Log_File", "Source_Log_File")),
+    readSourceLogPos: asNumber(pick(row, "Read_Master_Log_Pos", "Read_Source_Log_Pos")),
+    execSourceLogFile: asText(pick(row, "Relay_Master_Log_File", "Relay_Source_Log_File")),
+    execSourceLogPos: asNumber(pick(row, "Exec_Master_Log_Pos", "Exec_Source_Log_Pos")),
+    usingGtid: asText(pick(row, "Using_Gtid", "Auto_Position")),
+    sslCaConfigured: (asText(pick(row, "Master_SSL_CA_File", "Source_SSL_CA_File")) ?? "") !== "",
+  };
+}
+
+export async function readReplicationStatus(session: MysqlSession, identity: ServerIdentity): Promise<ReplicationStatus> {
+  const rows = await session.query(replicaStatusStatement(identity));
+  return normaliseReplicationStatus(rows[0]);
+}
+
+export type ReplicationVerdict =
+  | { kind: "running" }
+  | { kind: "waiting"; reason: string }
+  | { kind: "transientError"; errno: number; message: string }
+  | { kind: "permanentError"; thread: "io" | "sql"; errno: number; message: string }
+  | { kind: "stopped"; reason: string };
+
+/** Whether replication really runs: both threads up and the SQL thread has applied what the IO thread read. */
+export function judgeReplication(status: ReplicationStatus, isPermanent: (errno: number) => boolean): ReplicationVerdict {
+  if (!status.configured) return { kind: "stopped", reason: "the replica has no replication link" };
+  if (status.lastSqlErrno !== 0) {
+    return { kind: "permanentError", thread: "sql", errno: status.lastSqlErrno, message: status.lastSqlError };
+  }
+  if (status.lastIoErrno !== 0) {
+    if (isPermanent(status.lastIoErrno)) {
+      return { kind: "permanentError", thread: "io", errno: status.lastIoErrno, message: status.lastIoError };
+    }
+    if (status.ioRunning !== "Yes") {
+      return { kind: "transientError", errno: status.lastIoErrno, message: status.lastIoError };
+    }
+  }
+  if (status.sqlRunning !== "Yes") return { kind: "stopped", reason: "the SQL thread is not running" };
+  if (status.ioRunning === "No") return { kind: "stopped", reason: "the IO thread is not running" };
+  if (status.ioRunning !== "Yes") return { kind: "waiting", reason: `the IO thread is ${status.ioRunning.toLowerCase()}` };
+  const caughtUp =
+    status.execSourceLogFile === status.sourceLogFile &&
+    status.execSourceLogPos !== null &&
+    status.execSourceLogPos === status.readSourceLogPos;
+  if (!caughtUp) return { kind: "waiting", reason: "the SQL thread is still applying events" };
+  return { kind: "running" };
+}

@@ -1,0 +1,81 @@
+// Replica management for Azure Database for MySQL Single Server through @azure/arm-mysql.
+import type { TokenCredential } from "@azure/core-auth";
+import type { MySQLManagementClient } from "@azure/arm-mysql";
+import { type AppConfig } from "../config/appConfig";
+import {
+  type FirewallRuleInfo,
+  type ReplicaManager,
+  type ReplicaServerInfo,
+  type ReplicaTarget,
+  isNotFound,
+} from "./replicaManager";
+
+export function createSingleServerManager(
+  target: ReplicaTarget,
+  credential: TokenCredential,
+  settings: Pick<AppConfig, "ARM_ENDPOINT" | "ARM_LRO_POLL_INTERVAL_MS">,
+): ReplicaManager {
+  // Loaded on first use so the function app's cold start does not pay for the ARM SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MySQLManagementClient: Client } = require("@azure/arm-mysql") as typeof import("@azure/arm-mysql");
+  const endpoint = settings.ARM_ENDPOINT.replace(/\/+$/, "");
+  // The generated client builds URLs from $host and the token scope from endpoint: both must point at the same cloud.
+  // Its own retries are off: the orchestrator's retry policy is the one layer that retries (visible in the history).
+  const client: MySQLManagementClient = new Client(credential, target.subscriptionId, {
+    endpoint,
+    $host: endpoint,
+    retryOptions: { maxRetries: 0 },
+  });
+  const poll = { updateIntervalInMs: settings.ARM_LRO_POLL_INTERVAL_MS };
+  const { resourceGroup, serverName } = target;
+
+  return {
+    async getServer(): Promise<ReplicaServerInfo | null> {
+      try {
+        const server = await client.servers.get(resourceGroup, serverName);
+        return {
+          kind: "single",
+          name: server.name ?? serverName,
+          fqdn: server.fullyQualifiedDomainName ?? "",
+          version: server.version ?? "",
+          tier: server.sku?.tier ?? "",
+          skuName: server.sku?.name ?? "",
+          state: server.userVisibleState ?? "",
+          sslEnforcement: server.sslEnforcement ?? null,
+          publicNetworkAccess: server.publicNetworkAccess ?? null,
+          highAvailabilityMode: null,
+          administratorLogin: server.administratorLogin ?? null,
+        };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    async getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null> {
+      try {
+        const rule = await client.firewallRules.get(resourceGroup, serverName, ruleName);
+        return { name: rule.name ?? ruleName, startIpAddress: rule.startIpAddress, endIpAddress: rule.endIpAddress };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    async putFirewallRule(ruleName: string, ipv4: string): Promise<void> {
+      await client.firewallRules.beginCreateOrUpdateAndWait(resourceGroup, serverName, ruleName, {
+        startIpAddress: ipv4,
+        endIpAddress: ipv4,
+      }, poll);
+    },
+    async deleteFirewallRule(ruleName: string): Promise<void> {
+      try {
+        await client.firewallRules.beginDeleteAndWait(resourceGroup, serverName, ruleName, poll);
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+    },
+    adminLogin(adminUser: string): string {
+      return adminUser.includes("@") ? adminUser : `${adminUser}@${serverName}`;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// The body of POST /api/replications: validated at the edge, every problem reported at once with its path.
+import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+import { z } from "zod";
+import { type AppConfig } from "../config/appConfig";
+import { secretReferenceSchema } from "./secretReference";
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const RESOURCE_GROUP = /^[-\w._()]{1,90}$/u;
+const SERVER_NAME = /^[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])$/;
+const BINLOG_FILE = /^[A-Za-z0-9._-]{1,255}$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+const mysqlUserName = z
+  .string({ message: "must be a string" })
+  .min(1, "must not be empty")
+  .max(32, "must be at most 32 characters (the MySQL user name limit)")
+  .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
+
+const host = z
+  .string({ message: "must be a string" })
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
+  .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), "must be a DNS host name or an IP address");
+
+const caCertificate = z
+  .string({ message: "must be PEM text" })
+  .max(30_000, "must be at most 30,000 characters")
+  .superRefine((value, ctx) => {
+    const blocks = value.match(PEM_CERTIFICATE);
+    if (!blocks || blocks.length === 0) {
+      ctx.addIssue({ code: "custom", message: "must contain at least one PEM certificate (-----BEGIN CERTIFICATE-----)" });
+      return;
+    }
+    for (const block of blocks) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "contains a PEM block that is not a valid X.509 certificate" });
+        return;
+      }
+    }
+  });
+
+export const REPLICA_KINDS = ["single"] as const;
+
+export function provisionRequestSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">) {
+  const secret = secretReferenceSchema(config);
+  return z
+    .object({
+      source: z
+        .object({
+          host,
+          port: z
+            .number({ message: "must be a number" })
+            .int("must be a whole number")
+            .min(1, "must be between 1 and 65535")
+            .max(65_535, "must be between 1 and 65535"),
+          replicationUser: mysqlUserName,
+          replicationPassword: secret,
+          caCertificate: caCertificate.optional(),
+          inspectionUser: mysqlUserName.optional(),
+          inspectionPassword: secret.optional(),
+        })
+        .strict()
+        .superRefine((source, ctx) => {
+          if ((source.inspectionUser === undefined) !== (source.inspectionPassword === undefined)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [source.inspectionUser === undefined ? "inspectionUser" : "inspectionPassword"],
+              message: "inspectionUser and inspectionPassword go together: give both or neither",
+            });
+          }
+        }),
+      replica: z
+        .object({
+          kind: z.enum(REPLICA_KINDS, { message: `must be one of: ${REPLICA_KINDS.join(", ")}` }),
+          subscriptionId: z.string({ message: "must be a string" }).regex(GUID, "must be a subscription GUID"),
+          resourceGroup: z
+            .string({ message: "must be a string" })
+            .regex(RESOURCE_GROUP, "must be 1-90 letters, digits, '.', '_', '-', '(' or ')'")
+            .refine((value) => !value.endsWith("."), "must not end with a period"),
+          serverName: z
+            .string({ message: "must be a string" })
+            .regex(SERVER_NAME, "must be 3-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"),
+          adminUser: mysqlUserName,
+          adminPassword: secret,
+        })
+        .strict(),
+      binlog: z
+        .object({
+          file: z.string({ message: "must be a string" }).regex(BINLOG_FILE, "must be a binlog file name like mysql-bin.000042"),
+          position: z.number({ message: "must be a number" }).int("must be a whole number").min(4, "must be at least 4"),
+        })
+        .strict()
+        .optional(),
+      dryRun: z.boolean({ message: "must be true or false" }).optional(),
+    })
+    .strict();
+}
+
+export type ProvisionRequest = z.infer<ReturnType<typeof provisionRequestSchema>>;
+
+export interface RequestProblem {
+  path: string;
+  message: string;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`))
+    .join("");
+}
+
+/** Every problem of a parsed body, each with its dotted path ("(body)" for the whole). */
+export function describeIssues(error: z.ZodError): RequestProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: "is not a recognised field",
+      }));
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+      return [{ path: formatPath(issue.path) || "(body)", message: "is required" }];
+    }
+    return [{ path: formatPath(issue.path) || "(body)", message: issue.message }];
+  });
+}

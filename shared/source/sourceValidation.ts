@@ -1,0 +1,630 @@
+// Validates a source server for data-in replication: every check of DOMAIN.md runs and is reported, with a fixed number of queries.
+import { type CheckResult, check } from "./checkResult";
+import { resolveSourceAddress } from "./sourceAddress";
+import {
+  type MysqlEndpoint,
+  MysqlSession,
+  type ServerIdentity,
+  binaryLogStatusStatement,
+  parseServerIdentity,
+  readGlobalVariables,
+  supportsWindowFunctions,
+} from "../mysql/mysqlSession";
+import { isTransientMysqlError, mysqlErrno } from "../errors/mysqlErrors";
+
+export const OFFENDER_LIST_LIMIT = 50;
+const RECOMMENDED_RETENTION_SECONDS = 7 * 24 * 3600;
+const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
+
+export type LinkingMethod = "binlogPosition" | "gtid";
+
+export interface SourceValidationInput {
+  host: string;
+  port: number;
+  replicationUser: string;
+  replicationPassword: string;
+  caCertificate?: string;
+  inspection?: { user: string; password: string };
+  binlog?: { file: string; position: number };
+  linking: LinkingMethod;
+  allowPrivateAddresses: boolean;
+  connectTimeoutMs: number;
+}
+
+export interface BinlogCoordinates {
+  file: string;
+  position: number;
+}
+
+export interface SourceFacts {
+  resolvedIpv4: string | null;
+  reachable: boolean;
+  identity: ServerIdentity | null;
+  serverId: number | null;
+  lowerCaseTableNames: number | null;
+  gtidMode: string | null;
+  gtidBinlogPos: string | null;
+  currentCoordinates: BinlogCoordinates | null;
+}
+
+export interface SourceValidation {
+  checks: CheckResult[];
+  facts: SourceFacts;
+  roundTrips: number;
+}
+
+type ConnectOutcome = { session: MysqlSession } | { errorCheck: CheckResult; unreachable: boolean; tlsProblem?: string };
+
+const TLS_ERROR_CODES = new Set([
+  "HANDSHAKE_NO_SSL_SUPPORT",
+  "HANDSHAKE_SSL_ERROR",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function endpointFor(input: SourceValidationInput, user: string, password: string): MysqlEndpoint {
+  return {
+    host: input.host,
+    port: input.port,
+    user,
+    password,
+    tls: input.caCertificate ? { ca: input.caCertificate } : false,
+    connectTimeoutMs: input.connectTimeoutMs,
+  };
+}
+
+async function connectAs(endpoint: MysqlEndpoint, role: string): Promise<ConnectOutcome> {
+  try {
+    return { session: await MysqlSession.open(endpoint) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const errno = mysqlErrno(error);
+    const text = errorText(error);
+    if (typeof code === "string" && TLS_ERROR_CODES.has(code)) {
+      return {
+        unreachable: false,
+        tlsProblem: text,
+        errorCheck: check(
+          "SOURCE_TLS",
+          "fail",
+          `TLS with the source failed for the ${role}: ${text}`,
+          "Supply the CA certificate (PEM) that signed the source's server certificate, and make sure TLS is enabled on the source.",
+        ),
+      };
+    }
+    if (errno === 3159 || /insecure transport|secure transport/i.test(text)) {
+      return {
+        unreachable: false,
+        tlsProblem: text,
+        errorCheck: check(
+          "SOURCE_TLS",
+          "fail",
+          "The source requires TLS (require_secure_transport) and no CA certificate was supplied.",
+          "Add source.caCertificate with the PEM of the CA that signed the source's certificate.",
+        ),
+      };
+    }
+    if (errno === 1045) {
+      return {
+        unreachable: false,
+        errorCheck: check(
+          role === "replication user" ? "REPLICATION_USER_LOGIN" : "INSPECTION_USER_LOGIN",
+          "fail",
+          `The ${role} ${endpoint.user} cannot log in to the source: access denied.`,
+          "Check the user name and the password the secret reference resolves to; a user created with REQUIRE SSL also needs source.caCertificate. Grants may be host-specific: the user must be allowed from the replica's and this app's addresses.",
+        ),
+      };
+    }
+    const unreachable = isTransientMysqlError(error) || code === "ENOTFOUND";
+    return {
+      unreachable,
+      errorCheck: check(
+        unreachable ? "SOURCE_REACHABLE" : role === "replication user" ? "REPLICATION_USER_LOGIN" : "INSPECTION_USER_LOGIN",
+        "fail",
+        unreachable
+          ? `The source ${endpoint.host}:${endpoint.port} cannot be reached: ${text}`
+          : `The ${role} ${endpoint.user} cannot connect: ${text}`,
+        unreachable
+          ? "Make sure the source listens on a public address and port, and that its firewall admits the replica and this app."
+          : "See the MySQL error above.",
+      ),
+    };
+  }
+}
+
+function skippedAll(codes: readonly string[], reason: string): CheckResult[] {
+  return codes.map((code) => check(code, "skipped", reason));
+}
+
+function grantsAllowReplication(grantLines: readonly string[]): boolean {
+  return grantLines.some((line) => {
+    const match = /^GRANT\s+(.+?)\s+ON\s+\*\.\*\s+TO/i.exec(line);
+    if (!match?.[1]) return false;
+    const privileges = match[1].toUpperCase();
+    return privileges.includes("ALL PRIVILEGES") || /\bREPLICATION (SLAVE|REPLICA)\b/.test(privileges);
+  });
+}
+
+function namesList(rows: readonly Record<string, unknown>[]): { names: string[]; total: number } {
+  const total = rows.length > 0 ? Number(rows[0]?.total ?? rows.length) : 0;
+  const names = rows.slice(0, OFFENDER_LIST_LIMIT).map((row) => `${String(row.TABLE_SCHEMA)}.${String(row.TABLE_NAME)}`);
+  return { names, total };
+}
+
+function describeOffenders(names: readonly string[], total: number): string {
+  const more = total > names.length ? ` and ${total - names.length} more` : "";
+  return `${names.join(", ")}${more}`;
+}
+
+const SYSTEM_SCHEMA_LIST = SYSTEM_SCHEMAS.map((name) => `'${name}'`).join(",");
+
+/** One information_schema query: base tables without a primary key, the first 50 and the total. */
+function missingPrimaryKeySql(identity: ServerIdentity): string {
+  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
+  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
+  return `SELECT t.TABLE_SCHEMA, t.TABLE_NAME${total}
+    FROM information_schema.TABLES t
+    LEFT JOIN information_schema.TABLE_CONSTRAINTS c
+      ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = 'PRIMARY KEY'
+    WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND c.CONSTRAINT_NAME IS NULL
+    ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME${limit}`;
+}
+
+/** One information_schema query: base tables whose engine is not InnoDB. */
+function nonInnodbSql(identity: ServerIdentity): string {
+  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
+  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
+  return `SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE${total}
+    FROM information_schema.TABLES
+    WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND ENGINE <> 'InnoDB'
+    ORDER BY TABLE_SCHEMA, TABLE_NAME${limit}`;
+}
+
+const VARIABLES = [
+  "version",
+  "version_comment",
+  "log_bin",
+  "binlog_format",
+  "server_id",
+  "lower_case_table_names",
+  "gtid_mode",
+  "enforce_gtid_consistency",
+  "gtid_binlog_pos",
+  "require_secure_transport",
+  "have_ssl",
+  "binlog_expire_logs_seconds",
+  "expire_logs_days",
+] as const;
+
+function retentionSeconds(variables: Map<string, string>): number | null {
+  const seconds = Number(variables.get("binlog_expire_logs_seconds") ?? "");
+  const days = Number(variables.get("expire_logs_days") ?? "");
+  if (Number.isFinite(seconds) && seconds > 0) return seconds;
+  if (Number.isFinite(days) && days > 0) return Math.round(days * 86400);
+  if (variables.has("binlog_expire_logs_seconds") || variables.has("expire_logs_days")) return 0;
+  return null;
+}
+
+function isOn(value: string | undefined): boolean {
+  return value !== undefined && ["ON", "1", "YES"].includes(value.toUpperCase());
+}
+
+interface InspectionFindings {
+  checks: CheckResult[];
+  userRequiresTls: boolean | null;
+  binaryLogs: Map<string, number> | null;
+  currentCoordinates: BinlogCoordinates | null;
+}
+
+async function inspectSchemas(
+  session: MysqlSession,
+  identity: ServerIdentity,
+  input: SourceValidationInput,
+): Promise<InspectionFindings> {
+  const checks: CheckResult[] = [];
+  const pk = namesList(await session.query(missingPrimaryKeySql(identity)));
+  checks.push(
+    pk.total === 0
+      ? check("PRIMARY_KEYS", "pass", "Every table outside the system schemas has a primary key.")
+      : check(
+          "PRIMARY_KEYS",
+          "fail",
+          `${pk.total} table(s) have no primary key: ${describeOffenders(pk.names, pk.total)}.`,
+          "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
+        ),
+  );
+  const engines = namesList(await session.query(nonInnodbSql(identity)));
+  checks.push(
+    engines.total === 0
+      ? check("INNODB_TABLES", "pass", "Every table outside the system schemas uses InnoDB.")
+      : check(
+          "INNODB_TABLES",
+          "fail",
+          `${engines.total} table(s) do not use InnoDB: ${describeOffenders(engines.names, engines.total)}.`,
+          "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
+        ),
+  );
+
+  let userRequiresTls: boolean | null = null;
+  try {
+    const users = await session.query("SELECT Host, plugin, ssl_type FROM mysql.user WHERE User = ?", [input.replicationUser]);
+    userRequiresTls = users.some((row) => String(row.ssl_type ?? "") !== "");
+    const sha2 = users.some((row) => String(row.plugin ?? "") === "caching_sha2_password");
+    checks.push(
+      sha2 && !input.caCertificate
+        ? check(
+            "AUTH_PLUGIN_TLS",
+            "fail",
+            `The replication user ${input.replicationUser} authenticates with caching_sha2_password, which needs a secure connection (errors 2061/3201 otherwise), and no CA certificate was supplied.`,
+            "Supply source.caCertificate so replication uses TLS, or recreate the user WITH mysql_native_password.",
+          )
+        : check(
+            "AUTH_PLUGIN_TLS",
+            "pass",
+            users.length === 0
+              ? `No mysql.user row for ${input.replicationUser} is visible to the inspection account.`
+              : `The replication user authenticates with ${[...new Set(users.map((row) => String(row.plugin)))].join(", ")}.`,
+          ),
+    );
+  } catch (error) {
+    checks.push(
+      check(
+        "AUTH_PLUGIN_TLS",
+        "skipped",
+        `The inspection account cannot read mysql.user (${errorText(error)}).`,
+        "Grant the inspection account SELECT on mysql.user to have the authentication plugin checked.",
+      ),
+    );
+  }
+
+  const coordinates = await readBinaryLogs(session, identity);
+  return { checks, userRequiresTls, ...coordinates };
+}
+
+async function readBinaryLogs(
+  session: MysqlSession,
+  identity: ServerIdentity,
+): Promise<{ binaryLogs: Map<string, number> | null; currentCoordinates: BinlogCoordinates | null }> {
+  try {
+    const logs = await session.query("SHOW BINARY LOGS");
+    const binaryLogs = new Map(logs.map((row) => [String(row.Log_name), Number(row.File_size)]));
+    const [status] = await session.query(binaryLogStatusStatement(identity));
+    const currentCoordinates =
+      status && status.File ? { file: String(status.File), position: Number(status.Position) } : null;
+    return { binaryLogs, currentCoordinates };
+  } catch {
+    return { binaryLogs: null, currentCoordinates: null };
+  }
+}
+
+function coordinatesCheck(input: SourceValidationInput, binaryLogs: Map<string, number> | null, logBin: boolean): CheckResult {
+  if (!input.binlog) {
+    return check(
+      "BINLOG_COORDINATES",
+      "pass",
+      "No coordinates given: the source's current coordinates are taken at link time. That is correct only when the replica already holds the source's data as of that moment (for example an empty source, or a dump restored while writes were stopped).",
+    );
+  }
+  if (!logBin) return check("BINLOG_COORDINATES", "skipped", "Binary logging is off on the source.");
+  if (!binaryLogs) {
+    return check(
+      "BINLOG_COORDINATES",
+      "skipped",
+      "Neither the inspection account nor the replication user may list the binary logs.",
+      "Grant REPLICATION CLIENT (MySQL) or BINLOG MONITOR (MariaDB) to the inspection account to have the coordinates checked now rather than fail with error 1236 later.",
+    );
+  }
+  const size = binaryLogs.get(input.binlog.file);
+  if (size === undefined) {
+    const available = [...binaryLogs.keys()];
+    return check(
+      "BINLOG_COORDINATES",
+      "fail",
+      `Binlog file ${input.binlog.file} does not exist on the source (available: ${available.slice(0, 10).join(", ") || "none"}${available.length > 10 ? ", ..." : ""}). Replication would stop with error 1236.`,
+      "Take the coordinates from the dump that seeded the replica (mysqldump --master-data=2 / --source-data=2); if the file was purged, re-seed from a new dump.",
+    );
+  }
+  if (input.binlog.position > size) {
+    return check(
+      "BINLOG_COORDINATES",
+      "fail",
+      `Position ${input.binlog.position} is past the end of ${input.binlog.file} (${size} bytes). Replication would stop with error 1236.`,
+      "Take the coordinates from the dump that seeded the replica.",
+    );
+  }
+  return check("BINLOG_COORDINATES", "pass", `${input.binlog.file}:${input.binlog.position} exists on the source.`);
+}
+
+export async function validateSource(input: SourceValidationInput): Promise<SourceValidation> {
+  const checks: CheckResult[] = [];
+  const facts: SourceFacts = {
+    resolvedIpv4: null,
+    reachable: false,
+    identity: null,
+    serverId: null,
+    lowerCaseTableNames: null,
+    gtidMode: null,
+    gtidBinlogPos: null,
+    currentCoordinates: null,
+  };
+  let roundTrips = 0;
+
+  const address = await resolveSourceAddress(input.host);
+  facts.resolvedIpv4 = address.ipv4;
+  if (address.problem) {
+    checks.push(
+      check(
+        "SOURCE_ADDRESS",
+        "fail",
+        `Source host ${input.host} ${address.problem}.`,
+        "Use a host name with a public IPv4 (A) record, or the source's public IPv4 address.",
+      ),
+    );
+  } else if (!address.isPublic) {
+    checks.push(
+      input.allowPrivateAddresses
+        ? check(
+            "SOURCE_ADDRESS",
+            "warn",
+            `Source host ${input.host} resolves to non-public address ${address.ipv4}; accepted because ALLOW_PRIVATE_SOURCE_ADDRESSES is on. An Azure replica cannot reach it.`,
+            "Turn ALLOW_PRIVATE_SOURCE_ADDRESSES off outside local sandboxes.",
+          )
+        : check(
+            "SOURCE_ADDRESS",
+            "fail",
+            `Source host ${input.host} resolves to non-public address ${address.ipv4}: the Azure replica cannot reach it.`,
+            "Expose the source on a public address (or through a public load balancer/NAT) and give that host name or address.",
+          ),
+    );
+  } else {
+    checks.push(check("SOURCE_ADDRESS", "pass", `Source host ${input.host} resolves to public address ${address.ipv4}.`));
+  }
+
+  const replicationEndpoint = endpointFor(input, input.replicationUser, input.replicationPassword);
+  const replication = await connectAs(replicationEndpoint, "replication user");
+  const dependent = [
+    "REPLICATION_PRIVILEGE",
+    "LOG_BIN",
+    "BINLOG_FORMAT",
+    "SERVER_ID",
+    "GTID_MODE",
+    "BINLOG_RETENTION",
+  ] as const;
+  const inspectionCodes = ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"] as const;
+
+  if (!("session" in replication)) {
+    checks.push(replication.errorCheck);
+    if (replication.unreachable) {
+      checks.push(...skippedAll(["SOURCE_TLS", "REPLICATION_USER_LOGIN"], "The source cannot be reached."));
+    } else if (replication.errorCheck.code === "SOURCE_TLS") {
+      facts.reachable = true;
+      checks.push(...skippedAll(["REPLICATION_USER_LOGIN"], "No TLS session could be established."));
+    } else {
+      facts.reachable = true;
+      checks.push(...skippedAll(["SOURCE_TLS"], "The replication user could not log in."));
+    }
+    checks.push(...skippedAll([...dependent, ...inspectionCodes, "BINLOG_COORDINATES"], "No session as the replication user."));
+    checks.push(systemSchemaNote());
+    return { checks: order(checks), facts, roundTrips };
+  }
+
+  const session = replication.session;
+  facts.reachable = true;
+  checks.push(check("SOURCE_REACHABLE", "pass", `Connected to ${input.host}:${input.port}.`));
+  checks.push(check("REPLICATION_USER_LOGIN", "pass", `The replication user ${input.replicationUser} logs in.`));
+  let inspectionFindings: InspectionFindings | null = null;
+  let variables: Map<string, string>;
+  try {
+    variables = await readGlobalVariables(session, VARIABLES);
+    const identity = parseServerIdentity(variables.get("version") ?? "", variables.get("version_comment") ?? "");
+    facts.identity = identity;
+    facts.serverId = Number(variables.get("server_id") ?? "0");
+    facts.lowerCaseTableNames = Number(variables.get("lower_case_table_names") ?? "0");
+    facts.gtidMode = variables.get("gtid_mode") ?? null;
+    facts.gtidBinlogPos = variables.get("gtid_binlog_pos") ?? null;
+    const logBin = isOn(variables.get("log_bin"));
+
+    const grants = (await session.query("SHOW GRANTS")).map((row) => String(Object.values(row)[0] ?? ""));
+    checks.push(
+      grantsAllowReplication(grants)
+        ? check("REPLICATION_PRIVILEGE", "pass", `${input.replicationUser} holds REPLICATION SLAVE.`)
+        : check(
+            "REPLICATION_PRIVILEGE",
+            "fail",
+            `${input.replicationUser} lacks REPLICATION SLAVE on *.*.`,
+            `GRANT REPLICATION SLAVE ON *.* TO '${input.replicationUser}'@'%';`,
+          ),
+    );
+
+    checks.push(
+      logBin
+        ? check("LOG_BIN", "pass", "Binary logging is on.")
+        : check(
+            "LOG_BIN",
+            "fail",
+            "Binary logging is off on the source (log_bin = OFF).",
+            "Set log_bin (and a server_id) in the source's configuration and restart it.",
+          ),
+    );
+    const format = (variables.get("binlog_format") ?? "").toUpperCase();
+    checks.push(
+      format === "ROW"
+        ? check("BINLOG_FORMAT", "pass", "binlog_format is ROW.")
+        : check(
+            "BINLOG_FORMAT",
+            "warn",
+            `binlog_format is ${format || "unknown"}; ROW is strongly recommended.`,
+            "SET PERSIST binlog_format = 'ROW' (or set it in the configuration file); statement-based replication can diverge on non-deterministic statements.",
+          ),
+    );
+    checks.push(
+      facts.serverId === 0
+        ? check(
+            "SERVER_ID",
+            "fail",
+            "server_id is 0: the source refuses replicas (error 1236).",
+            "Set server_id to a unique non-zero value and restart the source.",
+          )
+        : check("SERVER_ID", "pass", `server_id is ${facts.serverId}.`),
+    );
+    checks.push(gtidCheck(identity, input.linking, variables));
+    const retention = retentionSeconds(variables);
+    checks.push(
+      retention === null
+        ? check("BINLOG_RETENTION", "skipped", "The source reports no binlog retention setting.")
+        : retention === 0 || retention >= RECOMMENDED_RETENTION_SECONDS
+          ? check(
+              "BINLOG_RETENTION",
+              "pass",
+              retention === 0 ? "Binlogs are kept until purged by hand." : `Binlogs are kept ${Math.round(retention / 3600)} hours.`,
+            )
+          : check(
+              "BINLOG_RETENTION",
+              "warn",
+              `Binlogs are kept only ${Math.round(retention / 3600)} hours: a replica that falls behind longer, or a slow initial load, ends in error 1236.`,
+              "Raise binlog_expire_logs_seconds (MySQL 8) or expire_logs_days to at least 7 days.",
+            ),
+    );
+
+    let inspectionSession: MysqlSession | null = null;
+    if (input.inspection) {
+      const inspection = await connectAs(endpointFor(input, input.inspection.user, input.inspection.password), "inspection account");
+      if ("session" in inspection) inspectionSession = inspection.session;
+      else {
+        checks.push(inspection.errorCheck);
+        checks.push(...skippedAll(inspectionCodes, "The inspection account could not connect."));
+      }
+    } else {
+      checks.push(
+        ...skippedAll(
+          inspectionCodes,
+          "No inspection account was given: this check reads schema metadata and is skipped. Add source.inspectionUser and source.inspectionPassword (a read-only account) to run it.",
+        ),
+      );
+    }
+    if (inspectionSession) {
+      try {
+        inspectionFindings = await inspectSchemas(inspectionSession, identity, input);
+        checks.push(...inspectionFindings.checks);
+      } finally {
+        roundTrips += inspectionSession.roundTrips;
+        await inspectionSession.close();
+      }
+    }
+    const logs =
+      inspectionFindings?.binaryLogs !== undefined && inspectionFindings?.binaryLogs !== null
+        ? { binaryLogs: inspectionFindings.binaryLogs, currentCoordinates: inspectionFindings.currentCoordinates }
+        : input.binlog
+          ? await readBinaryLogs(session, identity)
+          : { binaryLogs: null, currentCoordinates: null };
+    facts.currentCoordinates = logs.currentCoordinates;
+    checks.push(coordinatesCheck(input, logs.binaryLogs, logBin));
+    checks.push(tlsCheck(input, variables, inspectionFindings?.userRequiresTls ?? null));
+  } finally {
+    roundTrips += session.roundTrips;
+    await session.close();
+  }
+  checks.push(systemSchemaNote());
+  return { checks: order(checks), facts, roundTrips };
+}
+
+function gtidCheck(identity: ServerIdentity, linking: LinkingMethod, variables: Map<string, string>): CheckResult {
+  if (identity.flavor === "mariadb") {
+    return linking === "gtid"
+      ? check("GTID_MODE", "pass", "MariaDB always writes GTIDs; GTID linking is possible.")
+      : check("GTID_MODE", "pass", "MariaDB GTIDs do not prevent binlog file/position replication.");
+  }
+  const mode = (variables.get("gtid_mode") ?? "OFF").toUpperCase();
+  const consistency = (variables.get("enforce_gtid_consistency") ?? "OFF").toUpperCase();
+  if (linking === "gtid") {
+    return mode === "ON" && consistency === "ON"
+      ? check("GTID_MODE", "pass", "gtid_mode and enforce_gtid_consistency are ON.")
+      : check(
+          "GTID_MODE",
+          "fail",
+          `GTID linking needs gtid_mode=ON and enforce_gtid_consistency=ON (found ${mode} and ${consistency}).`,
+          "Enable GTIDs on the source (gtid_mode=ON, enforce_gtid_consistency=ON), or link by binlog file/position.",
+        );
+  }
+  return mode === "ON" || mode === "ON_PERMISSIVE"
+    ? check(
+        "GTID_MODE",
+        "fail",
+        `gtid_mode is ${mode}: the source writes GTID transactions, which a replica linked by file/position with GTIDs off cannot apply.`,
+        "Set gtid_mode to OFF on the source for file/position replication, or use a Flexible Server replica with GTID linking.",
+      )
+    : check("GTID_MODE", "pass", `gtid_mode is ${mode}; file/position linking fits.`);
+}
+
+function tlsCheck(input: SourceValidationInput, variables: Map<string, string>, userRequiresTls: boolean | null): CheckResult {
+  if (input.caCertificate) {
+    return check("SOURCE_TLS", "pass", "TLS to the source verified against the supplied CA certificate.");
+  }
+  if (isOn(variables.get("require_secure_transport"))) {
+    return check(
+      "SOURCE_TLS",
+      "fail",
+      "The source requires TLS (require_secure_transport = ON) and no CA certificate was supplied.",
+      "Add source.caCertificate with the PEM of the CA that signed the source's certificate.",
+    );
+  }
+  if (userRequiresTls) {
+    return check(
+      "SOURCE_TLS",
+      "fail",
+      `The replication user ${input.replicationUser} is created with REQUIRE SSL/X509 and no CA certificate was supplied: replication would fail with 1045 or 2026.`,
+      "Add source.caCertificate with the PEM of the CA that signed the source's certificate.",
+    );
+  }
+  return check(
+    "SOURCE_TLS",
+    "warn",
+    "No CA certificate was supplied: replication traffic, including data and credentials, will cross the network unencrypted.",
+    "Enable TLS on the source and supply source.caCertificate.",
+  );
+}
+
+function systemSchemaNote(): CheckResult {
+  return check(
+    "SYSTEM_SCHEMA_NOT_REPLICATED",
+    "warn",
+    "The mysql system schema (accounts, grants) is not replicated.",
+    "Create the application's accounts and grants on the replica yourself.",
+  );
+}
+
+const CHECK_ORDER = [
+  "SOURCE_ADDRESS",
+  "SOURCE_REACHABLE",
+  "SOURCE_TLS",
+  "REPLICATION_USER_LOGIN",
+  "REPLICATION_PRIVILEGE",
+  "INSPECTION_USER_LOGIN",
+  "AUTH_PLUGIN_TLS",
+  "LOG_BIN",
+  "BINLOG_FORMAT",
+  "SERVER_ID",
+  "GTID_MODE",
+  "PRIMARY_KEYS",
+  "INNODB_TABLES",
+  "BINLOG_COORDINATES",
+  "BINLOG_RETENTION",
+  "SYSTEM_SCHEMA_NOT_REPLICATED",
+];
+
+function order(checks: CheckResult[]): CheckResult[] {
+  const rank = (code: string) => {
+    const index = CHECK_ORDER.indexOf(code);
+    return index === -1 ? CHECK_ORDER.length : index;
+  };
+  return [...checks].sort((a, b) => rank(a.code) - rank(b.code));
+}

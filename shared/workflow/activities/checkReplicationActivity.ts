@@ -1,0 +1,64 @@
+// Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { openReplicaSession } from "./replicaSession";
+import { type WorkflowDependencies } from "../dependencies";
+import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
+import { type ReplicationVerdict, judgeReplication, readReplicationStatus } from "../../replica/replicationStatus";
+import { callStart } from "../../replica/replicaSql";
+import { isPermanentReplicationError, isTransientMysqlError } from "../../errors/mysqlErrors";
+import { redactSecrets } from "../../secrets/secretResolver";
+
+export const CHECK_REPLICATION_ACTIVITY = "checkReplication";
+
+const POLL_INTERVAL_MS = 250;
+
+export interface CheckReplicationInput {
+  replica: ReplicaSpec;
+  fqdn: string;
+  start: boolean;
+  /** How long to watch inside this execution; the orchestrator's durable timers cover longer waits. */
+  waitSeconds: number;
+}
+
+export type CheckReplicationResult = ActivityOutcome<{ verdict: ReplicationVerdict; replication: ReplicationSummary }>;
+
+export function createCheckReplicationActivity(deps: () => WorkflowDependencies) {
+  return async (input: CheckReplicationInput): Promise<CheckReplicationResult> => {
+    const dependencies = deps();
+    let adminPassword: string;
+    try {
+      adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
+    } catch (error) {
+      return secretFailure(error);
+    }
+    try {
+      const opened = await openReplicaSession(dependencies, input.replica, input.fqdn, adminPassword);
+      try {
+        if (input.start) await callStart(opened.session);
+        const deadline = Date.now() + input.waitSeconds * 1000;
+        for (;;) {
+          const status = await readReplicationStatus(opened.session, opened.identity);
+          const verdict = judgeReplication(status, isPermanentReplicationError);
+          if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
+            const replication = summariseReplication(status);
+            return succeeded({
+              verdict: "message" in verdict ? { ...verdict, message: redactSecrets(verdict.message, [adminPassword]) } : verdict,
+              replication,
+            });
+          }
+          await sleep(POLL_INTERVAL_MS);
+        }
+      } finally {
+        await opened.session.close();
+      }
+    } catch (error) {
+      if (isTransientMysqlError(error)) throw transientError(error, [adminPassword]);
+      return failed(
+        "REPLICA_ACCESS_FAILED",
+        redactSecrets(`Reading the replica's replication status failed: ${(error as Error).message}`, [adminPassword]),
+        "Check the replica admin account and that the mysql.az_replication_* procedures are available.",
+      );
+    }
+  };
+}

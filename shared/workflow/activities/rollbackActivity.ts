@@ -1,0 +1,74 @@
+// Activity: undo what a failed provisioning changed (stop, remove the link, delete the rule it created); reports each action.
+import { openReplicaSession } from "./replicaSession";
+import { secretFailure, transientError } from "./activityOutcome";
+import { type WorkflowDependencies } from "../dependencies";
+import { type ReplicaSpec, type RollbackAction } from "../provisionTypes";
+import { readReplicationStatus } from "../../replica/replicationStatus";
+import { callRemoveMaster, callStop } from "../../replica/replicaSql";
+import { isTransientArmError, toArmFailure } from "../../replica/replicaManager";
+import { isTransientMysqlError } from "../../errors/mysqlErrors";
+import { redactSecrets } from "../../secrets/secretResolver";
+
+export const ROLLBACK_ACTIVITY = "rollbackProvisioning";
+
+export interface RollbackInput {
+  replica: ReplicaSpec;
+  fqdn: string | null;
+  removeLink: boolean;
+  /** The rule to delete: only one this app created for the link. */
+  deleteFirewallRule: string | null;
+}
+
+export type RollbackResult = { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
+
+export function createRollbackActivity(deps: () => WorkflowDependencies) {
+  return async (input: RollbackInput): Promise<RollbackResult> => {
+    const dependencies = deps();
+    const actions: RollbackAction[] = [];
+    if (input.removeLink && input.fqdn) {
+      let adminPassword: string;
+      try {
+        adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
+      } catch (error) {
+        const outcome = secretFailure(error);
+        const message = outcome.ok ? "" : outcome.error.message;
+        actions.push({ action: "removeLink", outcome: "failed", detail: message });
+        return { ok: false, actions, error: message };
+      }
+      try {
+        const opened = await openReplicaSession(dependencies, input.replica, input.fqdn, adminPassword);
+        try {
+          const status = await readReplicationStatus(opened.session, opened.identity);
+          if (!status.configured) {
+            actions.push({ action: "stopReplication", outcome: "notNeeded", detail: "No link on the replica." });
+            actions.push({ action: "removeLink", outcome: "notNeeded", detail: "No link on the replica." });
+          } else {
+            await callStop(opened.session);
+            actions.push({ action: "stopReplication", outcome: "done", detail: "az_replication_stop" });
+            await callRemoveMaster(opened.session);
+            actions.push({ action: "removeLink", outcome: "done", detail: "az_replication_remove_master" });
+          }
+        } finally {
+          await opened.session.close();
+        }
+      } catch (error) {
+        if (isTransientMysqlError(error)) throw transientError(error, [adminPassword]);
+        const message = redactSecrets((error as Error).message, [adminPassword]);
+        actions.push({ action: "removeLink", outcome: "failed", detail: message });
+        return { ok: false, actions, error: `Removing the link failed: ${message}` };
+      }
+    }
+    if (input.deleteFirewallRule) {
+      try {
+        await dependencies.replicaManager(input.replica).deleteFirewallRule(input.deleteFirewallRule);
+        actions.push({ action: "deleteFirewallRule", outcome: "done", detail: input.deleteFirewallRule });
+      } catch (error) {
+        if (isTransientArmError(error)) throw transientError(error, []);
+        const failure = toArmFailure(error);
+        actions.push({ action: "deleteFirewallRule", outcome: "failed", detail: `${failure.code}: ${failure.message}` });
+        return { ok: false, actions, error: `Deleting firewall rule ${input.deleteFirewallRule} failed: ${failure.message}` };
+      }
+    }
+    return { ok: true, actions };
+  };
+}

@@ -1,0 +1,56 @@
+// Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
+import { type ActivityOutcome, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { type SourceSpec } from "../provisionTypes";
+import { type WorkflowDependencies } from "../dependencies";
+import { type LinkingMethod, type SourceValidation, validateSource } from "../../source/sourceValidation";
+import { redactSecrets } from "../../secrets/secretResolver";
+
+export const VALIDATE_SOURCE_ACTIVITY = "validateSource";
+
+export interface ValidateSourceInput {
+  source: SourceSpec;
+  binlog?: { file: string; position: number };
+  linking: LinkingMethod;
+}
+
+export type ValidateSourceResult = ActivityOutcome<Omit<SourceValidation, "roundTrips">>;
+
+export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
+  return async (input: ValidateSourceInput): Promise<ValidateSourceResult> => {
+    const { config, secrets } = deps();
+    let replicationPassword: string;
+    let inspectionPassword: string | undefined;
+    try {
+      replicationPassword = await secrets.resolve(input.source.replicationPassword);
+      inspectionPassword = input.source.inspectionPassword ? await secrets.resolve(input.source.inspectionPassword) : undefined;
+    } catch (error) {
+      return secretFailure(error);
+    }
+    const secretValues = [replicationPassword, ...(inspectionPassword ? [inspectionPassword] : [])];
+    try {
+      const { checks, facts } = await validateSource({
+        host: input.source.host,
+        port: input.source.port,
+        replicationUser: input.source.replicationUser,
+        replicationPassword,
+        ...(input.source.caCertificate ? { caCertificate: input.source.caCertificate } : {}),
+        ...(input.source.inspectionUser && inspectionPassword
+          ? { inspection: { user: input.source.inspectionUser, password: inspectionPassword } }
+          : {}),
+        ...(input.binlog ? { binlog: input.binlog } : {}),
+        linking: input.linking,
+        allowPrivateAddresses: config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+        connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
+      });
+      // Server messages echo user input; make sure no password travels back into the history.
+      const safeChecks = checks.map((item) => ({
+        ...item,
+        message: redactSecrets(item.message, secretValues),
+        remedy: redactSecrets(item.remedy, secretValues),
+      }));
+      return succeeded({ checks: safeChecks, facts });
+    } catch (error) {
+      throw transientError(error, secretValues);
+    }
+  };
+}

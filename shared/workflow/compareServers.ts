@@ -1,0 +1,88 @@
+// Checks that need both servers' facts: version and flavor, server ids, lower_case_table_names, an existing link.
+import { type CheckResult, check } from "../source/checkResult";
+import { type SourceFacts } from "../source/sourceValidation";
+import { type ReplicaInspection } from "./activities/inspectReplicaActivity";
+import { type SourceSpec } from "./provisionTypes";
+import { isSameLink } from "./activities/linkReplicaActivity";
+
+function majorMinor(version: string): string {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  return match ? `${match[1]}.${match[2]}` : version;
+}
+
+export function compareServers(source: SourceFacts, replica: ReplicaInspection, sourceSpec: SourceSpec): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const skippedReason = !source.identity ? "The source's facts are unknown." : "The replica's facts are unknown.";
+  if (!source.identity || !replica.server) {
+    checks.push(check("VERSION_MATCH", "skipped", skippedReason));
+  } else {
+    const sourceVersion = source.identity.majorMinor;
+    const replicaVersion = majorMinor(replica.server.version);
+    const replicaFlavor = replica.sql?.identity.flavor;
+    if (replicaFlavor && replicaFlavor !== source.identity.flavor) {
+      checks.push(
+        check(
+          "VERSION_MATCH",
+          "fail",
+          `The source runs ${source.identity.flavor === "mariadb" ? "MariaDB" : "MySQL"} ${source.identity.version} but the replica runs ${replicaFlavor === "mariadb" ? "MariaDB" : "MySQL"}.`,
+          "Data-in replication needs the same server flavor on both sides.",
+        ),
+      );
+    } else if (sourceVersion !== replicaVersion) {
+      checks.push(
+        check(
+          "VERSION_MATCH",
+          "fail",
+          `The source is version ${sourceVersion} (${source.identity.version}) but the replica is ${replicaVersion}.`,
+          "Source and replica must have the same major.minor version: pick a replica of the source's version, or upgrade the source first.",
+        ),
+      );
+    } else {
+      checks.push(check("VERSION_MATCH", "pass", `Both servers run ${sourceVersion}.`));
+    }
+  }
+  if (source.serverId === null || !replica.sql) {
+    checks.push(check("SERVER_ID_DISTINCT", "skipped", skippedReason));
+    checks.push(check("LOWER_CASE_TABLE_NAMES", "skipped", skippedReason));
+  } else {
+    checks.push(
+      source.serverId !== 0 && source.serverId === replica.sql.serverId
+        ? check(
+            "SERVER_ID_DISTINCT",
+            "fail",
+            `The source's server_id (${source.serverId}) equals the replica's.`,
+            "Give the source a different server_id and restart it.",
+          )
+        : check("SERVER_ID_DISTINCT", "pass", "Source and replica have different server ids."),
+    );
+    const sourceLower = source.lowerCaseTableNames ?? 0;
+    checks.push(
+      sourceLower === replica.sql.lowerCaseTableNames
+        ? check("LOWER_CASE_TABLE_NAMES", "pass", `lower_case_table_names is ${sourceLower} on both servers.`)
+        : check(
+            "LOWER_CASE_TABLE_NAMES",
+            "fail",
+            `lower_case_table_names is ${sourceLower} on the source but ${replica.sql.lowerCaseTableNames} on the replica; tables whose names differ only in case would collide or go missing.`,
+            "Azure uses lower_case_table_names=1: set it on the source (MySQL 8 only at initialisation) or make every table name lowercase.",
+          ),
+    );
+  }
+  if (replica.sql) {
+    const status = replica.sql.status;
+    checks.push(
+      !status.configured
+        ? check("REPLICA_LINK", "pass", "The replica has no replication link yet.")
+        : isSameLink(status, sourceSpec)
+          ? check("REPLICA_LINK", "pass", "The replica is already linked to this source; the link is reused.")
+          : check(
+              "REPLICA_LINK",
+              "fail",
+              `The replica already replicates from ${status.sourceUser ?? "?"}@${status.sourceHost ?? "?"}:${status.sourcePort ?? "?"}.`,
+              "Delete that link first (DELETE /api/replications/{id}, or CALL mysql.az_replication_remove_master), then provision again.",
+            ),
+    );
+  } else {
+    checks.push(check("REPLICA_LINK", "skipped", "The replica's replication state could not be read."));
+  }
+  return checks;
+}

@@ -1,0 +1,48 @@
+// What the activities run on, built once from the validated settings; tests and the local host use the same wiring.
+import { type AppConfig, appConfig } from "../config/appConfig";
+import { azureCredential } from "../azure/azureCredential";
+import { createSecretResolver, type SecretResolver } from "../secrets/secretResolver";
+import { type ReplicaManager, type ReplicaTarget } from "../replica/replicaManager";
+import { createSingleServerManager } from "../replica/singleServerManager";
+import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
+
+export interface WorkflowDependencies {
+  config: AppConfig;
+  secrets: SecretResolver;
+  replicaManager(target: ReplicaTarget): ReplicaManager;
+  registry: LinkRegistry;
+}
+
+let cached: WorkflowDependencies | undefined;
+
+function build(config: AppConfig): WorkflowDependencies {
+  const credential = () => azureCredential(config);
+  let registry: LinkRegistry | undefined;
+  return {
+    config,
+    secrets: createSecretResolver({
+      credential,
+      env: process.env,
+      allowedVaultHosts: config.KEY_VAULT_ALLOWED_HOSTS,
+      appSettingPrefix: config.SECRET_APP_SETTING_PREFIX,
+    }),
+    replicaManager(target: ReplicaTarget): ReplicaManager {
+      if (target.kind === "single") return createSingleServerManager(target, credential(), config);
+      throw new Error(`Replica kind ${String(target.kind)} is not supported.`);
+    },
+    get registry(): LinkRegistry {
+      registry ??= createLinkRegistry(createTableClient(config, config.REGISTRY_TABLE_NAME, credential));
+      return registry;
+    },
+  };
+}
+
+/** The process's dependencies; built lazily so loading the function modules stays cheap. */
+export function workflowDependencies(): WorkflowDependencies {
+  cached ??= build(appConfig());
+  return cached;
+}
+
+export function resetWorkflowDependenciesForTests(): void {
+  cached = undefined;
+}

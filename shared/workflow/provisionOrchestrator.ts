@@ -1,0 +1,369 @@
+// The provisioning workflow: validate, check the tier, open the firewall, link, start and verify, register; undo on failure.
+import type * as df from "durable-functions";
+import { z } from "zod";
+import { ARM_RETRY, MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY, START_POLL_MAX_INTERVAL_MS } from "./retryPolicies";
+import {
+  type ProvisionCustomStatus,
+  type ProvisionInput,
+  type ProvisionReport,
+  type StepName,
+  type StepTiming,
+  type WorkflowError,
+  firewallRuleNameFor,
+} from "./provisionTypes";
+import { compareServers } from "./compareServers";
+import { VALIDATE_SOURCE_ACTIVITY, type ValidateSourceInput, type ValidateSourceResult } from "./activities/validateSourceActivity";
+import { INSPECT_REPLICA_ACTIVITY, type InspectReplicaInput, type InspectReplicaResult } from "./activities/inspectReplicaActivity";
+import { OPEN_FIREWALL_ACTIVITY, type OpenFirewallInput, type OpenFirewallResult } from "./activities/openFirewallActivity";
+import { LINK_REPLICA_ACTIVITY, type LinkReplicaInput, type LinkReplicaResult } from "./activities/linkReplicaActivity";
+import {
+  CHECK_REPLICATION_ACTIVITY,
+  type CheckReplicationInput,
+  type CheckReplicationResult,
+} from "./activities/checkReplicationActivity";
+import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
+import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
+import { hasFailure } from "../source/checkResult";
+import { diagnoseReplicationError } from "../errors/mysqlErrors";
+import { type LinkRecord } from "../registry/linkRegistry";
+
+export const PROVISION_ORCHESTRATOR = "provisionReplication";
+
+/** Timing knobs the orchestrator needs; read by the HTTP starter from app settings and passed in the input. */
+export interface ProvisionTiming {
+  verifyBudgetSeconds: number;
+  verifyFirstIntervalSeconds: number;
+  verifyWaitSeconds: number;
+}
+
+export interface ProvisionOrchestrationInput extends ProvisionInput {
+  timing: ProvisionTiming;
+}
+
+const secretReference = z.union([z.object({ keyVaultSecret: z.string() }), z.object({ appSetting: z.string() })]);
+const inputSchema = z.object({
+  id: z.string().min(1),
+  requestedAt: z.string(),
+  source: z.object({
+    host: z.string(),
+    port: z.number(),
+    replicationUser: z.string(),
+    replicationPassword: secretReference,
+    caCertificate: z.string().optional(),
+    inspectionUser: z.string().optional(),
+    inspectionPassword: secretReference.optional(),
+  }),
+  replica: z.object({
+    kind: z.enum(["single", "flexible"]),
+    subscriptionId: z.string(),
+    resourceGroup: z.string(),
+    serverName: z.string(),
+    adminUser: z.string(),
+    adminPassword: secretReference,
+  }),
+  binlog: z.object({ file: z.string(), position: z.number() }).optional(),
+  timing: z.object({
+    verifyBudgetSeconds: z.number().positive(),
+    verifyFirstIntervalSeconds: z.number().positive(),
+    verifyWaitSeconds: z.number().positive(),
+  }),
+});
+
+const outcomeSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), remedy: z.string() }) }),
+]);
+
+/** Every activity result is checked before use: a replayed history from another code version must not be trusted blindly. */
+function expectOutcome<T extends { ok: boolean }>(activity: string, value: unknown): T {
+  const parsed = outcomeSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`Activity ${activity} returned an unexpected result shape.`);
+  return value as T;
+}
+
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // The library joins Reason and Details (the stack) of a failed activity; the first line is the message.
+  return text.split(" \n ")[0]?.trim() ?? text;
+}
+
+export function* provisionOrchestrator(context: df.OrchestrationContext): Generator<df.Task, ProvisionReport, unknown> {
+  const parsed = inputSchema.safeParse(context.df.getInput());
+  if (!parsed.success) throw new Error(`Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  const input = parsed.data as ProvisionOrchestrationInput;
+  const now = () => context.df.currentUtcDateTime;
+  const steps: StepTiming[] = [];
+  let current: { step: StepName; startedAt: Date } | null = null;
+  const report: ProvisionReport = {
+    id: input.id,
+    state: "failed",
+    rolledBack: null,
+    checks: [],
+    replication: null,
+    error: null,
+    steps,
+    changes: [],
+    rollback: [],
+    coordinates: null,
+    firewallRule: null,
+  };
+
+  const publish = () => {
+    const status: ProvisionCustomStatus = { step: current?.step ?? "validating", steps, checks: report.checks };
+    context.df.setCustomStatus(status);
+  };
+  const begin = (step: StepName) => {
+    end();
+    current = { step, startedAt: now() };
+    publish();
+  };
+  const end = () => {
+    if (!current) return;
+    const endedAt = now();
+    steps.push({
+      step: current.step,
+      startedAt: current.startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - current.startedAt.getTime(),
+    });
+    current = null;
+  };
+  const currentStep = (): StepName | null => (current as { step: StepName } | null)?.step ?? null;
+  const log = (message: string) => {
+    if (!context.df.isReplaying) context.log(`[${input.id}] ${message}`);
+  };
+
+  const ruleName = firewallRuleNameFor(input.id);
+  let fqdn: string | null = null;
+  let sourceIpv4: string | null = null;
+  let firewallAttempted = false;
+  let ruleExistedBefore = true;
+  let linkAttempted = false;
+
+  const linkRecord = (state: LinkRecord["state"], error: WorkflowError | null): RecordLinkInput => ({
+    at: now().toISOString(),
+    record: {
+      id: input.id,
+      state,
+      kind: input.replica.kind,
+      subscriptionId: input.replica.subscriptionId,
+      resourceGroup: input.replica.resourceGroup,
+      serverName: input.replica.serverName,
+      replicaFqdn: fqdn ?? "",
+      adminUser: input.replica.adminUser,
+      adminPassword: input.replica.adminPassword,
+      sourceHost: input.source.host,
+      sourcePort: input.source.port,
+      sourceIpv4,
+      replicationUser: input.source.replicationUser,
+      replicationPassword: input.source.replicationPassword,
+      caCertificate: input.source.caCertificate ?? null,
+      inspectionUser: input.source.inspectionUser ?? null,
+      inspectionPassword: input.source.inspectionPassword ?? null,
+      firewallRuleName: firewallAttempted ? ruleName : null,
+      firewallRuleCreatedByApp: firewallAttempted && !ruleExistedBefore,
+      binlogFile: report.coordinates?.file ?? null,
+      binlogPosition: report.coordinates?.position ?? null,
+      rolledBack: report.rolledBack,
+      lastError: error ? `${error.code}: ${error.message}` : null,
+    },
+  });
+
+  /** Ends the run: undoes what this run changed, records the outcome, returns the report. */
+  function* fail(error: WorkflowError): Generator<df.Task, ProvisionReport, unknown> {
+    report.error = error;
+    log(`failed: ${error.code}`);
+    if (!firewallAttempted && !linkAttempted) {
+      end();
+      report.rolledBack = false;
+      report.changes = [];
+      publish();
+      return report;
+    }
+    begin("rollingBack");
+    const rollbackInput: RollbackInput = {
+      replica: input.replica,
+      fqdn,
+      removeLink: linkAttempted,
+      deleteFirewallRule: firewallAttempted && !ruleExistedBefore ? ruleName : null,
+    };
+    try {
+      const result = (yield context.df.callActivityWithRetry(ROLLBACK_ACTIVITY, ROLLBACK_RETRY, rollbackInput)) as RollbackResult;
+      report.rollback = result.actions;
+      report.rolledBack = result.ok;
+      if (!result.ok) report.error = { ...error, message: `${error.message} Rollback also failed: ${result.error}` };
+    } catch (rollbackError) {
+      report.rolledBack = false;
+      report.error = { ...error, message: `${error.message} Rollback also failed: ${errorMessage(rollbackError)}` };
+    }
+    end();
+    try {
+      yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord("failed", report.error));
+    } catch (recordError) {
+      log(`recording the failure failed: ${errorMessage(recordError)}`);
+    }
+    publish();
+    return report;
+  }
+
+  // 1. Validate the source and inspect the replica, in parallel: neither changes anything.
+  begin("validating");
+  let validation: ValidateSourceResult;
+  let inspection: InspectReplicaResult;
+  try {
+    const validateInput: ValidateSourceInput = {
+      source: input.source,
+      ...(input.binlog ? { binlog: input.binlog } : {}),
+      linking: "binlogPosition",
+    };
+    const inspectInput: InspectReplicaInput = { replica: input.replica, firewallRuleName: ruleName };
+    const results = (yield context.df.Task.all([
+      context.df.callActivityWithRetry(VALIDATE_SOURCE_ACTIVITY, MYSQL_RETRY, validateInput),
+      context.df.callActivityWithRetry(INSPECT_REPLICA_ACTIVITY, ARM_RETRY, inspectInput),
+    ])) as unknown[];
+    validation = expectOutcome<ValidateSourceResult>(VALIDATE_SOURCE_ACTIVITY, results[0]);
+    inspection = expectOutcome<InspectReplicaResult>(INSPECT_REPLICA_ACTIVITY, results[1]);
+  } catch (error) {
+    return yield* fail({
+      code: "VALIDATION_UNAVAILABLE",
+      message: `Validation could not complete after retries: ${errorMessage(error)}`,
+      remedy: "Check that the source, the replica and Resource Manager are reachable, then try again.",
+    });
+  }
+  if (!validation.ok) return yield* fail(validation.error);
+  if (!inspection.ok) return yield* fail(inspection.error);
+  report.checks = [
+    ...validation.value.checks,
+    ...inspection.value.checks,
+    ...compareServers(validation.value.facts, inspection.value, input.source),
+  ];
+  fqdn = inspection.value.server?.fqdn ?? null;
+  sourceIpv4 = validation.value.facts.resolvedIpv4;
+  ruleExistedBefore = inspection.value.firewallRule !== null;
+  if (hasFailure(report.checks) || !fqdn || !sourceIpv4) {
+    const failedCodes = report.checks.filter((item) => item.status === "fail").map((item) => item.code);
+    return yield* fail({
+      code: "VALIDATION_FAILED",
+      message: `${failedCodes.length} check(s) failed: ${failedCodes.join(", ")}. Nothing was changed.`,
+      remedy: "Fix each failed check (see checks[].remedy), then POST the same request again.",
+    });
+  }
+
+  // 2. Open the replica's firewall to the source's address.
+  begin("openingFirewall");
+  firewallAttempted = true;
+  try {
+    const firewallInput: OpenFirewallInput = { replica: input.replica, ruleName, ipv4: sourceIpv4 };
+    const result = expectOutcome<OpenFirewallResult>(
+      OPEN_FIREWALL_ACTIVITY,
+      yield context.df.callActivityWithRetry(OPEN_FIREWALL_ACTIVITY, ARM_RETRY, firewallInput),
+    );
+    if (!result.ok) return yield* fail(result.error);
+    report.firewallRule = { name: ruleName, address: sourceIpv4, createdByThisRun: !ruleExistedBefore };
+    report.changes.push(`${ruleExistedBefore ? "updated" : "created"} firewall rule ${ruleName} for ${sourceIpv4}`);
+  } catch (error) {
+    return yield* fail({
+      code: "FIREWALL_RULE_FAILED",
+      message: `Opening the firewall failed after retries: ${errorMessage(error)}`,
+      remedy: "Check Resource Manager's availability and this app's permissions on the server.",
+    });
+  }
+
+  // 3. Link the replica to the source.
+  begin("linking");
+  linkAttempted = true;
+  try {
+    const linkInput: LinkReplicaInput = {
+      replica: input.replica,
+      fqdn,
+      source: input.source,
+      ...(input.binlog ? { binlog: input.binlog } : {}),
+    };
+    const result = expectOutcome<LinkReplicaResult>(
+      LINK_REPLICA_ACTIVITY,
+      yield context.df.callActivityWithRetry(LINK_REPLICA_ACTIVITY, MYSQL_RETRY, linkInput),
+    );
+    if (!result.ok) {
+      // A link owned by someone else was not ours to remove.
+      if (result.error.code === "LINK_CONFLICT") linkAttempted = false;
+      return yield* fail(result.error);
+    }
+    report.coordinates = result.value.coordinates;
+    report.changes.push(
+      `${result.value.alreadyLinked ? "reused the existing link" : "linked the replica"} at ${result.value.coordinates.file}:${result.value.coordinates.position}`,
+    );
+  } catch (error) {
+    return yield* fail({
+      code: "LINK_FAILED",
+      message: `Linking failed after retries: ${errorMessage(error)}`,
+      remedy: "Check that the replica is reachable from this app.",
+    });
+  }
+
+  // 4. Start, then watch on durable timers until replication really runs or a permanent error shows.
+  begin("starting");
+  const deadline = now().getTime() + input.timing.verifyBudgetSeconds * 1000;
+  let intervalMs = input.timing.verifyFirstIntervalSeconds * 1000;
+  let start = true;
+  for (;;) {
+    let checked: CheckReplicationResult;
+    try {
+      const checkInput: CheckReplicationInput = {
+        replica: input.replica,
+        fqdn,
+        start,
+        waitSeconds: input.timing.verifyWaitSeconds,
+      };
+      checked = expectOutcome<CheckReplicationResult>(
+        CHECK_REPLICATION_ACTIVITY,
+        yield context.df.callActivityWithRetry(CHECK_REPLICATION_ACTIVITY, MYSQL_RETRY, checkInput),
+      );
+    } catch (error) {
+      return yield* fail({
+        code: "START_FAILED",
+        message: `Starting or watching replication failed after retries: ${errorMessage(error)}`,
+        remedy: "Check that the replica is reachable from this app.",
+      });
+    }
+    if (!checked.ok) return yield* fail(checked.error);
+    start = false;
+    const { verdict, replication } = checked.value;
+    report.replication = replication;
+    if (verdict.kind === "running") break;
+    if (verdict.kind === "permanentError") {
+      const diagnosis = diagnoseReplicationError(verdict.errno, verdict.message);
+      return yield* fail({ code: diagnosis.code, message: diagnosis.message, remedy: diagnosis.remedy });
+    }
+    if (now().getTime() + intervalMs > deadline) {
+      const detail =
+        verdict.kind === "transientError" ? diagnoseReplicationError(verdict.errno, verdict.message) : null;
+      return yield* fail({
+        code: detail?.code ?? "START_TIMEOUT",
+        message: `Replication did not reach a running state within ${input.timing.verifyBudgetSeconds} s: ${
+          detail ? detail.message : "reason" in verdict ? verdict.reason : verdict.message
+        }`,
+        remedy: detail?.remedy ?? "Look at the replica's IO and SQL thread states in replication.",
+      });
+    }
+    if (currentStep() !== "verifying") begin("verifying");
+    yield context.df.createTimer(new Date(now().getTime() + intervalMs));
+    intervalMs = Math.min(intervalMs * 2, START_POLL_MAX_INTERVAL_MS);
+  }
+
+  // 5. Register the link.
+  begin("registering");
+  try {
+    yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord("replicating", null));
+  } catch (error) {
+    return yield* fail({
+      code: "REGISTRY_FAILED",
+      message: `Recording the link failed after retries: ${errorMessage(error)}`,
+      remedy: "Check the Functions storage account; the link was undone so a new run starts clean.",
+    });
+  }
+  end();
+  report.state = "replicating";
+  publish();
+  log("replicating");
+  return report;
+}

@@ -1,0 +1,131 @@
+// Inputs, outputs and naming of the provisioning workflow, shared by the API, the orchestrator and the activities.
+import { createHash } from "node:crypto";
+import { type SecretReference } from "../request/secretReference";
+import { type ProvisionRequest } from "../request/provisionRequest";
+import { type CheckResult } from "../source/checkResult";
+import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
+import { type ReplicationStatus } from "../replica/replicationStatus";
+
+/** The provisioning id is derived from the replica server only, so one replica maps to one provisioning. */
+export function linkIdFor(target: Pick<ReplicaTarget, "kind" | "subscriptionId" | "resourceGroup" | "serverName">): string {
+  const key = [target.kind, target.subscriptionId, target.resourceGroup, target.serverName].map((part) => part.toLowerCase()).join("|");
+  return `rpl-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
+}
+
+/** The firewall rule this app owns for a link; the name says who made it. */
+export function firewallRuleNameFor(linkId: string): string {
+  return `data-in-replication-${linkId}`;
+}
+
+export interface SourceSpec {
+  host: string;
+  port: number;
+  replicationUser: string;
+  replicationPassword: SecretReference;
+  caCertificate?: string;
+  inspectionUser?: string;
+  inspectionPassword?: SecretReference;
+}
+
+export interface ReplicaSpec {
+  kind: ReplicaKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  serverName: string;
+  adminUser: string;
+  adminPassword: SecretReference;
+}
+
+export interface ProvisionInput {
+  id: string;
+  source: SourceSpec;
+  replica: ReplicaSpec;
+  binlog?: { file: string; position: number };
+  requestedAt: string;
+}
+
+export function provisionInputFrom(id: string, request: ProvisionRequest, requestedAt: string): ProvisionInput {
+  return {
+    id,
+    source: request.source,
+    replica: request.replica,
+    ...(request.binlog ? { binlog: request.binlog } : {}),
+    requestedAt,
+  };
+}
+
+export interface WorkflowError {
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+export type StepName =
+  | "validating"
+  | "openingFirewall"
+  | "linking"
+  | "starting"
+  | "verifying"
+  | "registering"
+  | "rollingBack";
+
+export interface StepTiming {
+  step: StepName;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+}
+
+export interface ReplicationSummary {
+  ioThread: string;
+  sqlThread: string;
+  ioState: string;
+  secondsBehindSource: number | null;
+  lastIoError: { number: number; message: string } | null;
+  lastSqlError: { number: number; message: string } | null;
+  sourceLogFile: string | null;
+  readSourceLogPos: number | null;
+  execSourceLogPos: number | null;
+}
+
+export function summariseReplication(status: ReplicationStatus): ReplicationSummary {
+  return {
+    ioThread: status.ioRunning,
+    sqlThread: status.sqlRunning,
+    ioState: status.ioState,
+    secondsBehindSource: status.secondsBehind,
+    lastIoError: status.lastIoErrno ? { number: status.lastIoErrno, message: status.lastIoError } : null,
+    lastSqlError: status.lastSqlErrno ? { number: status.lastSqlErrno, message: status.lastSqlError } : null,
+    sourceLogFile: status.sourceLogFile,
+    readSourceLogPos: status.readSourceLogPos,
+    execSourceLogPos: status.execSourceLogPos,
+  };
+}
+
+export interface RollbackAction {
+  action: "stopReplication" | "removeLink" | "deleteFirewallRule";
+  outcome: "done" | "notNeeded" | "failed";
+  detail: string;
+}
+
+export type ProvisionState = "replicating" | "failed";
+
+export interface ProvisionReport {
+  id: string;
+  state: ProvisionState;
+  rolledBack: boolean | null;
+  checks: CheckResult[];
+  replication: ReplicationSummary | null;
+  error: WorkflowError | null;
+  steps: StepTiming[];
+  changes: string[];
+  rollback: RollbackAction[];
+  coordinates: { file: string; position: number } | null;
+  firewallRule: { name: string; address: string; createdByThisRun: boolean } | null;
+}
+
+export interface ProvisionCustomStatus {
+  step: StepName;
+  steps: StepTiming[];
+  checks?: CheckResult[];
+}

@@ -1,0 +1,25 @@
+// Every retry policy of the workflow, in one place, with units in the names.
+import { RetryOptions } from "durable-functions";
+
+function policy(firstRetryIntervalMs: number, maxNumberOfAttempts: number, backoffCoefficient: number, maxRetryIntervalMs: number) {
+  const options = new RetryOptions(firstRetryIntervalMs, maxNumberOfAttempts);
+  options.backoffCoefficient = backoffCoefficient;
+  options.maxRetryIntervalInMilliseconds = maxRetryIntervalMs;
+  // No retryTimeout on purpose: a passed timeout makes the host stop without a timer and the JS side waits forever (durable-js #629).
+  return options;
+}
+
+/** Resource Manager calls: throttling (429) and 5xx. The SDK's own retries are off, so this is the only layer. */
+export const ARM_RETRY = policy(5_000, 5, 2, 60_000);
+
+/** MySQL sessions: a restarting server, a dropped connection, DNS hiccups. */
+export const MYSQL_RETRY = policy(3_000, 4, 2, 30_000);
+
+/** Compensation must try hard: it is what keeps a failed run from leaving things half-done. */
+export const ROLLBACK_RETRY = policy(5_000, 6, 2, 60_000);
+
+/** Registry writes (Table storage). */
+export const REGISTRY_RETRY = policy(2_000, 5, 2, 30_000);
+
+/** The orchestrator's polling of a starting replication: first interval and ceiling, in milliseconds. */
+export const START_POLL_MAX_INTERVAL_MS = 60_000;
