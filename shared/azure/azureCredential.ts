@@ -9,7 +9,9 @@ let credential: TokenCredential | undefined;
  * MSAL otherwise asks the public cloud's discovery endpoint about the authority, which sovereign clouds and
  * local emulators cannot answer.
  */
-export function azureCredential(config: Pick<AppConfig, "AZURE_AUTHORITY_HOST" | "AZURE_CLIENT_ID">): TokenCredential {
+export function azureCredential(
+  config: Pick<AppConfig, "AZURE_AUTHORITY_HOST" | "AZURE_CLIENT_ID">,
+): TokenCredential {
   if (!credential) {
     // Loaded here, not at module load: the identity stack is heavy and only activities need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -17,7 +19,9 @@ export function azureCredential(config: Pick<AppConfig, "AZURE_AUTHORITY_HOST" |
     const customAuthority = config.AZURE_AUTHORITY_HOST !== undefined;
     credential = new DefaultAzureCredential({
       ...(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {}),
-      ...(customAuthority ? { authorityHost: config.AZURE_AUTHORITY_HOST, disableInstanceDiscovery: true } : {}),
+      ...(customAuthority
+        ? { authorityHost: config.AZURE_AUTHORITY_HOST, disableInstanceDiscovery: true }
+        : {}),
     });
   }
   return credential;

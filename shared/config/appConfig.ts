@@ -32,12 +32,15 @@ const addressOverrides = z
   .string()
   .optional()
   .transform((value, ctx) => {
-    if (value === undefined || value.trim() === "") return {} as Record<string, string>;
+    if (value === undefined || value.trim() === "") return {};
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
     } catch {
-      ctx.addIssue({ code: "custom", message: 'must be JSON like {"server.mysql.database.azure.com":"10.0.0.4:3306"}' });
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be JSON like {"server.mysql.database.azure.com":"10.0.0.4:3306"}',
+      });
       return z.NEVER;
     }
     const result = z.record(z.string().min(1), hostPort).safeParse(parsed);
@@ -52,12 +55,16 @@ export const SINGLE_SERVER_TIERS = ["Basic", "GeneralPurpose", "MemoryOptimized"
 export const FLEXIBLE_SERVER_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
 
 const tierList = <T extends readonly [string, ...string[]]>(allowed: T, defaultValue: string) =>
-  csvSetting(defaultValue).pipe(z.array(z.enum(allowed, { message: `each tier must be one of ${allowed.join(", ")}` })));
+  csvSetting(defaultValue).pipe(
+    z.array(z.enum(allowed, { message: `each tier must be one of ${allowed.join(", ")}` })),
+  );
 
 export const appConfigSchema = z
   .object({
     ARM_LRO_POLL_INTERVAL_MS: positiveInt(2_000, 60_000),
-    ARM_ENDPOINT: z.url({ protocol: /^https$/, message: "must be an https URL" }).default("https://management.azure.com"),
+    ARM_ENDPOINT: z
+      .url({ protocol: /^https$/, message: "must be an https URL" })
+      .default("https://management.azure.com"),
     AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: "must be an https URL" }).optional(),
     ALLOW_PRIVATE_SOURCE_ADDRESSES: booleanSetting(false),
     REPLICA_ADDRESS_OVERRIDES: addressOverrides,
@@ -65,7 +72,11 @@ export const appConfigSchema = z
     SINGLE_SERVER_ALLOWED_TIERS: tierList(SINGLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
     FLEXIBLE_SERVER_ALLOWED_TIERS: tierList(FLEXIBLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
     KEY_VAULT_ALLOWED_HOSTS: csvSetting("").pipe(
-      z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "each entry must be a host name, optionally with :port")),
+      z.array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "each entry must be a host name, optionally with :port"),
+      ),
     ),
     SECRET_APP_SETTING_PREFIX: z
       .string()
@@ -89,7 +100,11 @@ export const appConfigSchema = z
     HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
   })
   .superRefine((settings, ctx) => {
-    if (!settings.AzureWebJobsStorage && !settings.AzureWebJobsStorage__accountName && !settings.AzureWebJobsStorage__tableServiceUri) {
+    if (
+      !settings.AzureWebJobsStorage &&
+      !settings.AzureWebJobsStorage__accountName &&
+      !settings.AzureWebJobsStorage__tableServiceUri
+    ) {
       ctx.addIssue({
         code: "custom",
         path: ["AzureWebJobsStorage"],
@@ -109,7 +124,9 @@ export class ConfigurationError extends Error {
 export function parseAppConfig(env: Record<string, string | undefined>): AppConfig {
   const result = appConfigSchema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(settings)"} ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join(".") || "(settings)"} ${issue.message}`,
+  );
   throw new ConfigurationError(`Invalid app settings: ${problems.join("; ")}`);
 }
 

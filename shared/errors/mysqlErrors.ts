@@ -32,17 +32,20 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
   },
   2026: {
     meaning: "TLS error between replica and source",
-    remedy: "Supply the CA certificate (PEM) that signed the source's server certificate, and make sure TLS is enabled on the source.",
+    remedy:
+      "Supply the CA certificate (PEM) that signed the source's server certificate, and make sure TLS is enabled on the source.",
     permanent: true,
   },
   2061: {
     meaning: "caching_sha2_password requires a secure connection",
-    remedy: "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
+    remedy:
+      "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
     permanent: true,
   },
   3201: {
     meaning: "caching_sha2_password requires a secure connection",
-    remedy: "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
+    remedy:
+      "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
     permanent: true,
   },
   1236: {

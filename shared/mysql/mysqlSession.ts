@@ -51,7 +51,11 @@ export class MysqlSession {
       ssl:
         endpoint.tls === false
           ? undefined
-          : { ca: endpoint.tls.ca, rejectUnauthorized: true, verifyIdentity: endpoint.tls.verifyIdentity ?? false },
+          : {
+              ca: endpoint.tls.ca,
+              rejectUnauthorized: true,
+              verifyIdentity: endpoint.tls.verifyIdentity ?? false,
+            },
       supportBigNumbers: true,
       bigNumberStrings: false,
       dateStrings: true,
@@ -67,14 +71,14 @@ export class MysqlSession {
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
     this.roundTrips += 1;
     const [rows] = await this.connection.query<RowDataPacket[]>(sql, params);
-    return Array.isArray(rows) ? (rows as Row[]) : [];
+    return Array.isArray(rows) ? rows : [];
   }
 
   /** A prepared statement: values travel as bound parameters, never in the SQL text. */
   async execute(sql: string, params: unknown[] = []): Promise<Row[]> {
     this.roundTrips += 1;
     const [rows] = await this.connection.execute<RowDataPacket[]>(sql, params as never[]);
-    return Array.isArray(rows) ? (rows as Row[]) : [];
+    return Array.isArray(rows) ? rows : [];
   }
 
   async close(): Promise<void> {
@@ -87,7 +91,10 @@ export class MysqlSession {
 }
 
 /** Opens a session, runs `work`, always closes it. */
-export async function withSession<T>(endpoint: MysqlEndpoint, work: (session: MysqlSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  endpoint: MysqlEndpoint,
+  work: (session: MysqlSession) => Promise<T>,
+): Promise<T> {
   const session = await MysqlSession.open(endpoint);
   try {
     return await work(session);
@@ -113,12 +120,15 @@ function atLeast(identity: ServerIdentity, major: number, minor: number, patch =
 
 /** SHOW MASTER STATUS was renamed SHOW BINARY LOG STATUS in MySQL 8.2 and removed in 8.4. */
 export function binaryLogStatusStatement(identity: ServerIdentity): string {
-  return identity.flavor === "mysql" && atLeast(identity, 8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
+  return identity.flavor === "mysql" && atLeast(identity, 8, 2)
+    ? "SHOW BINARY LOG STATUS"
+    : "SHOW MASTER STATUS";
 }
 
 /** SHOW SLAVE STATUS became SHOW REPLICA STATUS in MySQL 8.0.22 (MariaDB accepts both from 10.5.1). */
 export function replicaStatusStatement(identity: ServerIdentity): string {
-  if (identity.flavor === "mysql") return atLeast(identity, 8, 0, 22) ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+  if (identity.flavor === "mysql")
+    return atLeast(identity, 8, 0, 22) ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
   return "SHOW SLAVE STATUS";
 }
 
@@ -129,12 +139,27 @@ export function supportsWindowFunctions(identity: ServerIdentity): boolean {
 
 export async function readServerIdentity(session: MysqlSession): Promise<ServerIdentity> {
   const [row] = await session.query("SELECT @@version AS version, @@version_comment AS versionComment");
-  return parseServerIdentity(String(row?.version ?? ""), String(row?.versionComment ?? ""));
+  return parseServerIdentity(cellText(row?.version), cellText(row?.versionComment));
 }
 
 /** Global variables by name in one round trip; names the server does not know are simply absent. */
-export async function readGlobalVariables(session: MysqlSession, names: readonly string[]): Promise<Map<string, string>> {
+export async function readGlobalVariables(
+  session: MysqlSession,
+  names: readonly string[],
+): Promise<Map<string, string>> {
   const placeholders = names.map(() => "?").join(",");
-  const rows = await session.query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${placeholders})`, [...names]);
-  return new Map(rows.map((row) => [String(row.Variable_name).toLowerCase(), String(row.Value ?? "")]));
+  const rows = await session.query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${placeholders})`, [
+    ...names,
+  ]);
+  return new Map(rows.map((row) => [cellText(row.Variable_name).toLowerCase(), cellText(row.Value)]));
+}
+
+/** A result cell as text (mysql2 returns strings, numbers, Buffers or null). */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  return JSON.stringify(value);
 }

@@ -56,8 +56,8 @@ function toEntity(record: LinkRecord): Entity {
 }
 
 function fromEntity(entity: Record<string, unknown>): LinkRecord {
-  const text = (key: string): string | null => (typeof entity[key] === "string" ? (entity[key] as string) : null);
-  const number = (key: string): number | null => (typeof entity[key] === "number" ? (entity[key] as number) : null);
+  const text = (key: string): string | null => (typeof entity[key] === "string" ? entity[key] : null);
+  const number = (key: string): number | null => (typeof entity[key] === "number" ? entity[key] : null);
   const reference = (key: string): SecretReference | null => {
     const value = text(key);
     return value ? (JSON.parse(value) as SecretReference) : null;
@@ -100,16 +100,23 @@ type StorageSettings = Pick<
 >;
 
 /** A TableClient for the Functions storage account: connection string locally, managed identity on Azure. */
-export function createTableClient(settings: StorageSettings, tableName: string, credential: () => TokenCredential): TableClient {
+export function createTableClient(
+  settings: StorageSettings,
+  tableName: string,
+  credential: () => TokenCredential,
+): TableClient {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TableClient: Client } = require("@azure/data-tables") as typeof import("@azure/data-tables");
   const connection = settings.AzureWebJobsStorage;
   if (connection && connection.includes("=")) {
-    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|TableEndpoint=http:/i.test(connection);
+    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|TableEndpoint=http:/i.test(
+      connection,
+    );
     return Client.fromConnectionString(connection, tableName, { allowInsecureConnection: insecure });
   }
   const uri =
-    settings.AzureWebJobsStorage__tableServiceUri ?? `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
+    settings.AzureWebJobsStorage__tableServiceUri ??
+    `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
   return new Client(uri, tableName, credential());
 }
 
@@ -144,7 +151,9 @@ export function createLinkRegistry(client: TableClient): LinkRegistry {
     async list(): Promise<LinkRecord[]> {
       await ready();
       const records: LinkRecord[] = [];
-      for await (const entity of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+      for await (const entity of client.listEntities({
+        queryOptions: { filter: `PartitionKey eq '${PARTITION}'` },
+      })) {
         records.push(fromEntity(entity));
       }
       return records;

@@ -61,7 +61,8 @@ export function toArmFailure(error: unknown): ArmFailure {
 /** Throttling, server errors and network failures are worth a retry; 4xx other than 408/429 are not. */
 export function isTransientArmError(error: unknown): boolean {
   const { statusCode, code } = toArmFailure(error);
-  if (statusCode === undefined) return code !== "AuthenticationError" && code !== "CredentialUnavailableError";
+  if (statusCode === undefined)
+    return code !== "AuthenticationError" && code !== "CredentialUnavailableError";
   return statusCode === 408 || statusCode === 429 || statusCode >= 500;
 }
 

@@ -20,7 +20,10 @@ function replicaCa(file: string | undefined): string | undefined {
  * REPLICA_ADDRESS_OVERRIDES setting maps an FQDN elsewhere (private DNS tests, the local emulators).
  */
 export function replicaEndpoint(
-  config: Pick<AppConfig, "REPLICA_ADDRESS_OVERRIDES" | "REPLICA_TLS_CA_FILE" | "MYSQL_CONNECT_TIMEOUT_SECONDS">,
+  config: Pick<
+    AppConfig,
+    "REPLICA_ADDRESS_OVERRIDES" | "REPLICA_TLS_CA_FILE" | "MYSQL_CONNECT_TIMEOUT_SECONDS"
+  >,
   fqdn: string,
   login: string,
   password: string,

@@ -1,5 +1,10 @@
 // The replica's replication state, read with the version-aware statement and normalised across MySQL and MariaDB column names.
-import { type MysqlSession, type ServerIdentity, replicaStatusStatement, type Row } from "../mysql/mysqlSession";
+import {
+  type MysqlSession,
+  type ServerIdentity,
+  replicaStatusStatement,
+  type Row,
+} from "../mysql/mysqlSession";
 
 export type ThreadState = "Yes" | "No" | "Connecting" | "Preparing" | "Unknown";
 
@@ -34,7 +39,8 @@ function pick(row: Row, ...names: string[]): unknown {
 function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
   if (Buffer.isBuffer(value)) return value.toString("utf8");
   return JSON.stringify(value);
 }
@@ -102,7 +108,10 @@ export function normaliseReplicationStatus(row: Row | undefined): ReplicationSta
   };
 }
 
-export async function readReplicationStatus(session: MysqlSession, identity: ServerIdentity): Promise<ReplicationStatus> {
+export async function readReplicationStatus(
+  session: MysqlSession,
+  identity: ServerIdentity,
+): Promise<ReplicationStatus> {
   const rows = await session.query(replicaStatusStatement(identity));
   return normaliseReplicationStatus(rows[0]);
 }
@@ -115,10 +124,18 @@ export type ReplicationVerdict =
   | { kind: "stopped"; reason: string };
 
 /** Whether replication really runs: both threads up and the SQL thread has applied what the IO thread read. */
-export function judgeReplication(status: ReplicationStatus, isPermanent: (errno: number) => boolean): ReplicationVerdict {
+export function judgeReplication(
+  status: ReplicationStatus,
+  isPermanent: (errno: number) => boolean,
+): ReplicationVerdict {
   if (!status.configured) return { kind: "stopped", reason: "the replica has no replication link" };
   if (status.lastSqlErrno !== 0) {
-    return { kind: "permanentError", thread: "sql", errno: status.lastSqlErrno, message: status.lastSqlError };
+    return {
+      kind: "permanentError",
+      thread: "sql",
+      errno: status.lastSqlErrno,
+      message: status.lastSqlError,
+    };
   }
   if (status.lastIoErrno !== 0) {
     if (isPermanent(status.lastIoErrno)) {
@@ -130,7 +147,8 @@ export function judgeReplication(status: ReplicationStatus, isPermanent: (errno:
   }
   if (status.sqlRunning !== "Yes") return { kind: "stopped", reason: "the SQL thread is not running" };
   if (status.ioRunning === "No") return { kind: "stopped", reason: "the IO thread is not running" };
-  if (status.ioRunning !== "Yes") return { kind: "waiting", reason: `the IO thread is ${status.ioRunning.toLowerCase()}` };
+  if (status.ioRunning !== "Yes")
+    return { kind: "waiting", reason: `the IO thread is ${status.ioRunning.toLowerCase()}` };
   const caughtUp =
     status.execSourceLogFile === status.sourceLogFile &&
     status.execSourceLogPos !== null &&

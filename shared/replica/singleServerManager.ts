@@ -54,17 +54,27 @@ export function createSingleServerManager(
     async getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null> {
       try {
         const rule = await client.firewallRules.get(resourceGroup, serverName, ruleName);
-        return { name: rule.name ?? ruleName, startIpAddress: rule.startIpAddress, endIpAddress: rule.endIpAddress };
+        return {
+          name: rule.name ?? ruleName,
+          startIpAddress: rule.startIpAddress,
+          endIpAddress: rule.endIpAddress,
+        };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
       }
     },
     async putFirewallRule(ruleName: string, ipv4: string): Promise<void> {
-      await client.firewallRules.beginCreateOrUpdateAndWait(resourceGroup, serverName, ruleName, {
-        startIpAddress: ipv4,
-        endIpAddress: ipv4,
-      }, poll);
+      await client.firewallRules.beginCreateOrUpdateAndWait(
+        resourceGroup,
+        serverName,
+        ruleName,
+        {
+          startIpAddress: ipv4,
+          endIpAddress: ipv4,
+        },
+        poll,
+      );
     },
     async deleteFirewallRule(ruleName: string): Promise<void> {
       try {

@@ -5,8 +5,10 @@ import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 import { secretReferenceSchema } from "./secretReference";
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/u;
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])$/;
@@ -31,14 +33,20 @@ const caCertificate = z
   .superRefine((value, ctx) => {
     const blocks = value.match(PEM_CERTIFICATE);
     if (!blocks || blocks.length === 0) {
-      ctx.addIssue({ code: "custom", message: "must contain at least one PEM certificate (-----BEGIN CERTIFICATE-----)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "must contain at least one PEM certificate (-----BEGIN CERTIFICATE-----)",
+      });
       return;
     }
     for (const block of blocks) {
       try {
         new X509Certificate(block);
       } catch {
-        ctx.addIssue({ code: "custom", message: "contains a PEM block that is not a valid X.509 certificate" });
+        ctx.addIssue({
+          code: "custom",
+          message: "contains a PEM block that is not a valid X.509 certificate",
+        });
         return;
       }
     }
@@ -46,7 +54,9 @@ const caCertificate = z
 
 export const REPLICA_KINDS = ["single"] as const;
 
-export function provisionRequestSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">) {
+export function provisionRequestSchema(
+  config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">,
+) {
   const secret = secretReferenceSchema(config);
   return z
     .object({
@@ -77,22 +87,32 @@ export function provisionRequestSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWE
       replica: z
         .object({
           kind: z.enum(REPLICA_KINDS, { message: `must be one of: ${REPLICA_KINDS.join(", ")}` }),
-          subscriptionId: z.string({ message: "must be a string" }).regex(GUID, "must be a subscription GUID"),
+          subscriptionId: z
+            .string({ message: "must be a string" })
+            .regex(GUID, "must be a subscription GUID"),
           resourceGroup: z
             .string({ message: "must be a string" })
             .regex(RESOURCE_GROUP, "must be 1-90 letters, digits, '.', '_', '-', '(' or ')'")
             .refine((value) => !value.endsWith("."), "must not end with a period"),
           serverName: z
             .string({ message: "must be a string" })
-            .regex(SERVER_NAME, "must be 3-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"),
+            .regex(
+              SERVER_NAME,
+              "must be 3-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen",
+            ),
           adminUser: mysqlUserName,
           adminPassword: secret,
         })
         .strict(),
       binlog: z
         .object({
-          file: z.string({ message: "must be a string" }).regex(BINLOG_FILE, "must be a binlog file name like mysql-bin.000042"),
-          position: z.number({ message: "must be a number" }).int("must be a whole number").min(4, "must be at least 4"),
+          file: z
+            .string({ message: "must be a string" })
+            .regex(BINLOG_FILE, "must be a binlog file name like mysql-bin.000042"),
+          position: z
+            .number({ message: "must be a number" })
+            .int("must be a whole number")
+            .min(4, "must be at least 4"),
         })
         .strict()
         .optional(),
@@ -110,7 +130,9 @@ export interface RequestProblem {
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
+    )
     .join("");
 }
 

@@ -45,14 +45,17 @@ export function parseKeyVaultSecretUri(
   if (collection !== "secrets" || name === undefined || rest.length > 0) {
     return { problem: "must have the path /secrets/<name> or /secrets/<name>/<version>" };
   }
-  if (!SECRET_NAME.test(name)) return { problem: "has a secret name that is not 1-127 letters, digits or dashes" };
+  if (!SECRET_NAME.test(name))
+    return { problem: "has a secret name that is not 1-127 letters, digits or dashes" };
   if (version !== undefined && !SECRET_VERSION.test(version)) {
     return { problem: "has a secret version that is not 32 letters or digits" };
   }
   return { vaultUrl: `https://${url.host}`, name, ...(version !== undefined ? { version } : {}) };
 }
 
-export function secretReferenceSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">) {
+export function secretReferenceSchema(
+  config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">,
+) {
   const keyVault = z
     .object({
       keyVaultSecret: z.string().max(2048, "must be at most 2048 characters"),
@@ -60,7 +63,8 @@ export function secretReferenceSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED
     .strict()
     .superRefine((value, ctx) => {
       const parsed = parseKeyVaultSecretUri(value.keyVaultSecret, config.KEY_VAULT_ALLOWED_HOSTS);
-      if ("problem" in parsed) ctx.addIssue({ code: "custom", path: ["keyVaultSecret"], message: parsed.problem });
+      if ("problem" in parsed)
+        ctx.addIssue({ code: "custom", path: ["keyVaultSecret"], message: parsed.problem });
     });
   const prefix = config.SECRET_APP_SETTING_PREFIX;
   const appSetting = z
@@ -87,7 +91,7 @@ export function secretReferenceSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED
     const result = schema.safeParse(value);
     if (!result.success) {
       for (const issue of result.error.issues) {
-        ctx.addIssue({ code: "custom", path: issue.path as PropertyKey[], message: issue.message });
+        ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
       }
       return z.NEVER;
     }
@@ -97,5 +101,7 @@ export function secretReferenceSchema(config: Pick<AppConfig, "KEY_VAULT_ALLOWED
 
 /** A display form that names where the secret lives and never what it is. */
 export function describeSecretReference(reference: SecretReference): string {
-  return "keyVaultSecret" in reference ? `Key Vault secret ${reference.keyVaultSecret}` : `app setting ${reference.appSetting}`;
+  return "keyVaultSecret" in reference
+    ? `Key Vault secret ${reference.keyVaultSecret}`
+    : `app setting ${reference.appSetting}`;
 }

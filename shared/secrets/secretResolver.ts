@@ -30,8 +30,10 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
   const clientFor = (vaultUrl: string): SecretClient => {
     let client = clients.get(vaultUrl);
     if (!client) {
+      // Loaded on first use: only activities that read a Key Vault secret pay for the SDK.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SecretClient: Client } = require("@azure/keyvault-secrets") as typeof import("@azure/keyvault-secrets");
+      const keyVault = require("@azure/keyvault-secrets") as typeof import("@azure/keyvault-secrets");
+      const Client = keyVault.SecretClient;
       client = new Client(vaultUrl, deps.credential());
       clients.set(vaultUrl, client);
     }
@@ -43,7 +45,10 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
       if ("appSetting" in reference) {
         const name = reference.appSetting;
         if (!name.startsWith(deps.appSettingPrefix)) {
-          throw new SecretResolutionError(`App setting ${name} is not a replication secret (prefix ${deps.appSettingPrefix}).`, false);
+          throw new SecretResolutionError(
+            `App setting ${name} is not a replication secret (prefix ${deps.appSettingPrefix}).`,
+            false,
+          );
         }
         const value = deps.env[name];
         if (value === undefined || value === "") {
@@ -53,12 +58,21 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
       }
       const parsed = parseKeyVaultSecretUri(reference.keyVaultSecret, deps.allowedVaultHosts);
       if ("problem" in parsed) {
-        throw new SecretResolutionError(`Key Vault reference ${reference.keyVaultSecret} ${parsed.problem}.`, false);
+        throw new SecretResolutionError(
+          `Key Vault reference ${reference.keyVaultSecret} ${parsed.problem}.`,
+          false,
+        );
       }
       try {
-        const secret = await clientFor(parsed.vaultUrl).getSecret(parsed.name, parsed.version ? { version: parsed.version } : {});
+        const secret = await clientFor(parsed.vaultUrl).getSecret(
+          parsed.name,
+          parsed.version ? { version: parsed.version } : {},
+        );
         if (secret.value === undefined) {
-          throw new SecretResolutionError(`Key Vault secret ${reference.keyVaultSecret} has no value.`, false);
+          throw new SecretResolutionError(
+            `Key Vault secret ${reference.keyVaultSecret} has no value.`,
+            false,
+          );
         }
         return secret.value;
       } catch (error) {
@@ -71,7 +85,10 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
             : status === 404
               ? "not found"
               : `failed (${status ?? (error as Error).name})`;
-        throw new SecretResolutionError(`Reading Key Vault secret ${reference.keyVaultSecret}: ${reason}.`, transient);
+        throw new SecretResolutionError(
+          `Reading Key Vault secret ${reference.keyVaultSecret}: ${reason}.`,
+          transient,
+        );
       }
     },
   };

@@ -32,7 +32,11 @@ export function isPublicIpv4(address: string): boolean {
 export async function resolveSourceAddress(host: string): Promise<ResolvedAddress> {
   if (isIP(host) === 4) return { ipv4: host, isPublic: isPublicIpv4(host) };
   if (isIP(host) === 6) {
-    return { ipv4: null, isPublic: false, problem: "is an IPv6 address; Azure firewall rules take IPv4 addresses only" };
+    return {
+      ipv4: null,
+      isPublic: false,
+      problem: "is an IPv6 address; Azure firewall rules take IPv4 addresses only",
+    };
   }
   try {
     const { address } = await lookup(host, { family: 4 });

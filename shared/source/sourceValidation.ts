@@ -6,6 +6,7 @@ import {
   MysqlSession,
   type ServerIdentity,
   binaryLogStatusStatement,
+  cellText,
   parseServerIdentity,
   readGlobalVariables,
   supportsWindowFunctions,
@@ -53,7 +54,8 @@ export interface SourceValidation {
   roundTrips: number;
 }
 
-type ConnectOutcome = { session: MysqlSession } | { errorCheck: CheckResult; unreachable: boolean; tlsProblem?: string };
+type ConnectOutcome =
+  { session: MysqlSession } | { errorCheck: CheckResult; unreachable: boolean; tlsProblem?: string };
 
 const TLS_ERROR_CODES = new Set([
   "HANDSHAKE_NO_SSL_SUPPORT",
@@ -128,7 +130,11 @@ async function connectAs(endpoint: MysqlEndpoint, role: string): Promise<Connect
     return {
       unreachable,
       errorCheck: check(
-        unreachable ? "SOURCE_REACHABLE" : role === "replication user" ? "REPLICATION_USER_LOGIN" : "INSPECTION_USER_LOGIN",
+        unreachable
+          ? "SOURCE_REACHABLE"
+          : role === "replication user"
+            ? "REPLICATION_USER_LOGIN"
+            : "INSPECTION_USER_LOGIN",
         "fail",
         unreachable
           ? `The source ${endpoint.host}:${endpoint.port} cannot be reached: ${text}`
@@ -156,7 +162,9 @@ function grantsAllowReplication(grantLines: readonly string[]): boolean {
 
 function namesList(rows: readonly Record<string, unknown>[]): { names: string[]; total: number } {
   const total = rows.length > 0 ? Number(rows[0]?.total ?? rows.length) : 0;
-  const names = rows.slice(0, OFFENDER_LIST_LIMIT).map((row) => `${String(row.TABLE_SCHEMA)}.${String(row.TABLE_NAME)}`);
+  const names = rows
+    .slice(0, OFFENDER_LIST_LIMIT)
+    .map((row) => `${cellText(row.TABLE_SCHEMA)}.${cellText(row.TABLE_NAME)}`);
   return { names, total };
 }
 
@@ -256,9 +264,11 @@ async function inspectSchemas(
 
   let userRequiresTls: boolean | null = null;
   try {
-    const users = await session.query("SELECT Host, plugin, ssl_type FROM mysql.user WHERE User = ?", [input.replicationUser]);
-    userRequiresTls = users.some((row) => String(row.ssl_type ?? "") !== "");
-    const sha2 = users.some((row) => String(row.plugin ?? "") === "caching_sha2_password");
+    const users = await session.query("SELECT Host, plugin, ssl_type FROM mysql.user WHERE User = ?", [
+      input.replicationUser,
+    ]);
+    userRequiresTls = users.some((row) => cellText(row.ssl_type) !== "");
+    const sha2 = users.some((row) => cellText(row.plugin) === "caching_sha2_password");
     checks.push(
       sha2 && !input.caCertificate
         ? check(
@@ -272,7 +282,7 @@ async function inspectSchemas(
             "pass",
             users.length === 0
               ? `No mysql.user row for ${input.replicationUser} is visible to the inspection account.`
-              : `The replication user authenticates with ${[...new Set(users.map((row) => String(row.plugin)))].join(", ")}.`,
+              : `The replication user authenticates with ${[...new Set(users.map((row) => cellText(row.plugin)))].join(", ")}.`,
           ),
     );
   } catch (error) {
@@ -296,17 +306,21 @@ async function readBinaryLogs(
 ): Promise<{ binaryLogs: Map<string, number> | null; currentCoordinates: BinlogCoordinates | null }> {
   try {
     const logs = await session.query("SHOW BINARY LOGS");
-    const binaryLogs = new Map(logs.map((row) => [String(row.Log_name), Number(row.File_size)]));
+    const binaryLogs = new Map(logs.map((row) => [cellText(row.Log_name), Number(row.File_size)]));
     const [status] = await session.query(binaryLogStatusStatement(identity));
     const currentCoordinates =
-      status && status.File ? { file: String(status.File), position: Number(status.Position) } : null;
+      status && status.File ? { file: cellText(status.File), position: Number(status.Position) } : null;
     return { binaryLogs, currentCoordinates };
   } catch {
     return { binaryLogs: null, currentCoordinates: null };
   }
 }
 
-function coordinatesCheck(input: SourceValidationInput, binaryLogs: Map<string, number> | null, logBin: boolean): CheckResult {
+function coordinatesCheck(
+  input: SourceValidationInput,
+  binaryLogs: Map<string, number> | null,
+  logBin: boolean,
+): CheckResult {
   if (!input.binlog) {
     return check(
       "BINLOG_COORDINATES",
@@ -341,7 +355,11 @@ function coordinatesCheck(input: SourceValidationInput, binaryLogs: Map<string, 
       "Take the coordinates from the dump that seeded the replica.",
     );
   }
-  return check("BINLOG_COORDINATES", "pass", `${input.binlog.file}:${input.binlog.position} exists on the source.`);
+  return check(
+    "BINLOG_COORDINATES",
+    "pass",
+    `${input.binlog.file}:${input.binlog.position} exists on the source.`,
+  );
 }
 
 export async function validateSource(input: SourceValidationInput): Promise<SourceValidation> {
@@ -386,7 +404,13 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
           ),
     );
   } else {
-    checks.push(check("SOURCE_ADDRESS", "pass", `Source host ${input.host} resolves to public address ${address.ipv4}.`));
+    checks.push(
+      check(
+        "SOURCE_ADDRESS",
+        "pass",
+        `Source host ${input.host} resolves to public address ${address.ipv4}.`,
+      ),
+    );
   }
 
   const replicationEndpoint = endpointFor(input, input.replicationUser, input.replicationPassword);
@@ -412,7 +436,12 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       facts.reachable = true;
       checks.push(...skippedAll(["SOURCE_TLS"], "The replication user could not log in."));
     }
-    checks.push(...skippedAll([...dependent, ...inspectionCodes, "BINLOG_COORDINATES"], "No session as the replication user."));
+    checks.push(
+      ...skippedAll(
+        [...dependent, ...inspectionCodes, "BINLOG_COORDINATES"],
+        "No session as the replication user.",
+      ),
+    );
     checks.push(systemSchemaNote());
     return { checks: order(checks), facts, roundTrips };
   }
@@ -420,12 +449,17 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   const session = replication.session;
   facts.reachable = true;
   checks.push(check("SOURCE_REACHABLE", "pass", `Connected to ${input.host}:${input.port}.`));
-  checks.push(check("REPLICATION_USER_LOGIN", "pass", `The replication user ${input.replicationUser} logs in.`));
+  checks.push(
+    check("REPLICATION_USER_LOGIN", "pass", `The replication user ${input.replicationUser} logs in.`),
+  );
   let inspectionFindings: InspectionFindings | null = null;
   let variables: Map<string, string>;
   try {
     variables = await readGlobalVariables(session, VARIABLES);
-    const identity = parseServerIdentity(variables.get("version") ?? "", variables.get("version_comment") ?? "");
+    const identity = parseServerIdentity(
+      variables.get("version") ?? "",
+      variables.get("version_comment") ?? "",
+    );
     facts.identity = identity;
     facts.serverId = Number(variables.get("server_id") ?? "0");
     facts.lowerCaseTableNames = Number(variables.get("lower_case_table_names") ?? "0");
@@ -433,7 +467,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     facts.gtidBinlogPos = variables.get("gtid_binlog_pos") ?? null;
     const logBin = isOn(variables.get("log_bin"));
 
-    const grants = (await session.query("SHOW GRANTS")).map((row) => String(Object.values(row)[0] ?? ""));
+    const grants = (await session.query("SHOW GRANTS")).map((row) => cellText(Object.values(row)[0]));
     checks.push(
       grantsAllowReplication(grants)
         ? check("REPLICATION_PRIVILEGE", "pass", `${input.replicationUser} holds REPLICATION SLAVE.`)
@@ -485,7 +519,9 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
           ? check(
               "BINLOG_RETENTION",
               "pass",
-              retention === 0 ? "Binlogs are kept until purged by hand." : `Binlogs are kept ${Math.round(retention / 3600)} hours.`,
+              retention === 0
+                ? "Binlogs are kept until purged by hand."
+                : `Binlogs are kept ${Math.round(retention / 3600)} hours.`,
             )
           : check(
               "BINLOG_RETENTION",
@@ -497,7 +533,10 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
 
     let inspectionSession: MysqlSession | null = null;
     if (input.inspection) {
-      const inspection = await connectAs(endpointFor(input, input.inspection.user, input.inspection.password), "inspection account");
+      const inspection = await connectAs(
+        endpointFor(input, input.inspection.user, input.inspection.password),
+        "inspection account",
+      );
       if ("session" in inspection) inspectionSession = inspection.session;
       else {
         checks.push(inspection.errorCheck);
@@ -522,7 +561,10 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     }
     const logs =
       inspectionFindings?.binaryLogs !== undefined && inspectionFindings?.binaryLogs !== null
-        ? { binaryLogs: inspectionFindings.binaryLogs, currentCoordinates: inspectionFindings.currentCoordinates }
+        ? {
+            binaryLogs: inspectionFindings.binaryLogs,
+            currentCoordinates: inspectionFindings.currentCoordinates,
+          }
         : input.binlog
           ? await readBinaryLogs(session, identity)
           : { binaryLogs: null, currentCoordinates: null };
@@ -537,7 +579,11 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   return { checks: order(checks), facts, roundTrips };
 }
 
-function gtidCheck(identity: ServerIdentity, linking: LinkingMethod, variables: Map<string, string>): CheckResult {
+function gtidCheck(
+  identity: ServerIdentity,
+  linking: LinkingMethod,
+  variables: Map<string, string>,
+): CheckResult {
   if (identity.flavor === "mariadb") {
     return linking === "gtid"
       ? check("GTID_MODE", "pass", "MariaDB always writes GTIDs; GTID linking is possible.")
@@ -565,7 +611,11 @@ function gtidCheck(identity: ServerIdentity, linking: LinkingMethod, variables: 
     : check("GTID_MODE", "pass", `gtid_mode is ${mode}; file/position linking fits.`);
 }
 
-function tlsCheck(input: SourceValidationInput, variables: Map<string, string>, userRequiresTls: boolean | null): CheckResult {
+function tlsCheck(
+  input: SourceValidationInput,
+  variables: Map<string, string>,
+  userRequiresTls: boolean | null,
+): CheckResult {
   if (input.caCertificate) {
     return check("SOURCE_TLS", "pass", "TLS to the source verified against the supplied CA certificate.");
   }

@@ -10,9 +10,15 @@ function majorMinor(version: string): string {
   return match ? `${match[1]}.${match[2]}` : version;
 }
 
-export function compareServers(source: SourceFacts, replica: ReplicaInspection, sourceSpec: SourceSpec): CheckResult[] {
+export function compareServers(
+  source: SourceFacts,
+  replica: ReplicaInspection,
+  sourceSpec: SourceSpec,
+): CheckResult[] {
   const checks: CheckResult[] = [];
-  const skippedReason = !source.identity ? "The source's facts are unknown." : "The replica's facts are unknown.";
+  const skippedReason = !source.identity
+    ? "The source's facts are unknown."
+    : "The replica's facts are unknown.";
   if (!source.identity || !replica.server) {
     checks.push(check("VERSION_MATCH", "skipped", skippedReason));
   } else {

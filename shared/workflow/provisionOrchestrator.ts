@@ -1,7 +1,13 @@
 // The provisioning workflow: validate, check the tier, open the firewall, link, start and verify, register; undo on failure.
 import type * as df from "durable-functions";
 import { z } from "zod";
-import { ARM_RETRY, MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY, START_POLL_MAX_INTERVAL_MS } from "./retryPolicies";
+import {
+  ARM_RETRY,
+  MYSQL_RETRY,
+  REGISTRY_RETRY,
+  ROLLBACK_RETRY,
+  START_POLL_MAX_INTERVAL_MS,
+} from "./retryPolicies";
 import {
   type ProvisionCustomStatus,
   type ProvisionInput,
@@ -12,10 +18,26 @@ import {
   firewallRuleNameFor,
 } from "./provisionTypes";
 import { compareServers } from "./compareServers";
-import { VALIDATE_SOURCE_ACTIVITY, type ValidateSourceInput, type ValidateSourceResult } from "./activities/validateSourceActivity";
-import { INSPECT_REPLICA_ACTIVITY, type InspectReplicaInput, type InspectReplicaResult } from "./activities/inspectReplicaActivity";
-import { OPEN_FIREWALL_ACTIVITY, type OpenFirewallInput, type OpenFirewallResult } from "./activities/openFirewallActivity";
-import { LINK_REPLICA_ACTIVITY, type LinkReplicaInput, type LinkReplicaResult } from "./activities/linkReplicaActivity";
+import {
+  VALIDATE_SOURCE_ACTIVITY,
+  type ValidateSourceInput,
+  type ValidateSourceResult,
+} from "./activities/validateSourceActivity";
+import {
+  INSPECT_REPLICA_ACTIVITY,
+  type InspectReplicaInput,
+  type InspectReplicaResult,
+} from "./activities/inspectReplicaActivity";
+import {
+  OPEN_FIREWALL_ACTIVITY,
+  type OpenFirewallInput,
+  type OpenFirewallResult,
+} from "./activities/openFirewallActivity";
+import {
+  LINK_REPLICA_ACTIVITY,
+  type LinkReplicaInput,
+  type LinkReplicaResult,
+} from "./activities/linkReplicaActivity";
 import {
   CHECK_REPLICATION_ACTIVITY,
   type CheckReplicationInput,
@@ -40,7 +62,10 @@ export interface ProvisionOrchestrationInput extends ProvisionInput {
   timing: ProvisionTiming;
 }
 
-const secretReference = z.union([z.object({ keyVaultSecret: z.string() }), z.object({ appSetting: z.string() })]);
+const secretReference = z.union([
+  z.object({ keyVaultSecret: z.string() }),
+  z.object({ appSetting: z.string() }),
+]);
 const inputSchema = z.object({
   id: z.string().min(1),
   requestedAt: z.string(),
@@ -71,7 +96,10 @@ const inputSchema = z.object({
 
 const outcomeSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), remedy: z.string() }) }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), remedy: z.string() }),
+  }),
 ]);
 
 /** Every activity result is checked before use: a replayed history from another code version must not be trusted blindly. */
@@ -87,13 +115,18 @@ function errorMessage(error: unknown): string {
   return text.split(" \n ")[0]?.trim() ?? text;
 }
 
-export function* provisionOrchestrator(context: df.OrchestrationContext): Generator<df.Task, ProvisionReport, unknown> {
+export function* provisionOrchestrator(
+  context: df.OrchestrationContext,
+): Generator<df.Task, ProvisionReport, unknown> {
   const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success) throw new Error(`Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
-  const input = parsed.data as ProvisionOrchestrationInput;
+  if (!parsed.success)
+    throw new Error(
+      `Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+    );
+  const input = parsed.data;
   const now = () => context.df.currentUtcDateTime;
   const steps: StepTiming[] = [];
-  let current: { step: StepName; startedAt: Date } | null = null;
+  const progress: { current: { step: StepName; startedAt: Date } | null } = { current: null };
   const report: ProvisionReport = {
     id: input.id,
     state: "failed",
@@ -109,15 +142,20 @@ export function* provisionOrchestrator(context: df.OrchestrationContext): Genera
   };
 
   const publish = () => {
-    const status: ProvisionCustomStatus = { step: current?.step ?? "validating", steps, checks: report.checks };
+    const status: ProvisionCustomStatus = {
+      step: progress.current?.step ?? "validating",
+      steps,
+      checks: report.checks,
+    };
     context.df.setCustomStatus(status);
   };
   const begin = (step: StepName) => {
     end();
-    current = { step, startedAt: now() };
+    progress.current = { step, startedAt: now() };
     publish();
   };
   const end = () => {
+    const current = progress.current;
     if (!current) return;
     const endedAt = now();
     steps.push({
@@ -126,9 +164,9 @@ export function* provisionOrchestrator(context: df.OrchestrationContext): Genera
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - current.startedAt.getTime(),
     });
-    current = null;
+    progress.current = null;
   };
-  const currentStep = (): StepName | null => (current as { step: StepName } | null)?.step ?? null;
+  const currentStep = (): StepName | null => progress.current?.step ?? null;
   const log = (message: string) => {
     if (!context.df.isReplaying) context.log(`[${input.id}] ${message}`);
   };
@@ -188,17 +226,29 @@ export function* provisionOrchestrator(context: df.OrchestrationContext): Genera
       deleteFirewallRule: firewallAttempted && !ruleExistedBefore ? ruleName : null,
     };
     try {
-      const result = (yield context.df.callActivityWithRetry(ROLLBACK_ACTIVITY, ROLLBACK_RETRY, rollbackInput)) as RollbackResult;
+      const result = (yield context.df.callActivityWithRetry(
+        ROLLBACK_ACTIVITY,
+        ROLLBACK_RETRY,
+        rollbackInput,
+      )) as RollbackResult;
       report.rollback = result.actions;
       report.rolledBack = result.ok;
-      if (!result.ok) report.error = { ...error, message: `${error.message} Rollback also failed: ${result.error}` };
+      if (!result.ok)
+        report.error = { ...error, message: `${error.message} Rollback also failed: ${result.error}` };
     } catch (rollbackError) {
       report.rolledBack = false;
-      report.error = { ...error, message: `${error.message} Rollback also failed: ${errorMessage(rollbackError)}` };
+      report.error = {
+        ...error,
+        message: `${error.message} Rollback also failed: ${errorMessage(rollbackError)}`,
+      };
     }
     end();
     try {
-      yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord("failed", report.error));
+      yield context.df.callActivityWithRetry(
+        RECORD_LINK_ACTIVITY,
+        REGISTRY_RETRY,
+        linkRecord("failed", report.error),
+      );
     } catch (recordError) {
       log(`recording the failure failed: ${errorMessage(recordError)}`);
     }
@@ -260,7 +310,9 @@ export function* provisionOrchestrator(context: df.OrchestrationContext): Genera
     );
     if (!result.ok) return yield* fail(result.error);
     report.firewallRule = { name: ruleName, address: sourceIpv4, createdByThisRun: !ruleExistedBefore };
-    report.changes.push(`${ruleExistedBefore ? "updated" : "created"} firewall rule ${ruleName} for ${sourceIpv4}`);
+    report.changes.push(
+      `${ruleExistedBefore ? "updated" : "created"} firewall rule ${ruleName} for ${sourceIpv4}`,
+    );
   } catch (error) {
     return yield* fail({
       code: "FIREWALL_RULE_FAILED",
@@ -353,7 +405,11 @@ export function* provisionOrchestrator(context: df.OrchestrationContext): Genera
   // 5. Register the link.
   begin("registering");
   try {
-    yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord("replicating", null));
+    yield context.df.callActivityWithRetry(
+      RECORD_LINK_ACTIVITY,
+      REGISTRY_RETRY,
+      linkRecord("replicating", null),
+    );
   } catch (error) {
     return yield* fail({
       code: "REGISTRY_FAILED",

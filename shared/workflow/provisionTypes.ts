@@ -7,8 +7,12 @@ import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager"
 import { type ReplicationStatus } from "../replica/replicationStatus";
 
 /** The provisioning id is derived from the replica server only, so one replica maps to one provisioning. */
-export function linkIdFor(target: Pick<ReplicaTarget, "kind" | "subscriptionId" | "resourceGroup" | "serverName">): string {
-  const key = [target.kind, target.subscriptionId, target.resourceGroup, target.serverName].map((part) => part.toLowerCase()).join("|");
+export function linkIdFor(
+  target: Pick<ReplicaTarget, "kind" | "subscriptionId" | "resourceGroup" | "serverName">,
+): string {
+  const key = [target.kind, target.subscriptionId, target.resourceGroup, target.serverName]
+    .map((part) => part.toLowerCase())
+    .join("|");
   return `rpl-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
 }
 
@@ -44,7 +48,11 @@ export interface ProvisionInput {
   requestedAt: string;
 }
 
-export function provisionInputFrom(id: string, request: ProvisionRequest, requestedAt: string): ProvisionInput {
+export function provisionInputFrom(
+  id: string,
+  request: ProvisionRequest,
+  requestedAt: string,
+): ProvisionInput {
   return {
     id,
     source: request.source,
@@ -61,13 +69,7 @@ export interface WorkflowError {
 }
 
 export type StepName =
-  | "validating"
-  | "openingFirewall"
-  | "linking"
-  | "starting"
-  | "verifying"
-  | "registering"
-  | "rollingBack";
+  "validating" | "openingFirewall" | "linking" | "starting" | "verifying" | "registering" | "rollingBack";
 
 export interface StepTiming {
   step: StepName;

@@ -1,7 +1,12 @@
 // Every retry policy of the workflow, in one place, with units in the names.
 import { RetryOptions } from "durable-functions";
 
-function policy(firstRetryIntervalMs: number, maxNumberOfAttempts: number, backoffCoefficient: number, maxRetryIntervalMs: number) {
+function policy(
+  firstRetryIntervalMs: number,
+  maxNumberOfAttempts: number,
+  backoffCoefficient: number,
+  maxRetryIntervalMs: number,
+) {
   const options = new RetryOptions(firstRetryIntervalMs, maxNumberOfAttempts);
   options.backoffCoefficient = backoffCoefficient;
   options.maxRetryIntervalInMilliseconds = maxRetryIntervalMs;

@@ -16,7 +16,9 @@ export function failed(code: string, message: string, remedy: string): ActivityO
 export function transientError(error: unknown, secrets: readonly string[]): Error {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
-  const result = new Error(redactSecrets(`${typeof code === "string" ? `${code}: ` : ""}${message}`, secrets));
+  const result = new Error(
+    redactSecrets(`${typeof code === "string" ? `${code}: ` : ""}${message}`, secrets),
+  );
   result.name = "TransientActivityError";
   return result;
 }
@@ -25,7 +27,11 @@ export function transientError(error: unknown, secrets: readonly string[]): Erro
 export function secretFailure(error: unknown): ActivityOutcome<never> {
   if (error instanceof SecretResolutionError) {
     if (error.transient) throw error;
-    return failed("SECRET_UNAVAILABLE", error.message, "Check the secret reference and the app's access to it.");
+    return failed(
+      "SECRET_UNAVAILABLE",
+      error.message,
+      "Check the secret reference and the app's access to it.",
+    );
   }
   throw error;
 }

@@ -4,7 +4,11 @@ import { type ActivityOutcome, failed, secretFailure, succeeded, transientError 
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
-import { type ReplicationVerdict, judgeReplication, readReplicationStatus } from "../../replica/replicationStatus";
+import {
+  type ReplicationVerdict,
+  judgeReplication,
+  readReplicationStatus,
+} from "../../replica/replicationStatus";
 import { callStart } from "../../replica/replicaSql";
 import { isPermanentReplicationError, isTransientMysqlError } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
@@ -21,7 +25,10 @@ export interface CheckReplicationInput {
   waitSeconds: number;
 }
 
-export type CheckReplicationResult = ActivityOutcome<{ verdict: ReplicationVerdict; replication: ReplicationSummary }>;
+export type CheckReplicationResult = ActivityOutcome<{
+  verdict: ReplicationVerdict;
+  replication: ReplicationSummary;
+}>;
 
 export function createCheckReplicationActivity(deps: () => WorkflowDependencies) {
   return async (input: CheckReplicationInput): Promise<CheckReplicationResult> => {
@@ -43,7 +50,10 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
           if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
             const replication = summariseReplication(status);
             return succeeded({
-              verdict: "message" in verdict ? { ...verdict, message: redactSecrets(verdict.message, [adminPassword]) } : verdict,
+              verdict:
+                "message" in verdict
+                  ? { ...verdict, message: redactSecrets(verdict.message, [adminPassword]) }
+                  : verdict,
               replication,
             });
           }
@@ -56,7 +66,9 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
       if (isTransientMysqlError(error)) throw transientError(error, [adminPassword]);
       return failed(
         "REPLICA_ACCESS_FAILED",
-        redactSecrets(`Reading the replica's replication status failed: ${(error as Error).message}`, [adminPassword]),
+        redactSecrets(`Reading the replica's replication status failed: ${(error as Error).message}`, [
+          adminPassword,
+        ]),
         "Check the replica admin account and that the mysql.az_replication_* procedures are available.",
       );
     }

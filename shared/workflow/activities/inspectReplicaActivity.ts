@@ -4,7 +4,12 @@ import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec } from "../provisionTypes";
 import { type CheckResult, check } from "../../source/checkResult";
-import { type FirewallRuleInfo, type ReplicaServerInfo, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
+import {
+  type FirewallRuleInfo,
+  type ReplicaServerInfo,
+  isTransientArmError,
+  toArmFailure,
+} from "../../replica/replicaManager";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
@@ -42,7 +47,8 @@ const TIER_NAMES: Record<string, string> = {
 
 function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): CheckResult {
   const shown = TIER_NAMES[server.tier] ?? server.tier;
-  if (allowed.includes(server.tier)) return check("REPLICA_TIER", "pass", `The replica's tier is ${shown} (${server.skuName}).`);
+  if (allowed.includes(server.tier))
+    return check("REPLICA_TIER", "pass", `The replica's tier is ${shown} (${server.skuName}).`);
   const allowedShown = allowed.map((tier) => TIER_NAMES[tier] ?? tier).join(" or ");
   if (server.kind === "single" && server.tier === "Basic") {
     return check(
@@ -68,7 +74,10 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
     let firewallRule: FirewallRuleInfo | null;
     try {
       server = await manager.getServer();
-      firewallRule = server && input.replica.kind === "single" ? await manager.getFirewallRule(input.firewallRuleName) : null;
+      firewallRule =
+        server && input.replica.kind === "single"
+          ? await manager.getFirewallRule(input.firewallRuleName)
+          : null;
     } catch (error) {
       if (isTransientArmError(error)) throw transientError(error, []);
       const failure = toArmFailure(error);
@@ -109,7 +118,9 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
           ),
     );
     const allowedTiers =
-      server.kind === "single" ? dependencies.config.SINGLE_SERVER_ALLOWED_TIERS : dependencies.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
+      server.kind === "single"
+        ? dependencies.config.SINGLE_SERVER_ALLOWED_TIERS
+        : dependencies.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
     checks.push(tierCheck(server, allowedTiers));
     if (!ready) {
       checks.push(check("REPLICA_ADMIN_LOGIN", "skipped", "The replica is not Ready."));
@@ -127,7 +138,13 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
       try {
         const variables = await readGlobalVariables(opened.session, ["server_id", "lower_case_table_names"]);
         const status = await readReplicationStatus(opened.session, opened.identity);
-        checks.push(check("REPLICA_ADMIN_LOGIN", "pass", `The admin ${input.replica.adminUser} logs in to the replica over TLS.`));
+        checks.push(
+          check(
+            "REPLICA_ADMIN_LOGIN",
+            "pass",
+            `The admin ${input.replica.adminUser} logs in to the replica over TLS.`,
+          ),
+        );
         return succeeded({
           server,
           checks,

@@ -5,7 +5,12 @@ import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { callChangeMaster } from "../../replica/replicaSql";
-import { MysqlSession, binaryLogStatusStatement, readServerIdentity } from "../../mysql/mysqlSession";
+import {
+  MysqlSession,
+  binaryLogStatusStatement,
+  cellText,
+  readServerIdentity,
+} from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
 
@@ -18,10 +23,16 @@ export interface LinkReplicaInput {
   binlog?: { file: string; position: number };
 }
 
-export type LinkReplicaResult = ActivityOutcome<{ coordinates: { file: string; position: number }; alreadyLinked: boolean }>;
+export type LinkReplicaResult = ActivityOutcome<{
+  coordinates: { file: string; position: number };
+  alreadyLinked: boolean;
+}>;
 
 /** The replica already replicates from this source as this user. */
-export function isSameLink(status: ReplicationStatus, source: Pick<SourceSpec, "host" | "port" | "replicationUser">): boolean {
+export function isSameLink(
+  status: ReplicationStatus,
+  source: Pick<SourceSpec, "host" | "port" | "replicationUser">,
+): boolean {
   return (
     status.configured &&
     status.sourceHost === source.host &&
@@ -47,7 +58,7 @@ async function currentSourceCoordinates(
   try {
     const identity = await readServerIdentity(session);
     const [row] = await session.query(binaryLogStatusStatement(identity));
-    return row?.File ? { file: String(row.File), position: Number(row.Position) } : null;
+    return row?.File ? { file: cellText(row.File), position: Number(row.Position) } : null;
   } finally {
     await session.close();
   }
@@ -66,7 +77,11 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
       inspectionPassword = input.source.inspectionPassword
         ? await dependencies.secrets.resolve(input.source.inspectionPassword)
         : undefined;
-      secretValues.push(adminPassword, replicationPassword, ...(inspectionPassword ? [inspectionPassword] : []));
+      secretValues.push(
+        adminPassword,
+        replicationPassword,
+        ...(inspectionPassword ? [inspectionPassword] : []),
+      );
     } catch (error) {
       return secretFailure(error);
     }
@@ -77,7 +92,10 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
         if (status.configured) {
           if (isSameLink(status, input.source)) {
             return succeeded({
-              coordinates: { file: status.sourceLogFile ?? input.binlog?.file ?? "", position: status.readSourceLogPos ?? 0 },
+              coordinates: {
+                file: status.sourceLogFile ?? input.binlog?.file ?? "",
+                position: status.readSourceLogPos ?? 0,
+              },
               alreadyLinked: true,
             });
           }
@@ -97,7 +115,10 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
             if (isTransientMysqlError(error)) throw error;
             return failed(
               "COORDINATES_UNAVAILABLE",
-              redactSecrets(`The source's current binlog coordinates cannot be read as ${user}: ${(error as Error).message}`, secretValues),
+              redactSecrets(
+                `The source's current binlog coordinates cannot be read as ${user}: ${(error as Error).message}`,
+                secretValues,
+              ),
               "Give binlog {file, position} from the dump that seeded the replica, or an inspection account with REPLICATION CLIENT (MySQL) / BINLOG MONITOR (MariaDB).",
             );
           }
@@ -127,7 +148,10 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
       const errno = mysqlErrno(error);
       return failed(
         "LINK_FAILED",
-        redactSecrets(`Linking the replica failed: ${errno ? `error ${errno}: ` : ""}${(error as Error).message}`, secretValues),
+        redactSecrets(
+          `Linking the replica failed: ${errno ? `error ${errno}: ` : ""}${(error as Error).message}`,
+          secretValues,
+        ),
         "See the replica's error above; az_replication_change_master refuses while replication runs (stop it first).",
       );
     }

@@ -14,7 +14,11 @@ export function createRecordLinkActivity(deps: () => WorkflowDependencies) {
   return async (input: RecordLinkInput): Promise<null> => {
     const { registry } = deps();
     const existing = await registry.get(input.record.id);
-    await registry.upsert({ ...input.record, createdAt: existing?.createdAt ?? input.at, updatedAt: input.at });
+    await registry.upsert({
+      ...input.record,
+      createdAt: existing?.createdAt ?? input.at,
+      updatedAt: input.at,
+    });
     return null;
   };
 }

@@ -19,7 +19,8 @@ export interface RollbackInput {
   deleteFirewallRule: string | null;
 }
 
-export type RollbackResult = { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
+export type RollbackResult =
+  { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
 
 export function createRollbackActivity(deps: () => WorkflowDependencies) {
   return async (input: RollbackInput): Promise<RollbackResult> => {
@@ -40,7 +41,11 @@ export function createRollbackActivity(deps: () => WorkflowDependencies) {
         try {
           const status = await readReplicationStatus(opened.session, opened.identity);
           if (!status.configured) {
-            actions.push({ action: "stopReplication", outcome: "notNeeded", detail: "No link on the replica." });
+            actions.push({
+              action: "stopReplication",
+              outcome: "notNeeded",
+              detail: "No link on the replica.",
+            });
             actions.push({ action: "removeLink", outcome: "notNeeded", detail: "No link on the replica." });
           } else {
             await callStop(opened.session);
@@ -65,8 +70,16 @@ export function createRollbackActivity(deps: () => WorkflowDependencies) {
       } catch (error) {
         if (isTransientArmError(error)) throw transientError(error, []);
         const failure = toArmFailure(error);
-        actions.push({ action: "deleteFirewallRule", outcome: "failed", detail: `${failure.code}: ${failure.message}` });
-        return { ok: false, actions, error: `Deleting firewall rule ${input.deleteFirewallRule} failed: ${failure.message}` };
+        actions.push({
+          action: "deleteFirewallRule",
+          outcome: "failed",
+          detail: `${failure.code}: ${failure.message}`,
+        });
+        return {
+          ok: false,
+          actions,
+          error: `Deleting firewall rule ${input.deleteFirewallRule} failed: ${failure.message}`,
+        };
       }
     }
     return { ok: true, actions };

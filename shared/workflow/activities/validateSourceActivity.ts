@@ -22,7 +22,9 @@ export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
     let inspectionPassword: string | undefined;
     try {
       replicationPassword = await secrets.resolve(input.source.replicationPassword);
-      inspectionPassword = input.source.inspectionPassword ? await secrets.resolve(input.source.inspectionPassword) : undefined;
+      inspectionPassword = input.source.inspectionPassword
+        ? await secrets.resolve(input.source.inspectionPassword)
+        : undefined;
     } catch (error) {
       return secretFailure(error);
     }

@@ -1,0 +1,275 @@
+// The HTTP API's logic: start, inspect and dry-run provisionings; the functions/ layer only wires it to triggers.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import { type AppConfig } from "../config/appConfig";
+import { describeIssues, provisionRequestSchema, type ProvisionRequest } from "../request/provisionRequest";
+import { errorResponse, json } from "./httpResults";
+import {
+  firewallRuleNameFor,
+  linkIdFor,
+  type ProvisionReport,
+  type ProvisionCustomStatus,
+} from "../workflow/provisionTypes";
+import { PROVISION_ORCHESTRATOR, type ProvisionOrchestrationInput } from "../workflow/provisionOrchestrator";
+import { type WorkflowDependencies } from "../workflow/dependencies";
+import { type LinkRecord } from "../registry/linkRegistry";
+import { createValidateSourceActivity } from "../workflow/activities/validateSourceActivity";
+import { createInspectReplicaActivity } from "../workflow/activities/inspectReplicaActivity";
+import { compareServers } from "../workflow/compareServers";
+import { hasFailure } from "../source/checkResult";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+
+export interface ReplicationsApiDependencies {
+  config: () => AppConfig;
+  workflow: () => WorkflowDependencies;
+}
+
+function statusUrlFor(request: HttpRequest, id: string): string {
+  const url = new URL(request.url);
+  return `${url.origin}/api/replications/${encodeURIComponent(id)}`;
+}
+
+async function readJson(request: HttpRequest): Promise<{ body: unknown } | { response: HttpResponseInit }> {
+  const text = await request.text();
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
+    return {
+      response: errorResponse(413, "PayloadTooLarge", `The body must be at most ${MAX_BODY_BYTES} bytes.`),
+    };
+  }
+  try {
+    return { body: JSON.parse(text) as unknown };
+  } catch {
+    return {
+      response: errorResponse(400, "InvalidRequest", "The body is not valid JSON.", {
+        details: [{ path: "(body)", message: "must be a JSON object" }],
+      }),
+    };
+  }
+}
+
+async function getStatusOrNull(
+  client: DurableClient,
+  id: string,
+): Promise<DurableOrchestrationStatus | null> {
+  try {
+    return await client.getStatus(id, { showHistory: false, showInput: false });
+  } catch (error) {
+    const status = (error as { response?: { status?: number } }).response?.status;
+    if (status === 404 || /404|not found/i.test((error as Error).message)) return null;
+    throw error;
+  }
+}
+
+function sameSource(record: LinkRecord, request: ProvisionRequest): boolean {
+  return (
+    record.sourceHost === request.source.host &&
+    record.sourcePort === request.source.port &&
+    record.replicationUser === request.source.replicationUser
+  );
+}
+
+/** The public view of a provisioning: orchestration status and registry row combined. */
+export function replicationView(
+  id: string,
+  status: DurableOrchestrationStatus | null,
+  record: LinkRecord | null,
+) {
+  const report = (status?.output ?? null) as ProvisionReport | null;
+  const custom = (status?.customStatus ?? null) as ProvisionCustomStatus | null;
+  const runtimeStatus: string | null = status?.runtimeStatus ?? null;
+  let state: string;
+  if (record?.state === "removed") state = "removed";
+  else if (runtimeStatus && RUNNING_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
+  else if (runtimeStatus === "Completed" && report) state = report.state;
+  else if (runtimeStatus) state = "failed";
+  else state = record?.state ?? "failed";
+  const orchestrationError =
+    runtimeStatus === "Failed" || runtimeStatus === "Terminated"
+      ? {
+          code: runtimeStatus === "Terminated" ? "Terminated" : "OrchestrationFailed",
+          message:
+            runtimeStatus === "Terminated"
+              ? "The provisioning was terminated."
+              : "The provisioning stopped on an internal error.",
+          remedy: "POST the request again; a new run picks up where the replica is.",
+        }
+      : null;
+  return {
+    id,
+    state,
+    rolledBack: report?.rolledBack ?? record?.rolledBack ?? null,
+    runtimeStatus,
+    source: record
+      ? { host: record.sourceHost, port: record.sourcePort, replicationUser: record.replicationUser }
+      : null,
+    replica: record
+      ? {
+          kind: record.kind,
+          subscriptionId: record.subscriptionId,
+          resourceGroup: record.resourceGroup,
+          serverName: record.serverName,
+        }
+      : null,
+    checks: report?.checks ?? custom?.checks ?? [],
+    replication: report?.replication ?? null,
+    error:
+      report?.error ??
+      orchestrationError ??
+      (record?.lastError ? { code: "LastError", message: record.lastError, remedy: "" } : null),
+    steps: report?.steps ?? custom?.steps ?? [],
+    changes: report?.changes ?? [],
+    rollback: report?.rollback ?? [],
+    coordinates:
+      report?.coordinates ??
+      (record?.binlogFile ? { file: record.binlogFile, position: record.binlogPosition } : null),
+    firewallRule: report?.firewallRule ?? null,
+    createdTime: status?.createdTime ?? record?.createdAt ?? null,
+    lastUpdatedTime: status?.lastUpdatedTime ?? record?.updatedAt ?? null,
+  };
+}
+
+export function createReplicationsApi(deps: ReplicationsApiDependencies) {
+  async function dryRun(id: string, request: ProvisionRequest): Promise<HttpResponseInit> {
+    const workflow = deps.workflow();
+    const ruleName = firewallRuleNameFor(id);
+    const [validation, inspection] = await Promise.all([
+      createValidateSourceActivity(() => workflow)({
+        source: request.source,
+        ...(request.binlog ? { binlog: request.binlog } : {}),
+        linking: "binlogPosition",
+      }),
+      createInspectReplicaActivity(() => workflow)({ replica: request.replica, firewallRuleName: ruleName }),
+    ]);
+    if (!validation.ok)
+      return errorResponse(422, validation.error.code, validation.error.message, {
+        remedy: validation.error.remedy,
+      });
+    if (!inspection.ok)
+      return errorResponse(422, inspection.error.code, inspection.error.message, {
+        remedy: inspection.error.remedy,
+      });
+    const checks = [
+      ...validation.value.checks,
+      ...inspection.value.checks,
+      ...compareServers(validation.value.facts, inspection.value, request.source),
+    ];
+    const address = validation.value.facts.resolvedIpv4;
+    const coordinates = request.binlog ?? validation.value.facts.currentCoordinates;
+    return json(200, {
+      id,
+      dryRun: true,
+      wouldSucceed: !hasFailure(checks),
+      checks,
+      plannedChanges: {
+        firewallRule: address
+          ? {
+              name: ruleName,
+              startIpAddress: address,
+              endIpAddress: address,
+              action: inspection.value.firewallRule ? "update" : "create",
+            }
+          : null,
+        link: {
+          procedure: "mysql.az_replication_change_master",
+          arguments: {
+            master_host: request.source.host,
+            master_user: request.source.replicationUser,
+            master_password: "********",
+            master_port: request.source.port,
+            master_log_file: coordinates?.file ?? "(current file at link time)",
+            master_log_pos: coordinates?.position ?? "(current position at link time)",
+            master_ssl_ca: request.source.caCertificate ? "(the supplied CA certificate)" : "",
+          },
+        },
+        start: "mysql.az_replication_start",
+      },
+    });
+  }
+
+  return {
+    async start(
+      request: HttpRequest,
+      client: DurableClient,
+      context: InvocationContext,
+    ): Promise<HttpResponseInit> {
+      const read = await readJson(request);
+      if ("response" in read) return read.response;
+      const config = deps.config();
+      const parsed = provisionRequestSchema(config).safeParse(read.body, { reportInput: true });
+      if (!parsed.success) {
+        return errorResponse(400, "InvalidRequest", "The request body is invalid.", {
+          details: describeIssues(parsed.error),
+        });
+      }
+      const body = parsed.data;
+      const id = linkIdFor(body.replica);
+      if (body.dryRun) return dryRun(id, body);
+
+      const statusUrl = statusUrlFor(request, id);
+      const existing = await getStatusOrNull(client, id);
+      if (existing && RUNNING_STATES.has(existing.runtimeStatus)) {
+        return errorResponse(
+          409,
+          "ProvisioningInProgress",
+          "A provisioning for this replica is already running.",
+          { id, statusUrl },
+        );
+      }
+      const record = await deps.workflow().registry.get(id);
+      if (record && record.state === "replicating") {
+        if (sameSource(record, body)) {
+          return json(200, replicationView(id, existing, record), { Location: statusUrl });
+        }
+        return errorResponse(
+          409,
+          "ReplicaAlreadyLinked",
+          `The replica is linked to ${record.replicationUser}@${record.sourceHost}:${record.sourcePort}; delete that link first (DELETE ${statusUrl}).`,
+          { id, statusUrl },
+        );
+      }
+      const input: ProvisionOrchestrationInput = {
+        id,
+        source: body.source,
+        replica: body.replica,
+        ...(body.binlog ? { binlog: body.binlog } : {}),
+        requestedAt: new Date().toISOString(),
+        timing: {
+          verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
+          verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
+          verifyWaitSeconds: config.START_VERIFY_WAIT_SECONDS,
+        },
+      };
+      try {
+        await client.startNew(PROVISION_ORCHESTRATOR, { instanceId: id, input });
+      } catch (error) {
+        // Two POSTs raced: the host refuses to overwrite a running instance.
+        const now = await getStatusOrNull(client, id);
+        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
+          return errorResponse(
+            409,
+            "ProvisioningInProgress",
+            "A provisioning for this replica is already running.",
+            { id, statusUrl },
+          );
+        }
+        throw error;
+      }
+      context.log(`provisioning ${id} started for replica ${body.replica.serverName}`);
+      return json(202, { id, statusUrl, state: "validating" }, { Location: statusUrl });
+    },
+
+    async get(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
+      const id = request.params.id ?? "";
+      if (!/^rpl-[0-9a-f]{20}$/.test(id))
+        return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const [status, record] = await Promise.all([
+        getStatusOrNull(client, id),
+        deps.workflow().registry.get(id),
+      ]);
+      if (!status && !record) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      return json(200, replicationView(id, status, record));
+    },
+  };
+}
