@@ -59,60 +59,45 @@ const tierList = <T extends readonly [string, ...string[]]>(allowed: T, defaultV
     z.array(z.enum(allowed, { message: `each tier must be one of ${allowed.join(", ")}` })),
   );
 
-export const appConfigSchema = z
-  .object({
-    ARM_LRO_POLL_INTERVAL_MS: positiveInt(2_000, 60_000),
-    ARM_ENDPOINT: z
-      .url({ protocol: /^https$/, message: "must be an https URL" })
-      .default("https://management.azure.com"),
-    AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: "must be an https URL" }).optional(),
-    ALLOW_PRIVATE_SOURCE_ADDRESSES: booleanSetting(false),
-    REPLICA_ADDRESS_OVERRIDES: addressOverrides,
-    REPLICA_TLS_CA_FILE: z.string().min(1).optional(),
-    SINGLE_SERVER_ALLOWED_TIERS: tierList(SINGLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
-    FLEXIBLE_SERVER_ALLOWED_TIERS: tierList(FLEXIBLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
-    KEY_VAULT_ALLOWED_HOSTS: csvSetting("").pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "each entry must be a host name, optionally with :port"),
-      ),
+export const appConfigSchema = z.object({
+  ARM_LRO_POLL_INTERVAL_MS: positiveInt(2_000, 60_000),
+  ARM_ENDPOINT: z
+    .url({ protocol: /^https$/, message: "must be an https URL" })
+    .default("https://management.azure.com"),
+  AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: "must be an https URL" }).optional(),
+  ALLOW_PRIVATE_SOURCE_ADDRESSES: booleanSetting(false),
+  REPLICA_ADDRESS_OVERRIDES: addressOverrides,
+  REPLICA_TLS_CA_FILE: z.string().min(1).optional(),
+  SINGLE_SERVER_ALLOWED_TIERS: tierList(SINGLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
+  FLEXIBLE_SERVER_ALLOWED_TIERS: tierList(FLEXIBLE_SERVER_TIERS, "GeneralPurpose,MemoryOptimized"),
+  KEY_VAULT_ALLOWED_HOSTS: csvSetting("").pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "each entry must be a host name, optionally with :port"),
     ),
-    SECRET_APP_SETTING_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid setting name prefix")
-      .default("REPLICATION_SECRET_"),
-    REGISTRY_TABLE_NAME: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
-      .default("ReplicationLinks"),
-    AzureWebJobsStorage: z.string().optional(),
-    AzureWebJobsStorage__accountName: z.string().optional(),
-    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
-    AzureWebJobsStorage__clientId: z.string().optional(),
-    AZURE_CLIENT_ID: z.string().optional(),
-    START_VERIFY_BUDGET_SECONDS: positiveInt(300, 86_400),
-    START_VERIFY_FIRST_INTERVAL_SECONDS: positiveInt(2, 3_600),
-    START_VERIFY_WAIT_SECONDS: positiveInt(10, 60),
-    MYSQL_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 120),
-    REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),
-    REVALIDATION_CONCURRENCY: positiveInt(8, 100),
-    HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
-  })
-  .superRefine((settings, ctx) => {
-    if (
-      !settings.AzureWebJobsStorage &&
-      !settings.AzureWebJobsStorage__accountName &&
-      !settings.AzureWebJobsStorage__tableServiceUri
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AzureWebJobsStorage"],
-        message:
-          "is required: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity)",
-      });
-    }
-  });
+  ),
+  SECRET_APP_SETTING_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid setting name prefix")
+    .default("REPLICATION_SECRET_"),
+  REGISTRY_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
+    .default("ReplicationLinks"),
+  AzureWebJobsStorage: z.string().optional(),
+  AzureWebJobsStorage__accountName: z.string().optional(),
+  AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+  AzureWebJobsStorage__clientId: z.string().optional(),
+  AZURE_CLIENT_ID: z.string().optional(),
+  START_VERIFY_BUDGET_SECONDS: positiveInt(300, 86_400),
+  START_VERIFY_FIRST_INTERVAL_SECONDS: positiveInt(2, 3_600),
+  START_VERIFY_WAIT_SECONDS: positiveInt(10, 60),
+  MYSQL_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 120),
+  REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),
+  REVALIDATION_CONCURRENCY: positiveInt(8, 100),
+  HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
+});
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
@@ -123,10 +108,20 @@ export class ConfigurationError extends Error {
 
 export function parseAppConfig(env: Record<string, string | undefined>): AppConfig {
   const result = appConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join(".") || "(settings)"} ${issue.message}`,
-  );
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".") || "(settings)"} ${issue.message}`);
+  // Checked outside the schema so it is reported together with every other problem.
+  if (
+    !env.AzureWebJobsStorage &&
+    !env.AzureWebJobsStorage__accountName &&
+    !env.AzureWebJobsStorage__tableServiceUri
+  ) {
+    problems.push(
+      "AzureWebJobsStorage is required: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity)",
+    );
+  }
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigurationError(`Invalid app settings: ${problems.join("; ")}`);
 }
 

@@ -1,0 +1,35 @@
+// App settings: defaults apply, and every malformed or missing setting is named in one startup error.
+import { parseAppConfig } from "../../../shared/config/appConfig";
+
+describe("app settings", () => {
+  it("applies defaults for public Azure", () => {
+    const config = parseAppConfig({ AzureWebJobsStorage: "UseDevelopmentStorage=true" });
+    expect(config.ARM_ENDPOINT).toBe("https://management.azure.com");
+    expect(config.ALLOW_PRIVATE_SOURCE_ADDRESSES).toBe(false);
+    expect(config.SINGLE_SERVER_ALLOWED_TIERS).toEqual(["GeneralPurpose", "MemoryOptimized"]);
+    expect(config.REVALIDATION_SCHEDULE).toBe("0 */15 * * * *");
+  });
+
+  it("names every bad setting at once", () => {
+    expect(() =>
+      parseAppConfig({
+        ARM_ENDPOINT: "http://insecure.example",
+        ALLOW_PRIVATE_SOURCE_ADDRESSES: "maybe",
+        SINGLE_SERVER_ALLOWED_TIERS: "GeneralPurpose,Premium",
+        REPLICA_ADDRESS_OVERRIDES: "{not json",
+      }),
+    ).toThrow(
+      /ARM_ENDPOINT .*; ALLOW_PRIVATE_SOURCE_ADDRESSES must be true or false; REPLICA_ADDRESS_OVERRIDES .*; SINGLE_SERVER_ALLOWED_TIERS\.1 .*; AzureWebJobsStorage is required/,
+    );
+  });
+
+  it("parses replica address overrides case-insensitively", () => {
+    const config = parseAppConfig({
+      AzureWebJobsStorage__accountName: "stacct",
+      REPLICA_ADDRESS_OVERRIDES: '{"Replica-01.mysql.database.azure.com":"127.0.0.1:33061"}',
+    });
+    expect(config.REPLICA_ADDRESS_OVERRIDES).toEqual({
+      "replica-01.mysql.database.azure.com": "127.0.0.1:33061",
+    });
+  });
+});

@@ -1,0 +1,108 @@
+// Normalising SHOW SLAVE/REPLICA STATUS and judging whether replication really runs.
+import { judgeReplication, normaliseReplicationStatus } from "../../../shared/replica/replicationStatus";
+import { isPermanentReplicationError } from "../../../shared/errors/mysqlErrors";
+
+const running = {
+  Slave_IO_State: "Waiting for master to send event",
+  Master_Host: "db.example.com",
+  Master_User: "repl",
+  Master_Port: 3306,
+  Master_Log_File: "mysql-bin.000002",
+  Read_Master_Log_Pos: 900,
+  Relay_Master_Log_File: "mysql-bin.000002",
+  Exec_Master_Log_Pos: 900,
+  Slave_IO_Running: "Yes",
+  Slave_SQL_Running: "Yes",
+  Seconds_Behind_Master: 0,
+  Last_IO_Errno: 0,
+  Last_IO_Error: "",
+  Last_SQL_Errno: 0,
+  Last_SQL_Error: "",
+};
+
+describe("replication status", () => {
+  it("reads MySQL 8.0.22+ column names", () => {
+    const status = normaliseReplicationStatus({
+      Source_Host: "h",
+      Source_User: "u",
+      Source_Port: 3307,
+      Replica_IO_Running: "Yes",
+      Replica_SQL_Running: "Yes",
+      Seconds_Behind_Source: 4,
+      Source_Log_File: "b.1",
+      Read_Source_Log_Pos: 10,
+      Relay_Source_Log_File: "b.1",
+      Exec_Source_Log_Pos: 10,
+    });
+    expect(status).toMatchObject({
+      configured: true,
+      sourceHost: "h",
+      sourcePort: 3307,
+      secondsBehind: 4,
+      ioRunning: "Yes",
+    });
+  });
+
+  it("reports lag as unknown, never 0, while a thread is down", () => {
+    const status = normaliseReplicationStatus({
+      ...running,
+      Slave_SQL_Running: "No",
+      Seconds_Behind_Master: 0,
+    });
+    expect(status.secondsBehind).toBeNull();
+  });
+
+  it("treats no row as no link", () => {
+    expect(normaliseReplicationStatus(undefined).configured).toBe(false);
+    expect(judgeReplication(normaliseReplicationStatus(undefined), isPermanentReplicationError).kind).toBe(
+      "stopped",
+    );
+  });
+
+  it("judges a caught-up link running and a lagging one waiting", () => {
+    expect(judgeReplication(normaliseReplicationStatus(running), isPermanentReplicationError)).toEqual({
+      kind: "running",
+    });
+    const lagging = normaliseReplicationStatus({ ...running, Exec_Master_Log_Pos: 500 });
+    expect(judgeReplication(lagging, isPermanentReplicationError).kind).toBe("waiting");
+  });
+
+  it("classifies 2003 as transient and 1045/1236 as permanent", () => {
+    const connecting = normaliseReplicationStatus({
+      ...running,
+      Slave_IO_Running: "Connecting",
+      Last_IO_Errno: 2003,
+      Last_IO_Error: "error connecting to master",
+    });
+    expect(judgeReplication(connecting, isPermanentReplicationError)).toMatchObject({
+      kind: "transientError",
+      errno: 2003,
+    });
+    for (const errno of [1045, 1236, 2026, 2061, 3201]) {
+      const failing = normaliseReplicationStatus({
+        ...running,
+        Slave_IO_Running: "No",
+        Last_IO_Errno: errno,
+        Last_IO_Error: "x",
+      });
+      expect(judgeReplication(failing, isPermanentReplicationError)).toMatchObject({
+        kind: "permanentError",
+        errno,
+      });
+    }
+  });
+
+  it("reports SQL-thread errors as permanent", () => {
+    const drift = normaliseReplicationStatus({
+      ...running,
+      Slave_SQL_Running: "No",
+      Last_SQL_Errno: 1062,
+      Last_SQL_Error: "Duplicate entry",
+    });
+    expect(judgeReplication(drift, isPermanentReplicationError)).toMatchObject({
+      kind: "permanentError",
+      thread: "sql",
+      errno: 1062,
+    });
+  });
+});
