@@ -234,6 +234,8 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         source: body.source,
         replica: body.replica,
         ...(body.binlog ? { binlog: body.binlog } : {}),
+        ...(body.policy ? { policy: body.policy } : {}),
+        ...(body.heartbeat ? { heartbeat: body.heartbeat } : {}),
         requestedAt: new Date().toISOString(),
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,

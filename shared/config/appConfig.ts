@@ -85,6 +85,10 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
     .default("ReplicationLinks"),
+  HEALTH_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
+    .default("ReplicationHealth"),
   AzureWebJobsStorage: z.string().optional(),
   AzureWebJobsStorage__accountName: z.string().optional(),
   AzureWebJobsStorage__tableServiceUri: z.url().optional(),

@@ -31,8 +31,31 @@ export interface LinkRecord {
   binlogPosition: number | null;
   rolledBack: boolean | null;
   lastError: string | null;
+  skipPolicy: SkipRule[];
+  /** How many events of each error number re-validation has skipped so far. */
+  skipCounts: Record<string, number>;
+  heartbeat: HeartbeatSettings | null;
+  lastHealth: HealthSummary | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface SkipRule {
+  errno: number;
+  maxSkips: number;
+}
+
+export interface HeartbeatSettings {
+  writerUser: string;
+  writerPassword: SecretReference;
+  database: string;
+}
+
+export interface HealthSummary {
+  state: string;
+  checkedAt: string;
+  secondsBehindSource: number | null;
+  driftCodes: string[];
 }
 
 export interface LinkRegistry {
@@ -42,7 +65,15 @@ export interface LinkRegistry {
 }
 
 const PARTITION = "link";
-const JSON_FIELDS = ["adminPassword", "replicationPassword", "inspectionPassword"] as const;
+const JSON_FIELDS = [
+  "adminPassword",
+  "replicationPassword",
+  "inspectionPassword",
+  "skipPolicy",
+  "skipCounts",
+  "heartbeat",
+  "lastHealth",
+] as const;
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -58,10 +89,11 @@ function toEntity(record: LinkRecord): Entity {
 function fromEntity(entity: Record<string, unknown>): LinkRecord {
   const text = (key: string): string | null => (typeof entity[key] === "string" ? entity[key] : null);
   const number = (key: string): number | null => (typeof entity[key] === "number" ? entity[key] : null);
-  const reference = (key: string): SecretReference | null => {
+  const parsed = <T>(key: string): T | null => {
     const value = text(key);
-    return value ? (JSON.parse(value) as SecretReference) : null;
+    return value ? (JSON.parse(value) as T) : null;
   };
+  const reference = (key: string) => parsed<SecretReference>(key);
   return {
     id: String(entity.rowKey),
     state: (text("state") ?? "failed") as LinkState,
@@ -86,6 +118,10 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
     binlogPosition: number("binlogPosition"),
     rolledBack: typeof entity.rolledBack === "boolean" ? entity.rolledBack : null,
     lastError: text("lastError"),
+    skipPolicy: parsed<SkipRule[]>("skipPolicy") ?? [],
+    skipCounts: parsed<Record<string, number>>("skipCounts") ?? {},
+    heartbeat: parsed<HeartbeatSettings>("heartbeat"),
+    lastHealth: parsed<HealthSummary>("lastHealth"),
     createdAt: text("createdAt") ?? "",
     updatedAt: text("updatedAt") ?? "",
   };

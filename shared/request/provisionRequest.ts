@@ -117,6 +117,39 @@ export function provisionRequestSchema(
         .strict()
         .optional(),
       dryRun: z.boolean({ message: "must be true or false" }).optional(),
+      policy: z
+        .object({
+          skipErrors: z
+            .array(
+              z
+                .object({
+                  errno: z
+                    .number({ message: "must be a number" })
+                    .int("must be a whole number")
+                    .min(1000, "must be a MySQL error number")
+                    .max(99_999, "must be a MySQL error number"),
+                  maxSkips: z
+                    .number({ message: "must be a number" })
+                    .int("must be a whole number")
+                    .min(1, "must be at least 1")
+                    .max(1000, "must be at most 1000"),
+                })
+                .strict(),
+            )
+            .max(20, "must list at most 20 error numbers"),
+        })
+        .strict()
+        .optional(),
+      heartbeat: z
+        .object({
+          writerUser: mysqlUserName,
+          writerPassword: secret,
+          database: z
+            .string({ message: "must be a string" })
+            .regex(/^[A-Za-z0-9_]{1,64}$/, "must be a database name of letters, digits and underscores"),
+        })
+        .strict()
+        .optional(),
     })
     .strict();
 }

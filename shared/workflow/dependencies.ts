@@ -5,12 +5,14 @@ import { createSecretResolver, type SecretResolver } from "../secrets/secretReso
 import { type ReplicaManager, type ReplicaTarget } from "../replica/replicaManager";
 import { createSingleServerManager } from "../replica/singleServerManager";
 import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
+import { createHealthHistory, type HealthHistory } from "../health/healthHistory";
 
 export interface WorkflowDependencies {
   config: AppConfig;
   secrets: SecretResolver;
   replicaManager(target: ReplicaTarget): ReplicaManager;
   registry: LinkRegistry;
+  healthHistory: HealthHistory;
 }
 
 let cached: WorkflowDependencies | undefined;
@@ -18,6 +20,7 @@ let cached: WorkflowDependencies | undefined;
 function build(config: AppConfig): WorkflowDependencies {
   const credential = () => azureCredential(config);
   let registry: LinkRegistry | undefined;
+  let healthHistory: HealthHistory | undefined;
   return {
     config,
     secrets: createSecretResolver({
@@ -33,6 +36,10 @@ function build(config: AppConfig): WorkflowDependencies {
     get registry(): LinkRegistry {
       registry ??= createLinkRegistry(createTableClient(config, config.REGISTRY_TABLE_NAME, credential));
       return registry;
+    },
+    get healthHistory(): HealthHistory {
+      healthHistory ??= createHealthHistory(createTableClient(config, config.HEALTH_TABLE_NAME, credential));
+      return healthHistory;
     },
   };
 }

@@ -87,6 +87,8 @@ const inputSchema = z.object({
     adminPassword: secretReference,
   }),
   binlog: z.object({ file: z.string(), position: z.number() }).optional(),
+  policy: z.object({ skipErrors: z.array(z.object({ errno: z.number(), maxSkips: z.number() })) }).optional(),
+  heartbeat: z.object({ writerUser: z.string(), writerPassword: secretReference, database: z.string() }).optional(),
   timing: z.object({
     verifyBudgetSeconds: z.number().positive(),
     verifyFirstIntervalSeconds: z.number().positive(),
@@ -204,6 +206,10 @@ export function* provisionOrchestrator(
       binlogPosition: report.coordinates?.position ?? null,
       rolledBack: report.rolledBack,
       lastError: error ? `${error.code}: ${error.message}` : null,
+      skipPolicy: input.policy?.skipErrors ?? [],
+      skipCounts: {},
+      heartbeat: input.heartbeat ?? null,
+      lastHealth: null,
     },
   });
 

@@ -1,7 +1,6 @@
 // Inputs, outputs and naming of the provisioning workflow, shared by the API, the orchestrator and the activities.
 import { createHash } from "node:crypto";
 import { type SecretReference } from "../request/secretReference";
-import { type ProvisionRequest } from "../request/provisionRequest";
 import { type CheckResult } from "../source/checkResult";
 import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
 import { type ReplicationStatus } from "../replica/replicationStatus";
@@ -45,21 +44,9 @@ export interface ProvisionInput {
   source: SourceSpec;
   replica: ReplicaSpec;
   binlog?: { file: string; position: number };
+  policy?: { skipErrors: { errno: number; maxSkips: number }[] };
+  heartbeat?: { writerUser: string; writerPassword: SecretReference; database: string };
   requestedAt: string;
-}
-
-export function provisionInputFrom(
-  id: string,
-  request: ProvisionRequest,
-  requestedAt: string,
-): ProvisionInput {
-  return {
-    id,
-    source: request.source,
-    replica: request.replica,
-    ...(request.binlog ? { binlog: request.binlog } : {}),
-    requestedAt,
-  };
 }
 
 export interface WorkflowError {

@@ -1,0 +1,365 @@
+// Re-validates one registered link: replica state and tier, firewall rule, threads, lag, source drift; recovers what is safe.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type WorkflowDependencies } from "../workflow/dependencies";
+import { type LinkRecord } from "../registry/linkRegistry";
+import { type DriftFinding, type HealthState, type LinkHealth, type RecoveryAction, type ActionNotTaken, type ThreadError } from "./linkHealth";
+import { resolveSourceAddress } from "../source/sourceAddress";
+import { validateSource } from "../source/sourceValidation";
+import { MysqlSession, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
+import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaSql";
+import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
+import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
+import { redactSecrets } from "../secrets/secretResolver";
+import { type ReplicaManager } from "../replica/replicaManager";
+
+const RESTART_ATTEMPTS = 3;
+const RESTART_FIRST_BACKOFF_MS = 1_000;
+const THREAD_WAIT_MS = 5_000;
+const DEGRADED_LAG_SECONDS = 300;
+/** Source checks whose failure is drift rather than a broken link (address checks depend on where this app runs). */
+const SOURCE_DRIFT_IGNORED = new Set(["SOURCE_ADDRESS", "SYSTEM_SCHEMA_NOT_REPLICATED"]);
+
+function threadError(errno: number, message: string): ThreadError | null {
+  if (!errno) return null;
+  const diagnosis = diagnoseReplicationError(errno, message);
+  return { errno, message, diagnosis: diagnosis.message, remedy: diagnosis.remedy };
+}
+
+async function waitForThreads(
+  session: MysqlSession,
+  identity: ServerIdentity,
+  done: (status: ReplicationStatus) => boolean,
+): Promise<ReplicationStatus> {
+  const deadline = Date.now() + THREAD_WAIT_MS;
+  for (;;) {
+    const status = await readReplicationStatus(session, identity);
+    if (done(status) || Date.now() >= deadline) return status;
+    await sleep(200);
+  }
+}
+
+interface Collected {
+  drift: DriftFinding[];
+  recovery: RecoveryAction[];
+  notTaken: ActionNotTaken[];
+  secrets: string[];
+}
+
+async function checkResourceManager(
+  deps: WorkflowDependencies,
+  record: LinkRecord,
+  manager: ReplicaManager,
+  out: Collected,
+): Promise<string | null> {
+  const server = await manager.getServer();
+  if (!server) {
+    out.drift.push({
+      code: "REPLICA_MISSING",
+      message: `Replica server ${record.serverName} no longer exists.`,
+      remedy: "Delete this link (DELETE /api/replications/{id}).",
+    });
+    return null;
+  }
+  if (server.state !== "Ready") {
+    out.drift.push({
+      code: "REPLICA_NOT_READY",
+      message: `The replica is ${server.state || "in an unknown state"}, not Ready.`,
+      remedy: "Start the server or wait for its operation to finish.",
+    });
+  }
+  const allowed: readonly string[] =
+    record.kind === "single" ? deps.config.SINGLE_SERVER_ALLOWED_TIERS : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
+  if (!allowed.includes(server.tier)) {
+    out.drift.push({
+      code: "REPLICA_TIER",
+      message: `The replica's tier is now ${server.tier} (${server.skuName}); allowed: ${allowed.join(", ")}.`,
+      remedy: "Scale the replica back to an allowed tier; data-in replication is unsupported on other tiers.",
+    });
+  }
+  if (record.firewallRuleName) {
+    const address = await resolveSourceAddress(record.sourceHost);
+    const wanted = address.ipv4 ?? record.sourceIpv4;
+    const rule = await manager.getFirewallRule(record.firewallRuleName);
+    if (!rule || (wanted && rule.startIpAddress !== wanted)) {
+      out.drift.push(
+        !rule
+          ? {
+              code: "FIREWALL_RULE_MISSING",
+              message: `Firewall rule ${record.firewallRuleName} is gone from the replica.`,
+              remedy: "Re-validation recreates it.",
+            }
+          : {
+              code: "SOURCE_ADDRESS_CHANGED",
+              message: `The source now resolves to ${wanted}, but rule ${record.firewallRuleName} admits ${rule.startIpAddress}.`,
+              remedy: "Re-validation updates the rule.",
+            },
+      );
+      if (wanted) {
+        try {
+          await manager.putFirewallRule(record.firewallRuleName, wanted);
+          out.recovery.push({ action: "recreateFirewallRule", outcome: "done", detail: `${record.firewallRuleName} for ${wanted}` });
+        } catch (error) {
+          out.recovery.push({ action: "recreateFirewallRule", outcome: "failed", detail: (error as Error).message });
+        }
+      }
+    }
+    return wanted;
+  }
+  return record.sourceIpv4;
+}
+
+async function recoverThreads(
+  record: LinkRecord,
+  session: MysqlSession,
+  identity: ServerIdentity,
+  initial: ReplicationStatus,
+  out: Collected,
+  skipCounts: Record<string, number>,
+): Promise<ReplicationStatus> {
+  let status = initial;
+  if (status.lastSqlErrno !== 0 && status.sqlRunning !== "Yes") {
+    const errno = status.lastSqlErrno;
+    const rule = record.skipPolicy.find((item) => item.errno === errno);
+    const used = skipCounts[String(errno)] ?? 0;
+    if (!rule) {
+      out.notTaken.push({
+        action: "skipSqlError",
+        reason: `SQL error ${errno} is not in this link's skip policy: skipping would hide data drift, so it is left to an operator.`,
+      });
+    } else if (used >= rule.maxSkips) {
+      out.notTaken.push({
+        action: "skipSqlError",
+        reason: `SQL error ${errno} has already been skipped ${used} time(s), the policy's maximum.`,
+      });
+    } else {
+      const skipped = status.lastSqlError;
+      await callSkipCounter(session);
+      skipCounts[String(errno)] = used + 1;
+      status = await waitForThreads(session, identity, (s) => s.sqlRunning === "Yes" || s.lastSqlErrno !== 0);
+      out.recovery.push({
+        action: "skipSqlError",
+        outcome: status.sqlRunning === "Yes" || status.lastSqlError !== skipped ? "done" : "failed",
+        detail: `skipped one event (${used + 1}/${rule.maxSkips} for error ${errno}): ${skipped}`,
+      });
+    }
+  }
+  if (status.ioRunning === "No" && status.lastIoErrno !== 0) {
+    if (isPermanentReplicationError(status.lastIoErrno)) {
+      out.notTaken.push({
+        action: "restartIoThread",
+        reason: `IO error ${status.lastIoErrno} is permanent; restarting would fail the same way.`,
+      });
+    } else {
+      let backoffMs = RESTART_FIRST_BACKOFF_MS;
+      for (let attempt = 1; attempt <= RESTART_ATTEMPTS; attempt += 1) {
+        await callStart(session);
+        status = await waitForThreads(session, identity, (s) => s.ioRunning === "Yes");
+        if (status.ioRunning === "Yes") {
+          out.recovery.push({ action: "restartIoThread", outcome: "done", detail: `IO thread running after attempt ${attempt}` });
+          break;
+        }
+        if (attempt === RESTART_ATTEMPTS) {
+          out.recovery.push({
+            action: "restartIoThread",
+            outcome: "failed",
+            detail: `IO thread still ${status.ioRunning} after ${RESTART_ATTEMPTS} attempts (error ${status.lastIoErrno})`,
+          });
+        } else {
+          await sleep(backoffMs);
+          backoffMs *= 2;
+        }
+      }
+    }
+  } else if (status.ioRunning === "Connecting") {
+    out.notTaken.push({
+      action: "restartIoThread",
+      reason: "The IO thread is reconnecting on its own (Connecting); nothing to restart.",
+    });
+  }
+  return status;
+}
+
+async function measureHeartbeat(
+  deps: WorkflowDependencies,
+  record: LinkRecord,
+  replica: MysqlSession,
+  out: Collected,
+): Promise<number | null> {
+  if (!record.heartbeat) return null;
+  const password = await deps.secrets.resolve(record.heartbeat.writerPassword);
+  out.secrets.push(password);
+  const table = `\`${record.heartbeat.database}\`.\`replication_heartbeat\``;
+  const writer = await MysqlSession.open({
+    host: record.sourceHost,
+    port: record.sourcePort,
+    user: record.heartbeat.writerUser,
+    password,
+    tls: record.caCertificate ? { ca: record.caCertificate } : false,
+    connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
+  });
+  let written: string;
+  try {
+    await writer.query(`CREATE TABLE IF NOT EXISTS ${table} (id TINYINT PRIMARY KEY, beat_at DATETIME(6) NOT NULL)`);
+    const [row] = await writer.query("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f') AS now");
+    written = String(row?.now);
+    await writer.query(`REPLACE INTO ${table} (id, beat_at) VALUES (1, ?)`, [written]);
+  } finally {
+    await writer.close();
+  }
+  const writtenAt = new Date(`${written.replace(" ", "T")}Z`).getTime();
+  const deadline = Date.now() + THREAD_WAIT_MS;
+  for (;;) {
+    let seen: string | null = null;
+    try {
+      const [row] = await replica.query(
+        `SELECT DATE_FORMAT(beat_at, '%Y-%m-%d %H:%i:%s.%f') AS beat FROM ${table} WHERE id = 1`,
+      );
+      seen = row?.beat ? String(row.beat) : null;
+    } catch {
+      seen = null;
+    }
+    if (seen === written) return Math.max(0, (Date.now() - writtenAt) / 1000);
+    if (Date.now() >= deadline) {
+      // The new beat has not arrived: the lag is at least the age of the newest beat the replica has.
+      return seen ? (Date.now() - new Date(`${seen.replace(" ", "T")}Z`).getTime()) / 1000 : null;
+    }
+    await sleep(200);
+  }
+}
+
+function judge(status: ReplicationStatus | null, drift: DriftFinding[], lag: number | null): HealthState {
+  if (!status) return "unknown";
+  if (!status.configured || status.ioRunning !== "Yes" || status.sqlRunning !== "Yes") return "broken";
+  if (drift.length > 0 || (lag !== null && lag > DEGRADED_LAG_SECONDS)) return "degraded";
+  return "healthy";
+}
+
+/** Checks one link and records its health; returns null when the link is not an active one. */
+export async function revalidateLink(deps: WorkflowDependencies, id: string, checkedAt: string): Promise<LinkHealth | null> {
+  const record = await deps.registry.get(id);
+  if (!record || record.state !== "replicating") return null;
+  const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [] };
+  const skipCounts = { ...record.skipCounts };
+  const manager = deps.replicaManager(record);
+  let status: ReplicationStatus | null = null;
+  let heartbeatLag: number | null = null;
+  let sourceIpv4 = record.sourceIpv4;
+
+  try {
+    sourceIpv4 = await checkResourceManager(deps, record, manager, out);
+  } catch (error) {
+    out.drift.push({
+      code: "ARM_UNAVAILABLE",
+      message: `Resource Manager could not be read: ${(error as Error).message}`,
+      remedy: "Transient failures clear on the next pass; a 403 means the app lost its role on the server.",
+    });
+  }
+
+  try {
+    const adminPassword = await deps.secrets.resolve(record.adminPassword);
+    out.secrets.push(adminPassword);
+    const login = manager.adminLogin(record.adminUser);
+    const session = await MysqlSession.open(replicaEndpoint(deps.config, record.replicaFqdn, login, adminPassword));
+    try {
+      const identity = await readServerIdentity(session);
+      status = await readReplicationStatus(session, identity);
+      if (!status.configured) {
+        out.drift.push({
+          code: "LINK_MISSING",
+          message: "The replica has no replication link any more.",
+          remedy: "Provision again (POST the original request).",
+        });
+      } else {
+        status = await recoverThreads(record, session, identity, status, out, skipCounts);
+        try {
+          heartbeatLag = await measureHeartbeat(deps, record, session, out);
+        } catch (error) {
+          out.drift.push({
+            code: "HEARTBEAT_FAILED",
+            message: `The heartbeat could not be written or read: ${(error as Error).message}`,
+            remedy: "Check the heartbeat writer account and its CREATE/INSERT rights on the heartbeat database.",
+          });
+        }
+      }
+    } finally {
+      await session.close();
+    }
+  } catch (error) {
+    out.drift.push({
+      code: "REPLICA_UNREACHABLE",
+      message: `The replica's admin session failed: ${(error as Error).message}`,
+      remedy: "Check the replica's availability, its firewall for this app's addresses, and the admin credentials.",
+    });
+  }
+
+  try {
+    const replicationPassword = await deps.secrets.resolve(record.replicationPassword);
+    out.secrets.push(replicationPassword);
+    const inspectionPassword = record.inspectionPassword ? await deps.secrets.resolve(record.inspectionPassword) : undefined;
+    if (inspectionPassword) out.secrets.push(inspectionPassword);
+    const needed = status?.sourceLogFile ? { file: status.sourceLogFile, position: status.readSourceLogPos ?? 4 } : undefined;
+    const validation = await validateSource({
+      host: record.sourceHost,
+      port: record.sourcePort,
+      replicationUser: record.replicationUser,
+      replicationPassword,
+      ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
+      ...(record.inspectionUser && inspectionPassword ? { inspection: { user: record.inspectionUser, password: inspectionPassword } } : {}),
+      ...(needed ? { binlog: needed } : {}),
+      linking: "binlogPosition",
+      allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+      connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
+    });
+    for (const item of validation.checks) {
+      if (item.status !== "fail" || SOURCE_DRIFT_IGNORED.has(item.code)) continue;
+      if (item.code === "BINLOG_COORDINATES") {
+        out.drift.push({
+          code: "BINLOG_PURGED",
+          message: `The binlog the replica still needs is gone from the source: ${item.message}`,
+          remedy: "Re-seed the replica from a new dump and provision again; raise binlog retention on the source.",
+        });
+      } else {
+        out.drift.push({ code: `SOURCE_${item.code}`, message: item.message, remedy: item.remedy });
+      }
+    }
+  } catch (error) {
+    out.drift.push({
+      code: "SOURCE_CHECK_FAILED",
+      message: `The source could not be re-validated: ${(error as Error).message}`,
+      remedy: "Check the source's availability and the replication user's credentials.",
+    });
+  }
+
+  const redact = (text: string) => redactSecrets(text, out.secrets);
+  const health: LinkHealth = {
+    id,
+    checkedAt,
+    state: judge(status, out.drift, status?.secondsBehind ?? null),
+    ioThread: status?.ioRunning ?? "Unknown",
+    sqlThread: status?.sqlRunning ?? "Unknown",
+    secondsBehindSource: status?.secondsBehind ?? null,
+    heartbeatLagSeconds: heartbeatLag,
+    lastIoError: status ? threadError(status.lastIoErrno, redact(status.lastIoError)) : null,
+    lastSqlError: status ? threadError(status.lastSqlErrno, redact(status.lastSqlError)) : null,
+    drift: out.drift.map((item) => ({ ...item, message: redact(item.message) })),
+    recovery: out.recovery.map((item) => ({ ...item, detail: redact(item.detail) })),
+    notTaken: out.notTaken,
+  };
+  await deps.healthHistory.append(health, deps.config.HEALTH_HISTORY_LENGTH);
+  const latest = await deps.registry.get(id);
+  if (latest && latest.state === "replicating") {
+    await deps.registry.upsert({
+      ...latest,
+      sourceIpv4,
+      skipCounts,
+      lastHealth: {
+        state: health.state,
+        checkedAt,
+        secondsBehindSource: health.secondsBehindSource,
+        driftCodes: health.drift.map((item) => item.code),
+      },
+      updatedAt: checkedAt,
+    });
+  }
+  return health;
+}
