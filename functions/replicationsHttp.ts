@@ -1,5 +1,5 @@
 // Entry points of the HTTP API (route prefix /api, function keys): wiring only, the logic lives in shared/api.
-import { app } from "@azure/functions";
+import { app, type HttpHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
 import { createReplicationsApi } from "../shared/api/replicationsApi";
@@ -10,18 +10,31 @@ appConfig();
 
 const api = createReplicationsApi({ config: appConfig, workflow: workflowDependencies });
 
-app.http("startReplication", {
-  route: "replications",
-  methods: ["POST"],
-  authLevel: "function",
-  extraInputs: [df.input.durableClient()],
-  handler: (request, context) => api.start(request, df.getClient(context), context),
-});
+function route(
+  name: string,
+  methods: ("GET" | "POST" | "DELETE")[],
+  path: string,
+  handler: HttpHandler,
+): void {
+  app.http(name, {
+    route: path,
+    methods,
+    authLevel: "function",
+    extraInputs: [df.input.durableClient()],
+    handler,
+  });
+}
 
-app.http("getReplication", {
-  route: "replications/{id}",
-  methods: ["GET"],
-  authLevel: "function",
-  extraInputs: [df.input.durableClient()],
-  handler: (request, context) => api.get(request, df.getClient(context)),
-});
+route("startReplication", ["POST"], "replications", (request, context) =>
+  api.start(request, df.getClient(context), context),
+);
+route("listReplications", ["GET"], "replications", () => api.list());
+route("getReplication", ["GET"], "replications/{id}", (request, context) =>
+  api.get(request, df.getClient(context)),
+);
+route("deleteReplication", ["DELETE"], "replications/{id}", (request, context) =>
+  api.remove(request, df.getClient(context)),
+);
+route("revalidateReplication", ["POST"], "replications/{id}/revalidate", (request, context) =>
+  api.revalidate(request, df.getClient(context)),
+);

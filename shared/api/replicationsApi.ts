@@ -17,6 +17,11 @@ import { createValidateSourceActivity } from "../workflow/activities/validateSou
 import { createInspectReplicaActivity } from "../workflow/activities/inspectReplicaActivity";
 import { compareServers } from "../workflow/compareServers";
 import { hasFailure } from "../source/checkResult";
+import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
+import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
+import { type LinkHealth } from "../health/linkHealth";
+
+const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
@@ -75,12 +80,15 @@ export function replicationView(
   id: string,
   status: DurableOrchestrationStatus | null,
   record: LinkRecord | null,
+  extras: { teardown?: DurableOrchestrationStatus | null; health?: LinkHealth[] } = {},
 ) {
   const report = (status?.output ?? null) as ProvisionReport | null;
   const custom = (status?.customStatus ?? null) as ProvisionCustomStatus | null;
   const runtimeStatus: string | null = status?.runtimeStatus ?? null;
   let state: string;
+  const teardownStatus: string | null = extras.teardown?.runtimeStatus ?? null;
   if (record?.state === "removed") state = "removed";
+  else if (teardownStatus && RUNNING_STATES.has(teardownStatus)) state = "removing";
   else if (runtimeStatus && RUNNING_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
   else if (runtimeStatus === "Completed" && report) state = report.state;
   else if (runtimeStatus) state = "failed";
@@ -125,6 +133,13 @@ export function replicationView(
       report?.coordinates ??
       (record?.binlogFile ? { file: record.binlogFile, position: record.binlogPosition } : null),
     firewallRule: report?.firewallRule ?? null,
+    health: extras.health?.[0] ?? null,
+    recentRecovery: (extras.health ?? []).flatMap((item) =>
+      item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
+    ),
+    teardown: extras.teardown
+      ? { runtimeStatus: extras.teardown.runtimeStatus, output: extras.teardown.output ?? null }
+      : null,
     createdTime: status?.createdTime ?? record?.createdAt ?? null,
     lastUpdatedTime: status?.lastUpdatedTime ?? record?.updatedAt ?? null,
   };
@@ -264,14 +279,99 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
 
     async get(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
       const id = request.params.id ?? "";
-      if (!/^rpl-[0-9a-f]{20}$/.test(id))
-        return errorResponse(404, "NotFound", `No replication with id ${id}.`);
-      const [status, record] = await Promise.all([
+      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const workflow = deps.workflow();
+      const [status, record, teardown, health] = await Promise.all([
         getStatusOrNull(client, id),
-        deps.workflow().registry.get(id),
+        workflow.registry.get(id),
+        getStatusOrNull(client, teardownInstanceId(id)),
+        workflow.healthHistory.latest(id, 5),
       ]);
       if (!status && !record) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
-      return json(200, replicationView(id, status, record));
+      return json(200, replicationView(id, status, record, { teardown, health }));
+    },
+
+    async list(): Promise<HttpResponseInit> {
+      const records = await deps.workflow().registry.list();
+      records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return json(200, {
+        replications: records.map((record) => ({
+          id: record.id,
+          state: record.state,
+          source: {
+            host: record.sourceHost,
+            port: record.sourcePort,
+            replicationUser: record.replicationUser,
+          },
+          replica: { kind: record.kind, resourceGroup: record.resourceGroup, serverName: record.serverName },
+          health: record.lastHealth,
+          updatedTime: record.updatedAt,
+        })),
+      });
+    },
+
+    async remove(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
+      const id = request.params.id ?? "";
+      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const statusUrl = statusUrlFor(request, id);
+      const record = await deps.workflow().registry.get(id);
+      if (!record) return errorResponse(404, "NotFound", `No registered replication with id ${id}.`);
+      if (record.state === "removed")
+        return json(200, replicationView(id, null, record), { Location: statusUrl });
+      const provisioning = await getStatusOrNull(client, id);
+      if (provisioning && RUNNING_STATES.has(provisioning.runtimeStatus)) {
+        return errorResponse(
+          409,
+          "ProvisioningInProgress",
+          "Wait for the running provisioning to finish, then delete.",
+          {
+            id,
+            statusUrl,
+          },
+        );
+      }
+      const instanceId = teardownInstanceId(id);
+      const running = await getStatusOrNull(client, instanceId);
+      if (!running || !RUNNING_STATES.has(running.runtimeStatus)) {
+        try {
+          await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: id });
+        } catch (error) {
+          const now = await getStatusOrNull(client, instanceId);
+          if (!now || !RUNNING_STATES.has(now.runtimeStatus)) throw error;
+        }
+      }
+      return json(202, { id, statusUrl, state: "removing" }, { Location: statusUrl });
+    },
+
+    async revalidate(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
+      const id = request.params.id ?? "";
+      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const record = await deps.workflow().registry.get(id);
+      if (!record) return errorResponse(404, "NotFound", `No registered replication with id ${id}.`);
+      if (record.state !== "replicating") {
+        return errorResponse(
+          409,
+          "NotReplicating",
+          `The replication is ${record.state}; only active links are re-validated.`,
+          {
+            id,
+          },
+        );
+      }
+      const instanceId = `${id}-revalidation`;
+      const running = await getStatusOrNull(client, instanceId);
+      if (running && RUNNING_STATES.has(running.runtimeStatus)) {
+        return errorResponse(
+          409,
+          "RevalidationInProgress",
+          "A re-validation of this link is already running.",
+          { id },
+        );
+      }
+      const input: RevalidationInput = { ids: [id], concurrency: 1 };
+      await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId, input });
+      const statusUrl = statusUrlFor(request, id);
+      return json(202, { id, statusUrl, revalidationInstanceId: instanceId }, { Location: statusUrl });
     },
   };
 }

@@ -41,7 +41,10 @@ export interface LinkHealth {
   notTaken: ActionNotTaken[];
 }
 
-export function summariseHealth(health: LinkHealth): Pick<LinkHealth, "state" | "checkedAt" | "secondsBehindSource"> & {
+export function summariseHealth(health: LinkHealth): Pick<
+  LinkHealth,
+  "state" | "checkedAt" | "secondsBehindSource"
+> & {
   driftCodes: string[];
 } {
   return {

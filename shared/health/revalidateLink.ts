@@ -2,10 +2,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
-import { type DriftFinding, type HealthState, type LinkHealth, type RecoveryAction, type ActionNotTaken, type ThreadError } from "./linkHealth";
+import {
+  type DriftFinding,
+  type HealthState,
+  type LinkHealth,
+  type RecoveryAction,
+  type ActionNotTaken,
+  type ThreadError,
+} from "./linkHealth";
 import { resolveSourceAddress } from "../source/sourceAddress";
 import { validateSource } from "../source/sourceValidation";
-import { MysqlSession, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
+import { MysqlSession, cellText, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
 import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaSql";
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
@@ -68,7 +75,9 @@ async function checkResourceManager(
     });
   }
   const allowed: readonly string[] =
-    record.kind === "single" ? deps.config.SINGLE_SERVER_ALLOWED_TIERS : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
+    record.kind === "single"
+      ? deps.config.SINGLE_SERVER_ALLOWED_TIERS
+      : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
   if (!allowed.includes(server.tier)) {
     out.drift.push({
       code: "REPLICA_TIER",
@@ -97,9 +106,17 @@ async function checkResourceManager(
       if (wanted) {
         try {
           await manager.putFirewallRule(record.firewallRuleName, wanted);
-          out.recovery.push({ action: "recreateFirewallRule", outcome: "done", detail: `${record.firewallRuleName} for ${wanted}` });
+          out.recovery.push({
+            action: "recreateFirewallRule",
+            outcome: "done",
+            detail: `${record.firewallRuleName} for ${wanted}`,
+          });
         } catch (error) {
-          out.recovery.push({ action: "recreateFirewallRule", outcome: "failed", detail: (error as Error).message });
+          out.recovery.push({
+            action: "recreateFirewallRule",
+            outcome: "failed",
+            detail: (error as Error).message,
+          });
         }
       }
     }
@@ -155,7 +172,11 @@ async function recoverThreads(
         await callStart(session);
         status = await waitForThreads(session, identity, (s) => s.ioRunning === "Yes");
         if (status.ioRunning === "Yes") {
-          out.recovery.push({ action: "restartIoThread", outcome: "done", detail: `IO thread running after attempt ${attempt}` });
+          out.recovery.push({
+            action: "restartIoThread",
+            outcome: "done",
+            detail: `IO thread running after attempt ${attempt}`,
+          });
           break;
         }
         if (attempt === RESTART_ATTEMPTS) {
@@ -199,9 +220,11 @@ async function measureHeartbeat(
   });
   let written: string;
   try {
-    await writer.query(`CREATE TABLE IF NOT EXISTS ${table} (id TINYINT PRIMARY KEY, beat_at DATETIME(6) NOT NULL)`);
+    await writer.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (id TINYINT PRIMARY KEY, beat_at DATETIME(6) NOT NULL)`,
+    );
     const [row] = await writer.query("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f') AS now");
-    written = String(row?.now);
+    written = cellText(row?.now);
     await writer.query(`REPLACE INTO ${table} (id, beat_at) VALUES (1, ?)`, [written]);
   } finally {
     await writer.close();
@@ -214,7 +237,7 @@ async function measureHeartbeat(
       const [row] = await replica.query(
         `SELECT DATE_FORMAT(beat_at, '%Y-%m-%d %H:%i:%s.%f') AS beat FROM ${table} WHERE id = 1`,
       );
-      seen = row?.beat ? String(row.beat) : null;
+      seen = row?.beat ? cellText(row.beat) : null;
     } catch {
       seen = null;
     }
@@ -235,7 +258,11 @@ function judge(status: ReplicationStatus | null, drift: DriftFinding[], lag: num
 }
 
 /** Checks one link and records its health; returns null when the link is not an active one. */
-export async function revalidateLink(deps: WorkflowDependencies, id: string, checkedAt: string): Promise<LinkHealth | null> {
+export async function revalidateLink(
+  deps: WorkflowDependencies,
+  id: string,
+  checkedAt: string,
+): Promise<LinkHealth | null> {
   const record = await deps.registry.get(id);
   if (!record || record.state !== "replicating") return null;
   const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [] };
@@ -259,7 +286,9 @@ export async function revalidateLink(deps: WorkflowDependencies, id: string, che
     const adminPassword = await deps.secrets.resolve(record.adminPassword);
     out.secrets.push(adminPassword);
     const login = manager.adminLogin(record.adminUser);
-    const session = await MysqlSession.open(replicaEndpoint(deps.config, record.replicaFqdn, login, adminPassword));
+    const session = await MysqlSession.open(
+      replicaEndpoint(deps.config, record.replicaFqdn, login, adminPassword),
+    );
     try {
       const identity = await readServerIdentity(session);
       status = await readReplicationStatus(session, identity);
@@ -277,7 +306,8 @@ export async function revalidateLink(deps: WorkflowDependencies, id: string, che
           out.drift.push({
             code: "HEARTBEAT_FAILED",
             message: `The heartbeat could not be written or read: ${(error as Error).message}`,
-            remedy: "Check the heartbeat writer account and its CREATE/INSERT rights on the heartbeat database.",
+            remedy:
+              "Check the heartbeat writer account and its CREATE/INSERT rights on the heartbeat database.",
           });
         }
       }
@@ -288,23 +318,30 @@ export async function revalidateLink(deps: WorkflowDependencies, id: string, che
     out.drift.push({
       code: "REPLICA_UNREACHABLE",
       message: `The replica's admin session failed: ${(error as Error).message}`,
-      remedy: "Check the replica's availability, its firewall for this app's addresses, and the admin credentials.",
+      remedy:
+        "Check the replica's availability, its firewall for this app's addresses, and the admin credentials.",
     });
   }
 
   try {
     const replicationPassword = await deps.secrets.resolve(record.replicationPassword);
     out.secrets.push(replicationPassword);
-    const inspectionPassword = record.inspectionPassword ? await deps.secrets.resolve(record.inspectionPassword) : undefined;
+    const inspectionPassword = record.inspectionPassword
+      ? await deps.secrets.resolve(record.inspectionPassword)
+      : undefined;
     if (inspectionPassword) out.secrets.push(inspectionPassword);
-    const needed = status?.sourceLogFile ? { file: status.sourceLogFile, position: status.readSourceLogPos ?? 4 } : undefined;
+    const needed = status?.sourceLogFile
+      ? { file: status.sourceLogFile, position: status.readSourceLogPos ?? 4 }
+      : undefined;
     const validation = await validateSource({
       host: record.sourceHost,
       port: record.sourcePort,
       replicationUser: record.replicationUser,
       replicationPassword,
       ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
-      ...(record.inspectionUser && inspectionPassword ? { inspection: { user: record.inspectionUser, password: inspectionPassword } } : {}),
+      ...(record.inspectionUser && inspectionPassword
+        ? { inspection: { user: record.inspectionUser, password: inspectionPassword } }
+        : {}),
       ...(needed ? { binlog: needed } : {}),
       linking: "binlogPosition",
       allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
@@ -316,7 +353,8 @@ export async function revalidateLink(deps: WorkflowDependencies, id: string, che
         out.drift.push({
           code: "BINLOG_PURGED",
           message: `The binlog the replica still needs is gone from the source: ${item.message}`,
-          remedy: "Re-seed the replica from a new dump and provision again; raise binlog retention on the source.",
+          remedy:
+            "Re-seed the replica from a new dump and provision again; raise binlog retention on the source.",
         });
       } else {
         out.drift.push({ code: `SOURCE_${item.code}`, message: item.message, remedy: item.remedy });

@@ -88,7 +88,9 @@ const inputSchema = z.object({
   }),
   binlog: z.object({ file: z.string(), position: z.number() }).optional(),
   policy: z.object({ skipErrors: z.array(z.object({ errno: z.number(), maxSkips: z.number() })) }).optional(),
-  heartbeat: z.object({ writerUser: z.string(), writerPassword: secretReference, database: z.string() }).optional(),
+  heartbeat: z
+    .object({ writerUser: z.string(), writerPassword: secretReference, database: z.string() })
+    .optional(),
   timing: z.object({
     verifyBudgetSeconds: z.number().positive(),
     verifyFirstIntervalSeconds: z.number().positive(),

@@ -1,0 +1,61 @@
+// Activities of re-validation and teardown: list links, re-validate one, load one, set its state.
+import { type WorkflowDependencies } from "../dependencies";
+import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
+import { type LinkHealth, summariseHealth } from "../../health/linkHealth";
+import { revalidateLink } from "../../health/revalidateLink";
+
+export const LIST_ACTIVE_LINKS_ACTIVITY = "listActiveLinks";
+export const REVALIDATE_LINK_ACTIVITY = "revalidateLink";
+export const LOAD_LINK_ACTIVITY = "loadLink";
+export const SET_LINK_STATE_ACTIVITY = "setLinkState";
+
+export interface RevalidateLinkInput {
+  id: string;
+  checkedAt: string;
+}
+
+export type RevalidateLinkResult =
+  { id: string; checked: false } | ({ id: string; checked: true } & ReturnType<typeof summariseHealth>);
+
+export interface SetLinkStateInput {
+  id: string;
+  state: LinkState;
+  at: string;
+  lastError: string | null;
+}
+
+export function createListActiveLinksActivity(deps: () => WorkflowDependencies) {
+  return async (): Promise<string[]> => {
+    const links = await deps().registry.list();
+    return links.filter((link) => link.state === "replicating").map((link) => link.id);
+  };
+}
+
+export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
+  return async (input: RevalidateLinkInput): Promise<RevalidateLinkResult> => {
+    const health: LinkHealth | null = await revalidateLink(deps(), input.id, input.checkedAt);
+    return health
+      ? { id: input.id, checked: true, ...summariseHealth(health) }
+      : { id: input.id, checked: false };
+  };
+}
+
+/** The registry row, which holds references only: safe to pass through the orchestration. */
+export function createLoadLinkActivity(deps: () => WorkflowDependencies) {
+  return async (id: string): Promise<LinkRecord | null> => deps().registry.get(id);
+}
+
+export function createSetLinkStateActivity(deps: () => WorkflowDependencies) {
+  return async (input: SetLinkStateInput): Promise<null> => {
+    const { registry } = deps();
+    const record = await registry.get(input.id);
+    if (record)
+      await registry.upsert({
+        ...record,
+        state: input.state,
+        lastError: input.lastError,
+        updatedAt: input.at,
+      });
+    return null;
+  };
+}
