@@ -469,7 +469,9 @@ export class OrchestrationEngine implements ClockHost {
     } catch (err) {
       const parsed = parseOrchestrationFailure(err);
       state = parsed.state;
-      failure = parsed.message;
+      // durable-functions 3.5 builds the thrown error from `orchestratorReturned` (so its text is "false"); the real
+      // message is the state's `error`, which is also what the extension reports.
+      failure = typeof state.error === "string" && state.error !== "" ? state.error : parsed.message;
     }
     inst.episodeCount++;
     if (terminalStatuses.has(inst.status)) return; // terminated while the episode ran
