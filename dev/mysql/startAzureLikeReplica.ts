@@ -1,0 +1,102 @@
+// Starts a throwaway REPLICA that behaves like Azure Database for MySQL: TLS required, lower_case_table_names=1, a non-root admin, and the az_replication_* procedures.
+import { randomBytes } from "node:crypto";
+import { type TestCa } from "../tls/testCa";
+import { installAzureReplicationProcedures } from "./azureReplicationProcedures";
+import { MysqlServer } from "./mysqlServer";
+import { detectServerBinary, type ServerBinary } from "./serverBinary";
+import { allocateServerId } from "./serverIds";
+import { serverTlsFor } from "./serverTls";
+
+export interface AzureLikeReplicaOptions {
+  /** Default "azureadmin". */
+  adminUser?: string;
+  /** Default: 24 random characters, including characters that need quoting. */
+  adminPassword?: string;
+  /** Default: a fresh non-zero id. */
+  serverId?: number;
+  /** undefined: the run's CA; a CA of your own; null is refused unless requireSecureTransport is false. */
+  ca?: TestCa | null;
+  /** Default true, like Azure's require_secure_transport / sslEnforcement. */
+  requireSecureTransport?: boolean;
+  /** Default 1, like Azure. */
+  lowerCaseTableNames?: 0 | 1 | 2;
+  extraArgs?: readonly string[];
+  binary?: ServerBinary;
+  label?: string;
+}
+
+/**
+ * Privileges of Azure's server admin (MySQL 5.7/8.0 list), in MariaDB 10.11 names: REPLICATION CLIENT
+ * is BINLOG MONITOR there, and SHOW SLAVE STATUS needs SLAVE MONITOR. Deliberately absent: SUPER,
+ * REPLICATION SLAVE ADMIN, BINLOG ADMIN, FILE, SHUTDOWN, so CHANGE MASTER / START SLAVE are refused.
+ */
+export const AZURE_ADMIN_PRIVILEGES = [
+  "SELECT",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "CREATE",
+  "DROP",
+  "RELOAD",
+  "PROCESS",
+  "REFERENCES",
+  "INDEX",
+  "ALTER",
+  "SHOW DATABASES",
+  "CREATE TEMPORARY TABLES",
+  "LOCK TABLES",
+  "EXECUTE",
+  "REPLICATION SLAVE",
+  "BINLOG MONITOR",
+  "SLAVE MONITOR",
+  "CREATE VIEW",
+  "SHOW VIEW",
+  "CREATE ROUTINE",
+  "ALTER ROUTINE",
+  "CREATE USER",
+  "EVENT",
+  "TRIGGER",
+] as const;
+
+function generatePassword(): string {
+  // Quotes and a backslash on purpose: whatever handles this password must bind it, not splice it.
+  return `${randomBytes(12).toString("base64url")}'"\\;Az9`;
+}
+
+export async function startAzureLikeReplica(options: AzureLikeReplicaOptions = {}): Promise<MysqlServer> {
+  const binary = options.binary ?? (await detectServerBinary());
+  const requireSecureTransport = options.requireSecureTransport ?? true;
+  const tls = await serverTlsFor(options.ca);
+  if (requireSecureTransport && !tls) throw new Error("requireSecureTransport needs a CA (ca: null turns TLS off)");
+  const args = [
+    "--log-bin=binlog",
+    "--binlog-format=ROW",
+    "--log-slave-updates",
+    "--relay-log=relay-bin",
+    `--require-secure-transport=${requireSecureTransport ? "ON" : "OFF"}`,
+    `--lower-case-table-names=${options.lowerCaseTableNames ?? 1}`,
+    ...(options.extraArgs ?? []),
+  ];
+  const server = await MysqlServer.launch({
+    label: options.label ?? "replica",
+    serverId: options.serverId ?? allocateServerId(),
+    args,
+    tls,
+    binary,
+  });
+  try {
+    const adminUser = options.adminUser ?? "azureadmin";
+    const adminPassword = options.adminPassword ?? generatePassword();
+    await server.rootQuery("CREATE USER ?@'%' IDENTIFIED BY ?", [adminUser, adminPassword]);
+    await server.rootQuery(`GRANT ${AZURE_ADMIN_PRIVILEGES.join(", ")} ON *.* TO ?@'%' WITH GRANT OPTION`, [
+      adminUser,
+    ]);
+    await installAzureReplicationProcedures(server, { user: adminUser, host: "%" });
+    server.adminUser = adminUser;
+    server.adminPassword = adminPassword;
+    return server;
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+// Starts a throwaway replication SOURCE (the customer's external MySQL server) with the binlog/TLS/GTID settings a test asks for.
+import { type TestCa } from "../tls/testCa";
+import { MysqlServer } from "./mysqlServer";
+import { detectServerBinary, type ServerBinary } from "./serverBinary";
+import { allocateServerId } from "./serverIds";
+import { serverTlsFor } from "./serverTls";
+
+export type BinlogFormat = "ROW" | "STATEMENT" | "MIXED";
+
+export interface SourceOptions {
+  /** Default true. */
+  logBin?: boolean;
+  /** Default "ROW". */
+  binlogFormat?: BinlogFormat;
+  /** Default: a fresh non-zero id. 0 is allowed (a misconfigured source: replicas get error 1236). */
+  serverId?: number;
+  /** undefined: the run's CA (`npm test` sets DEV_CA_DIR); null: no TLS; or a CA of your own. */
+  ca?: TestCa | null;
+  /** Default false. */
+  requireSecureTransport?: boolean;
+  /** Default 0 (the Linux default; Azure uses 1). */
+  lowerCaseTableNames?: 0 | 1 | 2;
+  /** Binlog retention. MariaDB 10.6+ and MySQL 8 know binlog_expire_logs_seconds. */
+  binlogExpireLogsSeconds?: number;
+  expireLogsDays?: number;
+  /** MariaDB: gtid_strict_mode. */
+  gtidStrictMode?: boolean;
+  /** MariaDB: gtid_domain_id. */
+  gtidDomainId?: number;
+  /** Also write replicated events to this server's binlog. */
+  logSlaveUpdates?: boolean;
+  /** Oracle MySQL only: gtid_mode=ON plus enforce_gtid_consistency. MariaDB always has GTIDs. */
+  mysqlGtidMode?: boolean;
+  /** Appended last, so they win. */
+  extraArgs?: readonly string[];
+  binary?: ServerBinary;
+  label?: string;
+}
+
+/** Server arguments for a source, by flavor. Exported for the tests that check the mapping. */
+export function sourceArgs(binary: ServerBinary, options: SourceOptions): string[] {
+  const args: string[] = [];
+  if (options.logBin ?? true) {
+    args.push("--log-bin=binlog", `--binlog-format=${options.binlogFormat ?? "ROW"}`);
+  } else {
+    args.push(binary.flavor === "mysql" ? "--disable-log-bin" : "--skip-log-bin");
+  }
+  args.push(`--require-secure-transport=${options.requireSecureTransport ? "ON" : "OFF"}`);
+  args.push(`--lower-case-table-names=${options.lowerCaseTableNames ?? 0}`);
+  if (options.binlogExpireLogsSeconds !== undefined) {
+    args.push(`--binlog-expire-logs-seconds=${options.binlogExpireLogsSeconds}`);
+  }
+  if (options.expireLogsDays !== undefined) {
+    if (binary.flavor === "mysql" && binary.major >= 8) {
+      throw new Error("MySQL 8 removed expire_logs_days; use binlogExpireLogsSeconds");
+    }
+    args.push(`--expire-logs-days=${options.expireLogsDays}`);
+  }
+  if (options.logSlaveUpdates) args.push("--log-slave-updates");
+  if (binary.flavor === "mariadb") {
+    if (options.gtidStrictMode !== undefined) args.push(`--gtid-strict-mode=${options.gtidStrictMode ? 1 : 0}`);
+    if (options.gtidDomainId !== undefined) args.push(`--gtid-domain-id=${options.gtidDomainId}`);
+    args.push("--relay-log=relay-bin");
+  } else {
+    if (options.mysqlGtidMode) args.push("--gtid-mode=ON", "--enforce-gtid-consistency=ON");
+    args.push("--relay-log=relay-bin");
+  }
+  return [...args, ...(options.extraArgs ?? [])];
+}
+
+export async function startSource(options: SourceOptions = {}): Promise<MysqlServer> {
+  const binary = options.binary ?? (await detectServerBinary());
+  return MysqlServer.launch({
+    label: options.label ?? "source",
+    serverId: options.serverId ?? allocateServerId(),
+    args: sourceArgs(binary, options),
+    tls: await serverTlsFor(options.ca),
+    binary,
+  });
+}

@@ -1,0 +1,121 @@
+// Initialises a server data directory once per binary version and caches it, so each throwaway server only copies it.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { type ServerBinary } from "./serverBinary";
+import { SERVER_ROOT } from "./serverJanitor";
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * InnoDB sizes used both to initialise the template and to run every server: a mismatch would make
+ * each server resize its redo log on first start, and small files make the per-server copy cheap.
+ */
+export const INNODB_ARGS = [
+  "--innodb-log-file-size=4M",
+  "--innodb-buffer-pool-size=16M",
+  "--innodb-data-file-path=ibdata1:4M:autoextend",
+] as const;
+
+/** Running as root needs --user=root; otherwise the server would try to switch to the mysql account. */
+export function userArgs(): string[] {
+  return process.getuid?.() === 0 ? ["--user=root"] : [];
+}
+
+function templateKey(binary: ServerBinary): string {
+  const hash = createHash("sha256")
+    .update([binary.path, binary.fingerprint, ...INNODB_ARGS].join("\n"))
+    .digest("hex")
+    .slice(0, 12);
+  return `template-${binary.flavor}-${binary.version}-${hash}`;
+}
+
+async function initialise(binary: ServerBinary, dataDir: string): Promise<void> {
+  if (binary.flavor === "mariadb") {
+    if (!binary.installDbPath) throw new Error("mariadb-install-db not found next to the MariaDB server");
+    await execFileAsync(
+      binary.installDbPath,
+      [
+        "--no-defaults",
+        `--datadir=${dataDir}`,
+        ...userArgs(),
+        // root@localhost with an empty password over the unix socket: the socket lives in a private 0700 directory.
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+        "--skip-name-resolve",
+        ...INNODB_ARGS,
+      ],
+      { env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` } },
+    );
+    return;
+  }
+  // Oracle MySQL 5.7+: --initialize-insecure creates root@localhost with no password. Untested here (only MariaDB is installed).
+  await execFileAsync(binary.path, [
+    "--no-defaults",
+    "--initialize-insecure",
+    `--datadir=${dataDir}`,
+    ...userArgs(),
+    ...INNODB_ARGS.filter((arg) => !arg.startsWith("--innodb-data-file-path")),
+  ]);
+}
+
+const inProcess = new Map<string, Promise<string>>();
+
+async function isComplete(dir: string): Promise<boolean> {
+  try {
+    await stat(join(dir, "mysql"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns a ready template directory for this binary. Concurrent Jest workers may both initialise one;
+ * each builds in its own scratch directory and publishes it with an atomic rename, and the loser
+ * discards its copy, so a reader never sees a half-initialised template.
+ */
+export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
+  const key = templateKey(binary);
+  let pending = inProcess.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const finalDir = join(SERVER_ROOT, key);
+      if (await isComplete(finalDir)) return finalDir;
+      await mkdir(SERVER_ROOT, { recursive: true, mode: 0o700 });
+      await removeStaleTemplateScratch();
+      const scratch = `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        await initialise(binary, scratch);
+        try {
+          await rename(scratch, finalDir);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
+          // Another worker won the race; its template is equivalent.
+        }
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+      if (!(await isComplete(finalDir))) throw new Error(`Template data directory ${finalDir} is incomplete`);
+      return finalDir;
+    })();
+    pending.catch(() => inProcess.delete(key));
+    inProcess.set(key, pending);
+  }
+  return pending;
+}
+
+/** Removes scratch directories left by initialisations that died half-way (older than an hour). */
+export async function removeStaleTemplateScratch(): Promise<void> {
+  const names = await readdir(SERVER_ROOT).catch(() => [] as string[]);
+  const hourAgo = Date.now() - 60 * 60 * 1000;
+  for (const name of names) {
+    if (!name.startsWith("template-") || !name.includes(".tmp-")) continue;
+    const dir = join(SERVER_ROOT, name);
+    const info = await stat(dir).catch(() => undefined);
+    if (info && info.mtimeMs < hourAgo) await rm(dir, { recursive: true, force: true });
+  }
+}
