@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { EmulatedServer, type LroBehavior, type ServerKind, type ServerSpec } from "./emulatedServer";
-import { FaultInjector, defaultErrorBody, type FaultSpec } from "./faultInjector";
+import { FaultInjector, defaultErrorBody } from "./faultInjector";
 import { delay, readBody, sendJson } from "./httpJson";
 import { startHttpsServer, type RunningHttpsServer, type TlsMaterial } from "./httpsServer";
 import { RequestLog, type LoggedRequest } from "./requestLog";
@@ -154,11 +154,6 @@ export class ArmEmulator {
       if (s.replicaProcess) map[s.fqdn] = `${s.replicaProcess.host}:${s.replicaProcess.port}`;
     }
     return map;
-  }
-
-  /** Shortcut for the common fault: the next `times` matching requests answer `status` (with Retry-After when given). */
-  fail(spec: FaultSpec): void {
-    this.faults.add(spec);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,8 @@
 // The real SecretClient against the Key Vault emulator: challenge auth via the Entra emulator, versions, 403/404 on demand.
+import { ClientSecretCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
+import { currentTestCa } from "../../../dev/tls/testCa";
+import { startEmulators } from "../../../dev/emulators/startEmulators";
 import { jwtClaims, setUpEmulators, type EmulatorEnv } from "./emulatorEnv";
 
 describe("Key Vault emulator", () => {
@@ -62,5 +65,26 @@ describe("Key Vault emulator", () => {
   it("is refused by SecretClient's own resource check when verification stays on", async () => {
     const strict = new SecretClient(env.emulators.keyVault.vaultUrl, env.credential);
     await expect(strict.getSecret("source-password")).rejects.toThrow(/does not match the requested domain/);
+  });
+
+  it("also speaks the newer scope= challenge, with a custom resource", async () => {
+    const other = await startEmulators({
+      ca: await currentTestCa(),
+      keyVault: { challengeForm: "scope", resource: "https://vault.localhost" },
+    });
+    try {
+      const { entra, keyVault } = other;
+      keyVault.setSecret("s", "scoped");
+      const credential = new ClientSecretCredential(entra.tenantId, entra.clientId, entra.clientSecret, {
+        authorityHost: entra.authorityHost,
+        disableInstanceDiscovery: true,
+      });
+      const scoped = new SecretClient(keyVault.vaultUrl, credential, {
+        disableChallengeResourceVerification: true,
+      });
+      await expect(scoped.getSecret("s")).resolves.toMatchObject({ value: "scoped" });
+    } finally {
+      await other.stop();
+    }
   });
 });
