@@ -12,7 +12,7 @@ export interface SourceOptions {
   logBin?: boolean;
   /** Default "ROW". */
   binlogFormat?: BinlogFormat;
-  /** Default: a fresh non-zero id. 0 is allowed (a misconfigured source: replicas get error 1236). */
+  /** Default: a fresh non-zero id. 0 (a misconfigured source, replicas get error 1236) works on Oracle MySQL only: MariaDB clamps it to 1, so it is refused there. */
   serverId?: number;
   /** undefined: the run's CA (`npm test` sets DEV_CA_DIR); null: no TLS; or a CA of your own. */
   ca?: TestCa | null;
@@ -70,6 +70,10 @@ export function sourceArgs(binary: ServerBinary, options: SourceOptions): string
 
 export async function startSource(options: SourceOptions = {}): Promise<MysqlServer> {
   const binary = options.binary ?? (await detectServerBinary());
+  if (options.serverId === 0 && binary.flavor === "mariadb") {
+    // MariaDB's minimum server_id is 1: it would silently run with 1, and a test expecting 0 would pass for the wrong reason.
+    throw new Error("MariaDB cannot run with server_id 0 (it adjusts it to 1); only Oracle MySQL can be such a source");
+  }
   return MysqlServer.launch({
     label: options.label ?? "source",
     serverId: options.serverId ?? allocateServerId(),
