@@ -1,6 +1,11 @@
 // The Durable extension's HTTP API (the rpcBaseUrl routes DurableClient calls, also mounted as the webhook routes that
 // createCheckStatusResponse links to), answered from the in-memory OrchestrationEngine.
-import { EngineRequestError, type InstanceSnapshot, type OrchestrationEngine, terminalStatuses } from "./orchestrationEngine";
+import {
+  EngineRequestError,
+  type InstanceSnapshot,
+  type OrchestrationEngine,
+  terminalStatuses,
+} from "./orchestrationEngine";
 import { type HistoryEvent } from "./historyEvent";
 
 export interface ApiRequest {
@@ -41,7 +46,8 @@ export class DurableHttpApi {
           body: {
             Message: "Something went wrong while processing your request",
             ExceptionMessage: err.message,
-            ExceptionType: err.status === 500 ? "System.InvalidOperationException" : "System.ArgumentException",
+            ExceptionType:
+              err.status === 500 ? "System.InvalidOperationException" : "System.ArgumentException",
           },
         };
       }
@@ -72,7 +78,10 @@ export class DurableHttpApi {
       } else if (method === "POST" && b === "terminate") {
         this.engine.terminate(a, req.query.get("reason") ?? "");
         return { status: 202, body: null };
-      } else if (method === "POST" && (b === "rewind" || b === "suspend" || b === "resume" || b === "restart")) {
+      } else if (
+        method === "POST" &&
+        (b === "rewind" || b === "suspend" || b === "resume" || b === "restart")
+      ) {
         return { status: 501, body: `${b} is not supported by the local host.` };
       }
     }

@@ -16,7 +16,12 @@ export interface HostFunction {
   handler: CoreFunctionCallback;
 }
 
-const supportedTriggers = new Set<string>(["httpTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"]);
+const supportedTriggers = new Set<string>([
+  "httpTrigger",
+  "timerTrigger",
+  "orchestrationTrigger",
+  "activityTrigger",
+]);
 const supportedInputs = new Set<string>(["durableClient", "orchestrationClient"]);
 
 /** Throws NotSupportedByLocalHostError for any trigger or binding the host cannot honour. */

@@ -15,7 +15,12 @@ export function installCoreShim(): void {
   if (installed) return;
   const moduleWithLoad = Module as unknown as { _load: LoadFunction };
   const originalLoad = moduleWithLoad._load;
-  moduleWithLoad._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+  moduleWithLoad._load = function (
+    this: unknown,
+    request: string,
+    parent: unknown,
+    isMain: boolean,
+  ): unknown {
     if (request === "@azure/functions-core") return shim;
     return originalLoad.call(this, request, parent, isMain);
   };

@@ -8,7 +8,12 @@ import { HttpRequest, HttpResponse, InvocationContext, type Timer } from "@azure
 import * as df from "durable-functions";
 import { type Clock } from "./clock";
 import { DurableHttpApi, type ApiRequest, type ApiResponse } from "./durableHttpApi";
-import { capturedFunctions, capturedHooks, programmingModelWasSet, setCoreLogSink } from "./functionsCoreShim";
+import {
+  capturedFunctions,
+  capturedHooks,
+  programmingModelWasSet,
+  setCoreLogSink,
+} from "./functionsCoreShim";
 import { eventTypeName, type HistoryEvent } from "./historyEvent";
 import { type HostFunction, toHostFunction } from "./hostFunction";
 import { installCoreShim } from "./installCoreShim";
@@ -140,7 +145,12 @@ export class LocalHost {
     installCoreShim();
     for (const [key, value] of Object.entries(options.appSettings ?? {})) process.env[key] = value;
     // DurableClient uses axios, which would send loopback RPC calls through an HTTP(S)_PROXY if one is set.
-    if (process.env.HTTP_PROXY || process.env.http_proxy || process.env.HTTPS_PROXY || process.env.https_proxy) {
+    if (
+      process.env.HTTP_PROXY ||
+      process.env.http_proxy ||
+      process.env.HTTPS_PROXY ||
+      process.env.https_proxy
+    ) {
       const current = process.env.NO_PROXY ?? process.env.no_proxy ?? "";
       process.env.NO_PROXY = [current, "127.0.0.1", "localhost"].filter(Boolean).join(",");
     }
@@ -177,16 +187,26 @@ export class LocalHost {
     });
     clock.attachHost?.(engine);
 
-    let host: LocalHost | undefined;
+    // The server needs the host and the host needs the server's port: a holder breaks the cycle.
+    const ref: { host?: LocalHost } = {};
     const rpcServer = createServer((req, res) => {
-      if (!host) {
+      if (!ref.host) {
         res.writeHead(503).end();
         return;
       }
-      void host.#serveRpc(req, res);
+      void ref.host.#serveRpc(req, res);
     });
     const rpcPort = await listenOn(rpcServer, 0);
-    host = new LocalHost(functions, engine, rpcServer, `http://127.0.0.1:${rpcPort}/durabletask/`, options, clock, logs);
+    const host = new LocalHost(
+      functions,
+      engine,
+      rpcServer,
+      `http://127.0.0.1:${rpcPort}/durabletask/`,
+      options,
+      clock,
+      logs,
+    );
+    ref.host = host;
     return host;
   }
 
@@ -226,7 +246,8 @@ export class LocalHost {
   /** Runs a timer-triggered function now, with the Timer object the host would pass. */
   async fireTimer(functionName: string): Promise<void> {
     const fn = this.#functions.get(functionName);
-    if (!fn || fn.triggerType !== "timerTrigger") throw new Error(`No timer-triggered function named "${functionName}"`);
+    if (!fn || fn.triggerType !== "timerTrigger")
+      throw new Error(`No timer-triggered function named "${functionName}"`);
     const now = new Date(this.clock.now()).toISOString();
     const timer: Timer = {
       isPastDue: false,
@@ -263,7 +284,11 @@ export class LocalHost {
   }
 
   /** Figures for benchmarks. */
-  stats(): { instances: number; activityExecutions: number; historyEventsByInstance: Record<string, number> } {
+  stats(): {
+    instances: number;
+    activityExecutions: number;
+    historyEventsByInstance: Record<string, number>;
+  } {
     const snaps = this.#engine.snapshots();
     return {
       instances: snaps.length,
@@ -274,7 +299,10 @@ export class LocalHost {
 
   async stop(): Promise<void> {
     this.#engine.stop();
-    await Promise.all([closeServer(this.#rpcServer), this.#appServer ? closeServer(this.#appServer) : undefined]);
+    await Promise.all([
+      closeServer(this.#rpcServer),
+      this.#appServer ? closeServer(this.#appServer) : undefined,
+    ]);
     this.#appServer = undefined;
   }
 
@@ -367,7 +395,12 @@ export class LocalHost {
     }
   }
 
-  #callApi(req: IncomingMessage | { method: string; headers: Record<string, string> }, segments: string[], url: URL, body: string): ApiResponse {
+  #callApi(
+    req: IncomingMessage | { method: string; headers: Record<string, string> },
+    segments: string[],
+    url: URL,
+    body: string,
+  ): ApiResponse {
     const token = req.headers["x-ms-continuation-token"];
     const apiRequest: ApiRequest = {
       method: req.method ?? "GET",
@@ -401,11 +434,25 @@ export class LocalHost {
     }
   }
 
-  async #dispatch(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined): Promise<HttpResult> {
+  async #dispatch(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+  ): Promise<HttpResult> {
     const segments = splitPath(url.pathname);
     if (webhookPrefix.every((p, i) => segments[i]?.toLowerCase() === p)) {
-      const r = this.#callApi({ method, headers }, segments.slice(webhookPrefix.length), url, body?.toString("utf8") ?? "");
-      return toResult(r.status, { "content-type": "application/json", ...(r.headers ?? {}) }, r.body === null ? "" : JSON.stringify(r.body));
+      const r = this.#callApi(
+        { method, headers },
+        segments.slice(webhookPrefix.length),
+        url,
+        body?.toString("utf8") ?? "",
+      );
+      return toResult(
+        r.status,
+        { "content-type": "application/json", ...(r.headers ?? {}) },
+        r.body === null ? "" : JSON.stringify(r.body),
+      );
     }
     if (!this.#routePrefix.every((p, i) => segments[i]?.toLowerCase() === p.toLowerCase())) {
       return toResult(404, {}, "");
@@ -446,7 +493,9 @@ export class LocalHost {
       }
       if (result === undefined || result === null) return toResult(204, {}, "");
       if (typeof result !== "object") {
-        throw new Error(`Function "${fn.name}" returned a ${typeof result}; an HTTP function must return an HttpResponseInit`);
+        throw new Error(
+          `Function "${fn.name}" returned a ${typeof result}; an HTTP function must return an HttpResponseInit`,
+        );
       }
       const response = result instanceof HttpResponse ? result : new HttpResponse(result);
       const outHeaders: Record<string, string> = {};
@@ -478,7 +527,10 @@ function loadFunctionModules(modules: string[]): void {
     console.warn = originalWarn;
   }
   const registered = capturedFunctions().length;
-  if (testModeWarnings.length > 0 || (modules.length > 0 && (!programmingModelWasSet() || registered === 0))) {
+  if (
+    testModeWarnings.length > 0 ||
+    (modules.length > 0 && (!programmingModelWasSet() || registered === 0))
+  ) {
     throw new Error(
       `@azure/functions registered no functions with the local host (${registered - before} new, ${registered} in total): ` +
         `it is in "test mode" because "@azure/functions-core" could not be resolved when it first registered a ` +
@@ -522,9 +574,16 @@ function toResult(status: number, headers: Record<string, string>, body: string)
 }
 
 function send(res: ServerResponse, r: ApiResponse): void {
-  const text = r.body === null || r.body === undefined ? "" : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+  const text =
+    r.body === null || r.body === undefined
+      ? ""
+      : typeof r.body === "string"
+        ? r.body
+        : JSON.stringify(r.body);
   res.writeHead(r.status, {
-    ...(typeof r.body === "string" ? { "content-type": "text/plain" } : { "content-type": "application/json" }),
+    ...(typeof r.body === "string"
+      ? { "content-type": "text/plain" }
+      : { "content-type": "application/json" }),
     ...(r.headers ?? {}),
   });
   res.end(text);

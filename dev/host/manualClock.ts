@@ -49,7 +49,9 @@ export class ManualClock implements Clock {
   attachHost(host: ClockHost): void {
     this.#unsubscribe?.();
     this.#host = host;
-    this.#unsubscribe = this.autoAdvance ? host.onIdle(() => this.#fireNext(Number.POSITIVE_INFINITY)) : undefined;
+    this.#unsubscribe = this.autoAdvance
+      ? host.onIdle(() => this.#fireNext(Number.POSITIVE_INFINITY))
+      : undefined;
   }
 
   /**

@@ -324,10 +324,18 @@ export class OrchestrationEngine implements ClockHost {
     return inst;
   }
 
-  #createInstance(name: string, inputJson: string | null, instanceId: string, parent: Instance["parent"]): Instance {
+  #createInstance(
+    name: string,
+    inputJson: string | null,
+    instanceId: string,
+    parent: Instance["parent"],
+  ): Instance {
     const existing = this.#instances.get(instanceId);
     if (existing && !terminalStatuses.has(existing.status)) {
-      throw new EngineRequestError(500, `An Orchestration instance with the status ${existing.status} already exists.`);
+      throw new EngineRequestError(
+        500,
+        `An Orchestration instance with the status ${existing.status} already exists.`,
+      );
     }
     if (existing) this.#cancelTimers(existing);
     const now = new Date(this.#clock.now());
@@ -366,7 +374,10 @@ export class OrchestrationEngine implements ClockHost {
       Input: inst.inputJson,
       OrchestrationInstance: { InstanceId: inst.instanceId, ExecutionId: inst.executionId },
       ParentInstance: inst.parent
-        ? { OrchestrationInstance: { InstanceId: inst.parent.instanceId }, TaskScheduleId: inst.parent.taskId }
+        ? {
+            OrchestrationInstance: { InstanceId: inst.parent.instanceId },
+            TaskScheduleId: inst.parent.taskId,
+          }
         : null,
     });
   }
@@ -399,7 +410,8 @@ export class OrchestrationEngine implements ClockHost {
   /** Delivers a completion from outside (activity, timer, child) if its execution is still the live one. */
   #deliver(instanceId: string, executionId: string, event: HistoryEvent): void {
     const inst = this.#instances.get(instanceId);
-    if (!inst || inst.executionId !== executionId || terminalStatuses.has(inst.status) || this.#stopped) return;
+    if (!inst || inst.executionId !== executionId || terminalStatuses.has(inst.status) || this.#stopped)
+      return;
     this.#enqueue(inst, event, executionId);
   }
 
@@ -449,7 +461,8 @@ export class OrchestrationEngine implements ClockHost {
     const context = new InvocationContext({
       invocationId,
       functionName: fn.name,
-      logHandler: (level, ...args) => this.#log({ level, functionName: fn.name, invocationId, message: format(...args) }),
+      logHandler: (level, ...args) =>
+        this.#log({ level, functionName: fn.name, invocationId, message: format(...args) }),
       options: { trigger: fn.trigger, extraInputs: [], extraOutputs: [] },
     });
     const payload = {
@@ -527,7 +540,8 @@ export class OrchestrationEngine implements ClockHost {
     switch (action.actionType) {
       case 11: // WhenAny
       case 12: // WhenAll
-        for (const child of action.compoundActions ?? []) this.#scheduleAction(inst, child, nowMs, afterEpisode);
+        for (const child of action.compoundActions ?? [])
+          this.#scheduleAction(inst, child, nowMs, afterEpisode);
         return;
       case 6: // WaitForExternalEvent: matched by name, no task id, nothing to schedule
         return;
@@ -536,7 +550,9 @@ export class OrchestrationEngine implements ClockHost {
         const name = requireString(action.functionName, "functionName");
         const input = activityInput(action.input);
         const taskId = this.#allocateTaskId(inst);
-        inst.history.push(historyEvent("TaskScheduled", nowMs, { Name: name, Input: toJsonText(input) }, taskId));
+        inst.history.push(
+          historyEvent("TaskScheduled", nowMs, { Name: name, Input: toJsonText(input) }, taskId),
+        );
         if (action.actionType === 1) {
           inst.retries.set(taskId, {
             kind: "activity",
@@ -630,7 +646,12 @@ export class OrchestrationEngine implements ClockHost {
   }
 
   /** DTFx RetryInterceptor and the extension's long-timer loop, decided at this episode's time. */
-  #planFollowUps(inst: Instance, event: HistoryEvent, nowMs: number, afterEpisode: (() => void)[]): HistoryEvent[] {
+  #planFollowUps(
+    inst: Instance,
+    event: HistoryEvent,
+    nowMs: number,
+    afterEpisode: (() => void)[],
+  ): HistoryEvent[] {
     const out: HistoryEvent[] = [];
     const type = event.EventType;
     if (type === EventType.TaskFailed || type === EventType.SubOrchestrationInstanceFailed) {
@@ -662,7 +683,12 @@ export class OrchestrationEngine implements ClockHost {
         inst.retries.set(taskId, retry);
         if (retry.kind === "activity") {
           out.push(
-            historyEvent("TaskScheduled", nowMs, { Name: retry.name, Input: toJsonText(retry.input) }, taskId),
+            historyEvent(
+              "TaskScheduled",
+              nowMs,
+              { Name: retry.name, Input: toJsonText(retry.input) },
+              taskId,
+            ),
           );
           afterEpisode.push(() => this.#startActivity(inst, taskId, retry.name, retry.input));
         } else {
@@ -686,7 +712,9 @@ export class OrchestrationEngine implements ClockHost {
           const pieceId = this.#allocateTaskId(inst);
           const remaining = long.finalFireAtMs - nowMs;
           const pieceAt =
-            remaining > maximumShortTimerMs ? new Date(nowMs + longRunningTimerIntervalMs).toISOString() : long.finalFireAt;
+            remaining > maximumShortTimerMs
+              ? new Date(nowMs + longRunningTimerIntervalMs).toISOString()
+              : long.finalFireAt;
           if (remaining > maximumShortTimerMs) inst.longTimers.set(pieceId, long);
           this.#createTimer(inst, pieceId, pieceAt, nowMs, afterEpisode, out);
         }
@@ -724,10 +752,15 @@ export class OrchestrationEngine implements ClockHost {
     inst.lastUpdatedTime = new Date(nowMs);
     if (status !== "Terminated") {
       inst.history.push(
-        historyEvent("ExecutionCompleted", nowMs, { OrchestrationStatus: status, Result: toJsonText(output) }),
+        historyEvent("ExecutionCompleted", nowMs, {
+          OrchestrationStatus: status,
+          Result: toJsonText(output),
+        }),
       );
     } else {
-      inst.history.push(historyEvent("ExecutionCompleted", nowMs, { OrchestrationStatus: status, Result: output }));
+      inst.history.push(
+        historyEvent("ExecutionCompleted", nowMs, { OrchestrationStatus: status, Result: output }),
+      );
     }
     this.#cancelTimers(inst);
     inst.retries.clear();
@@ -752,7 +785,10 @@ export class OrchestrationEngine implements ClockHost {
           })
         : historyEvent("SubOrchestrationInstanceFailed", nowMs, {
             TaskScheduledId: parent.taskId,
-            Reason: typeof output === "string" ? output : `Sub-orchestration '${child.name}' ${status.toLowerCase()}`,
+            Reason:
+              typeof output === "string"
+                ? output
+                : `Sub-orchestration '${child.name}' ${status.toLowerCase()}`,
             Details: status === "Terminated" ? `Instance ${child.instanceId} was terminated.` : "",
           });
     this.#deliver(parent.instanceId, parent.executionId, event);
@@ -783,7 +819,11 @@ export class OrchestrationEngine implements ClockHost {
       return;
     }
     try {
-      this.#createInstance(name, toJsonText(input), childId, { instanceId: parent.instanceId, executionId, taskId });
+      this.#createInstance(name, toJsonText(input), childId, {
+        instanceId: parent.instanceId,
+        executionId,
+        taskId,
+      });
     } catch (err) {
       fail(errorMessage(err));
     }
@@ -798,7 +838,9 @@ export class OrchestrationEngine implements ClockHost {
       try {
         const fn = this.#functions.get(name);
         if (!fn || fn.triggerType !== "activityTrigger") {
-          throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
+          throw new Error(
+            `The function '${name}' doesn't exist, is disabled, or is not an activity function.`,
+          );
         }
         let result = await this.#invokeActivity(fn, inst, input);
         if (this.#executeTwice) {
@@ -829,7 +871,8 @@ export class OrchestrationEngine implements ClockHost {
     const context = new InvocationContext({
       invocationId,
       functionName: fn.name,
-      logHandler: (level, ...args) => this.#log({ level, functionName: fn.name, invocationId, message: format(...args) }),
+      logHandler: (level, ...args) =>
+        this.#log({ level, functionName: fn.name, invocationId, message: format(...args) }),
       options: { trigger: fn.trigger, extraInputs: [], extraOutputs: [] },
       triggerMetadata: { instanceId: inst.instanceId, name: fn.name },
     });
@@ -852,7 +895,10 @@ function parseOrchestrationFailure(err: unknown): { message: string; state: Wire
   if (at < 0) return { message: text, state: {} };
   const message = text.slice(0, at);
   try {
-    return { message, state: JSON.parse(text.slice(at + outOfProcDataLabel.length)) as WireOrchestratorState };
+    return {
+      message,
+      state: JSON.parse(text.slice(at + outOfProcDataLabel.length)) as WireOrchestratorState,
+    };
   } catch {
     return { message, state: {} };
   }

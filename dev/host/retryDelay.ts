@@ -15,9 +15,15 @@ export interface WireRetryOptions {
  * DTFx computes this after every failure, the last one included; the JS library then fails the task when that timer
  * fires with no attempts left, which is why a timer follows the final failure too.
  */
-export function retryDelayMs(options: WireRetryOptions, attempt: number, firstAttemptMs: number, nowMs: number): number {
+export function retryDelayMs(
+  options: WireRetryOptions,
+  attempt: number,
+  firstAttemptMs: number,
+  nowMs: number,
+): number {
   const timeout = options.retryTimeoutInMilliseconds;
-  const expiresAt = timeout !== undefined && timeout > 0 ? firstAttemptMs + timeout : Number.POSITIVE_INFINITY;
+  const expiresAt =
+    timeout !== undefined && timeout > 0 ? firstAttemptMs + timeout : Number.POSITIVE_INFINITY;
   if (!(nowMs < expiresAt)) return 0;
   const coefficient = options.backoffCoefficient ?? 1;
   const delay = options.firstRetryIntervalInMilliseconds * Math.pow(coefficient, attempt);

@@ -35,18 +35,27 @@ describe("LocalHost HTTP", () => {
     expect(byName.get("StartChainEveryFiveMinutes")?.triggerType).toBe("timerTrigger");
     const start = byName.get("StartOrchestration");
     expect(start?.triggerType).toBe("httpTrigger");
-    expect(Object.values(start?.bindings ?? {}).map((b) => b.type).sort()).toEqual(["durableClient", "http", "httpTrigger"]);
+    expect(
+      Object.values(start?.bindings ?? {})
+        .map((b) => b.type)
+        .sort(),
+    ).toEqual(["durableClient", "http", "httpTrigger"]);
     expect(process.env.LOCAL_HOST_TEST_SETTING).toBe("set");
   });
 
   it("starts, queries, signals and finishes an orchestration through the durable client of HTTP triggers", async () => {
-    const started = await host.invokeHttp({ method: "POST", path: "/api/orchestrators/ApprovalRace/order-7" });
+    const started = await host.invokeHttp({
+      method: "POST",
+      path: "/api/orchestrators/ApprovalRace/order-7",
+    });
     expect(started.status).toBe(202);
     const links = started.json<CheckStatus>();
     expect(links.id).toBe("order-7");
     expect(started.headers.location).toBe(links.statusQueryGetUri);
     expect(links.statusQueryGetUri).toMatch(/\/runtime\/webhooks\/durabletask\/instances\/order-7\?/);
-    expect(host.logs.some((l) => l.functionName === "StartOrchestration" && l.message === "started order-7")).toBe(true);
+    expect(
+      host.logs.some((l) => l.functionName === "StartOrchestration" && l.message === "started order-7"),
+    ).toBe(true);
 
     await host.idle();
     const running = await host.invokeHttp({ method: "GET", path: "/api/instances/order-7" });
@@ -69,7 +78,11 @@ describe("LocalHost HTTP", () => {
   it("terminates through an HTTP trigger", async () => {
     await host.invokeHttp({ method: "POST", path: "/api/orchestrators/WaitForTwoEvents/t-1" });
     await host.idle();
-    const res = await host.invokeHttp({ method: "POST", path: "/api/instances/t-1/terminate", query: { reason: "stop" } });
+    const res = await host.invokeHttp({
+      method: "POST",
+      path: "/api/instances/t-1/terminate",
+      query: { reason: "stop" },
+    });
     expect(res.status).toBe(202);
     const status = await host.client.getStatus("t-1");
     expect(status.runtimeStatus).toBe("Terminated");
@@ -106,12 +119,19 @@ describe("LocalHost HTTP", () => {
     const started = await fetch(`${base}/api/orchestrators/FanOut/fan-1`, { method: "POST", body: "[2,3]" });
     expect(started.status).toBe(202);
     const links = (await started.json()) as CheckStatus;
-    expect(links.statusQueryGetUri.startsWith(`${base}/runtime/webhooks/durabletask/instances/fan-1`)).toBe(true);
+    expect(links.statusQueryGetUri.startsWith(`${base}/runtime/webhooks/durabletask/instances/fan-1`)).toBe(
+      true,
+    );
     await host.waitForInstance("fan-1", { timeoutMs: 5000 });
 
     const viaWebhook = await fetch(links.statusQueryGetUri);
     expect(viaWebhook.status).toBe(200);
-    expect(await viaWebhook.json()).toMatchObject({ instanceId: "fan-1", runtimeStatus: "Completed", output: 13, input: [2, 3] });
+    expect(await viaWebhook.json()).toMatchObject({
+      instanceId: "fan-1",
+      runtimeStatus: "Completed",
+      output: 13,
+      input: [2, 3],
+    });
 
     const viaApp = await fetch(`${base}/api/instances/fan-1`);
     expect(((await viaApp.json()) as { output: number }).output).toBe(13);

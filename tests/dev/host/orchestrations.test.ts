@@ -11,7 +11,12 @@ const sampleApp = join(__dirname, "fixtures", "sampleApp.ts");
 function workEvents(host: LocalHost, instanceId: string): [string, number][] {
   return host
     .history(instanceId)
-    .filter((e) => !["OrchestratorStarted", "OrchestratorCompleted", "ExecutionStarted", "ExecutionCompleted"].includes(e.EventTypeName))
+    .filter(
+      (e) =>
+        !["OrchestratorStarted", "OrchestratorCompleted", "ExecutionStarted", "ExecutionCompleted"].includes(
+          e.EventTypeName,
+        ),
+    )
     .map((e) => [
       e.EventTypeName,
       e.EventId >= 0 ? e.EventId : ((e.TaskScheduledId ?? e.TimerId ?? -1) as number),
@@ -114,7 +119,9 @@ describe("LocalHost orchestrations", () => {
       const status = await autoHost.waitForInstance(id, { timeoutMs: 5000 });
       expect(status.runtimeStatus).toBe("Failed");
       expect(String(status.output)).toContain("Orchestrator function 'RetryFlaky' failed: ");
-      expect(String(status.output)).toContain("Activity function 'Flaky' failed: transient failure for never");
+      expect(String(status.output)).toContain(
+        "Activity function 'Flaky' failed: transient failure for never",
+      );
       // A timer follows the last failure too; the library gives up when it fires.
       expect(workEvents(autoHost, id).map(([name]) => name)).toEqual([
         "TaskScheduled",
@@ -137,7 +144,11 @@ describe("LocalHost orchestrations", () => {
     const id = await host.client.startNew("CatchesActivityError", { input: "once" });
     const status = await host.waitForInstance(id, { timeoutMs: 5000 });
     const caught = (status.output as { caught: string }).caught;
-    expect(caught.startsWith("Activity function 'Flaky' failed: transient failure for once \n Error: transient failure for once")).toBe(true);
+    expect(
+      caught.startsWith(
+        "Activity function 'Flaky' failed: transient failure for once \n Error: transient failure for once",
+      ),
+    ).toBe(true);
   });
 
   it("fires a durable timer on a manual clock at exactly the requested FireAt, without sleeping", async () => {
@@ -222,7 +233,10 @@ describe("LocalHost orchestrations", () => {
   it("runs sub-orchestrations with explicit and generated child instance ids", async () => {
     const id = await host.client.startNew("Parent", { instanceId: "parent-1" });
     const status = await host.waitForInstance(id, { timeoutMs: 5000 });
-    expect(status.output).toEqual({ child: ["Hello A", "Hello Hello A", "Hello Hello Hello A"], generated: 5 });
+    expect(status.output).toEqual({
+      child: ["Hello A", "Hello Hello A", "Hello Hello Hello A"],
+      generated: 5,
+    });
     const created = host.history(id).filter((e) => e.EventTypeName === "SubOrchestrationInstanceCreated");
     expect(created.map((e) => [e.EventId, e.InstanceId])).toEqual([
       [0, "parent-1-child"],
@@ -300,7 +314,11 @@ describe("LocalHost orchestrations", () => {
   });
 
   it("runs every activity twice with executeActivitiesTwice and keeps the second result", async () => {
-    const twice = await LocalHost.start({ functionModules: [sampleApp], clock, executeActivitiesTwice: true });
+    const twice = await LocalHost.start({
+      functionModules: [sampleApp],
+      clock,
+      executeActivitiesTwice: true,
+    });
     try {
       const id = await twice.client.startNew("Chain");
       const status = await twice.waitForInstance(id, { timeoutMs: 5000 });
@@ -312,4 +330,3 @@ describe("LocalHost orchestrations", () => {
     }
   });
 });
-
