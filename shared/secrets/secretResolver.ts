@@ -34,7 +34,11 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const keyVault = require("@azure/keyvault-secrets") as typeof import("@azure/keyvault-secrets");
       const Client = keyVault.SecretClient;
-      client = new Client(vaultUrl, deps.credential());
+      // The SDK accepts a challenge only from a parent domain of the vault host; a loopback vault (the local
+      // emulator) has none, so verification is off for loopback hosts only, never for a real vault.
+      const host = new URL(vaultUrl).hostname;
+      const loopback = host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+      client = new Client(vaultUrl, deps.credential(), { disableChallengeResourceVerification: loopback });
       clients.set(vaultUrl, client);
     }
     return client;
