@@ -245,8 +245,9 @@ export async function installAzureReplicationProcedures(
     ...definer,
     `${Math.random().toString(36)}${Math.random().toString(36)}`,
   ]);
+  // RELOAD: RESET SLAVE needs it.
   await server.rootQuery(
-    "GRANT SUPER, REPLICATION SLAVE ADMIN, SLAVE MONITOR, BINLOG ADMIN, FILE ON *.* TO ?@?",
+    "GRANT SUPER, REPLICATION SLAVE ADMIN, SLAVE MONITOR, BINLOG ADMIN, FILE, RELOAD ON *.* TO ?@?",
     definer,
   );
   await server.rootQuery("GRANT EXECUTE ON mysql.* TO ?@?", definer);
