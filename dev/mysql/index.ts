@@ -1,7 +1,18 @@
 // Entry point of the throwaway MySQL/MariaDB server kit used by tests, the sandbox and benchmarks.
 export { startSource, type SourceOptions, type BinlogFormat } from "./startSource";
-export { startAzureLikeReplica, type AzureLikeReplicaOptions, AZURE_ADMIN_PRIVILEGES } from "./startAzureLikeReplica";
-export { MysqlServer, quoteIdentifier, type Row, type UserOptions, type TableOptions, type ConnectOptions } from "./mysqlServer";
+export {
+  startAzureLikeReplica,
+  type AzureLikeReplicaOptions,
+  AZURE_ADMIN_PRIVILEGES,
+} from "./startAzureLikeReplica";
+export {
+  MysqlServer,
+  quoteIdentifier,
+  type Row,
+  type UserOptions,
+  type TableOptions,
+  type ConnectOptions,
+} from "./mysqlServer";
 export { readReplicationStatus, type ReplicationStatus, type ThreadState } from "./replicationStatus";
 export {
   AZURE_REPLICATION_PROCEDURES,

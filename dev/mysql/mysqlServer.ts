@@ -171,7 +171,8 @@ export class MysqlServer {
         } catch (err) {
           lastError = err;
           // Another process may take the probed port before the server binds it: try another one.
-          if (!(err instanceof Error && /Address already in use|Bind on TCP\/IP port/i.test(err.message))) break;
+          if (!(err instanceof Error && /Address already in use|Bind on TCP\/IP port/i.test(err.message)))
+            break;
         }
       }
       throw lastError;
@@ -206,7 +207,11 @@ export class MysqlServer {
       common.push("--innodb-doublewrite=0", "--skip-innodb-buffer-pool-load-at-startup");
     }
     if (this.tls) {
-      common.push(`--ssl-ca=${this.tls.caFile}`, `--ssl-cert=${this.tls.certFile}`, `--ssl-key=${this.tls.keyFile}`);
+      common.push(
+        `--ssl-ca=${this.tls.caFile}`,
+        `--ssl-cert=${this.tls.certFile}`,
+        `--ssl-key=${this.tls.keyFile}`,
+      );
     }
     return [...common, ...this.args];
   }
@@ -365,7 +370,9 @@ export class MysqlServer {
 
   /** `SHOW MASTER STATUS` (`SHOW BINARY LOG STATUS` on MySQL 8.2+): the current binlog coordinates, null when binlog is off. */
   async binlogStatus(): Promise<{ file: string; position: number } | null> {
-    const modern = this.flavor === "mysql" && (this.binary.major > 8 || (this.binary.major === 8 && this.binary.minor >= 2));
+    const modern =
+      this.flavor === "mysql" &&
+      (this.binary.major > 8 || (this.binary.major === 8 && this.binary.minor >= 2));
     const rows = await this.rootQuery<{ File: string; Position: number | string }>(
       modern ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS",
     );

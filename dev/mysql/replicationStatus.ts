@@ -42,7 +42,8 @@ function text(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (Buffer.isBuffer(value)) return value.toString("utf8");
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
   return JSON.stringify(value);
 }
 

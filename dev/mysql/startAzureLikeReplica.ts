@@ -67,7 +67,8 @@ export async function startAzureLikeReplica(options: AzureLikeReplicaOptions = {
   const binary = options.binary ?? (await detectServerBinary());
   const requireSecureTransport = options.requireSecureTransport ?? true;
   const tls = await serverTlsFor(options.ca);
-  if (requireSecureTransport && !tls) throw new Error("requireSecureTransport needs a CA (ca: null turns TLS off)");
+  if (requireSecureTransport && !tls)
+    throw new Error("requireSecureTransport needs a CA (ca: null turns TLS off)");
   const args = [
     "--log-bin=binlog",
     "--binlog-format=ROW",

@@ -58,7 +58,8 @@ export function sourceArgs(binary: ServerBinary, options: SourceOptions): string
   }
   if (options.logSlaveUpdates) args.push("--log-slave-updates");
   if (binary.flavor === "mariadb") {
-    if (options.gtidStrictMode !== undefined) args.push(`--gtid-strict-mode=${options.gtidStrictMode ? 1 : 0}`);
+    if (options.gtidStrictMode !== undefined)
+      args.push(`--gtid-strict-mode=${options.gtidStrictMode ? 1 : 0}`);
     if (options.gtidDomainId !== undefined) args.push(`--gtid-domain-id=${options.gtidDomainId}`);
     args.push("--relay-log=relay-bin");
   } else {
@@ -72,7 +73,9 @@ export async function startSource(options: SourceOptions = {}): Promise<MysqlSer
   const binary = options.binary ?? (await detectServerBinary());
   if (options.serverId === 0 && binary.flavor === "mariadb") {
     // MariaDB's minimum server_id is 1: it would silently run with 1, and a test expecting 0 would pass for the wrong reason.
-    throw new Error("MariaDB cannot run with server_id 0 (it adjusts it to 1); only Oracle MySQL can be such a source");
+    throw new Error(
+      "MariaDB cannot run with server_id 0 (it adjusts it to 1); only Oracle MySQL can be such a source",
+    );
   }
   return MysqlServer.launch({
     label: options.label ?? "source",

@@ -21,7 +21,9 @@ export async function waitForReplicationStatus(
     if (condition(status)) return status;
     if (Date.now() > deadline) {
       const { raw: _raw, ...summary } = status ?? { raw: undefined };
-      throw new Error(`replication status did not reach the expected state; last seen: ${JSON.stringify(summary)}`);
+      throw new Error(
+        `replication status did not reach the expected state; last seen: ${JSON.stringify(summary)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }

@@ -40,13 +40,21 @@ export interface WatchedProcess {
 }
 
 /** Starts `command args` under the watchdog; `dir` is removed if this process dies while the server runs. */
-export async function spawnWatched(command: string, args: readonly string[], dir: string): Promise<WatchedProcess> {
-  const watchdog: ChildProcess = spawn("/bin/sh", ["-c", WATCHDOG_SCRIPT, "watchdog", dir, command, ...args], {
-    // stdin: the lifeline pipe; stdout: the server pid; stderr: ignored (servers log to a file).
-    stdio: ["pipe", "pipe", "ignore"],
-    // Own process group: a terminal's Ctrl-C reaches Node, which shuts servers down in order.
-    detached: true,
-  });
+export async function spawnWatched(
+  command: string,
+  args: readonly string[],
+  dir: string,
+): Promise<WatchedProcess> {
+  const watchdog: ChildProcess = spawn(
+    "/bin/sh",
+    ["-c", WATCHDOG_SCRIPT, "watchdog", dir, command, ...args],
+    {
+      // stdin: the lifeline pipe; stdout: the server pid; stderr: ignored (servers log to a file).
+      stdio: ["pipe", "pipe", "ignore"],
+      // Own process group: a terminal's Ctrl-C reaches Node, which shuts servers down in order.
+      detached: true,
+    },
+  );
   let ended = false;
   const exited = new Promise<number | null>((resolve) => {
     watchdog.once("exit", (code) => {

@@ -17,7 +17,11 @@ const CHANGE_MASTER_GTID = "CALL mysql.az_replication_change_master_with_gtid(?,
 
 const healthy = (s: ReplicationStatus | null): boolean => s?.ioRunning === "Yes" && s.sqlRunning === "Yes";
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -92,18 +96,27 @@ describe("Azure-like replica", () => {
     const grants = JSON.stringify(grantRows);
     expect(grants).not.toMatch(/SUPER|REPLICATION SLAVE ADMIN|BINLOG ADMIN|ALL PRIVILEGES/);
     expect(grants).toMatch(/CREATE USER/);
-    await expect(replica.connect({ user: "azureadmin", password: replica.adminPassword!, tls: false })).rejects.toMatchObject({
+    await expect(
+      replica.connect({ user: "azureadmin", password: replica.adminPassword!, tls: false }),
+    ).rejects.toMatchObject({
       errno: 1045,
     });
   });
 
   it("refuses CHANGE MASTER, START SLAVE and SET GLOBAL gtid_slave_pos from the admin, but runs the procedure", async () => {
-    await expect(admin.query("CHANGE MASTER TO MASTER_HOST = '127.0.0.1'")).rejects.toMatchObject({ errno: 1227 });
+    await expect(admin.query("CHANGE MASTER TO MASTER_HOST = '127.0.0.1'")).rejects.toMatchObject({
+      errno: 1227,
+    });
     await expect(admin.query("START SLAVE")).rejects.toMatchObject({ errno: 1227 });
     await expect(admin.query("SET GLOBAL gtid_slave_pos = '0-1-1'")).rejects.toMatchObject({ errno: 1227 });
     await admin.execute(CHANGE_MASTER, ["127.0.0.1", "repl", "pw", source.port, "binlog.000001", 4, ""]);
     const status = await readReplicationStatus(admin);
-    expect(status).toMatchObject({ masterHost: "127.0.0.1", masterPort: source.port, ioRunning: "No", sslAllowed: false });
+    expect(status).toMatchObject({
+      masterHost: "127.0.0.1",
+      masterPort: source.port,
+      ioRunning: "No",
+      sslAllowed: false,
+    });
     await admin.query("CALL mysql.az_replication_remove_master()");
   });
 
@@ -114,7 +127,12 @@ describe("Azure-like replica", () => {
     const pem = `-----BEGIN CERTIFICATE-----\n'"\\ \u00e9 ${"A".repeat(64)}\n-----END CERTIFICATE-----\n`;
     await admin.execute(CHANGE_MASTER, [host, user, HOSTILE_PASSWORD, 3306, logFile, 1234, pem]);
     const status = await readReplicationStatus(admin);
-    expect(status).toMatchObject({ masterHost: host, masterUser: user, masterLogFile: logFile, readMasterLogPos: 1234 });
+    expect(status).toMatchObject({
+      masterHost: host,
+      masterUser: user,
+      masterLogFile: logFile,
+      readMasterLogPos: 1234,
+    });
     expect(status?.sslAllowed).toBe(true);
     expect(await readFile(status!.sslCaFile, "utf8")).toBe(pem);
     // master.info is one field per line: count, log file, position, host, user, password, port.
@@ -153,7 +171,9 @@ describe("Azure-like replica", () => {
     const [sslCipher] = await source.rootQuery<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'");
     expect(Number(sslCipher?.Value)).toBeGreaterThan(0);
 
-    await expect(admin.execute(CHANGE_MASTER, ["127.0.0.1", "repl", "x", source.port, "binlog.000001", 4, ""])).rejects.toMatchObject({
+    await expect(
+      admin.execute(CHANGE_MASTER, ["127.0.0.1", "repl", "x", source.port, "binlog.000001", 4, ""]),
+    ).rejects.toMatchObject({
       errno: ERRNO_REPLICATION_RUNNING,
       message: expect.stringMatching(/az_replication_stop/),
     });
@@ -197,7 +217,10 @@ describe("Azure-like replica", () => {
     await admin.query("CALL mysql.az_replication_skip_counter()");
     await waitForReplicationStatus(admin, (s) => healthy(s) && s?.lastSqlErrno === 0);
     const rows = await eventually(
-      () => replica.rootQuery<{ id: number; note: string }>("SELECT id, note FROM shop.orders WHERE id >= 100 ORDER BY id"),
+      () =>
+        replica.rootQuery<{ id: number; note: string }>(
+          "SELECT id, note FROM shop.orders WHERE id >= 100 ORDER BY id",
+        ),
       (r) => r.length === 3,
     );
     expect(rows).toEqual([
@@ -214,12 +237,22 @@ describe("Azure-like replica", () => {
       startAzureLikeReplica({ label: "gtidrep" }),
     ]);
     extra.push(gtidSource, gtidReplica);
-    await gtidSource.createUser({ user: "repl", password: HOSTILE_PASSWORD, privileges: ["REPLICATION SLAVE"] });
+    await gtidSource.createUser({
+      user: "repl",
+      password: HOSTILE_PASSWORD,
+      privileges: ["REPLICATION SLAVE"],
+    });
     await gtidSource.createTable({ database: "app", table: "t" });
     await gtidSource.rootQuery("INSERT INTO app.t VALUES (1, 'one')");
     const gtidAdmin = await gtidReplica.connectAsAdmin();
     try {
-      await gtidAdmin.execute(CHANGE_MASTER_GTID, ["127.0.0.1", "repl", HOSTILE_PASSWORD, gtidSource.port, ca.caCertPem]);
+      await gtidAdmin.execute(CHANGE_MASTER_GTID, [
+        "127.0.0.1",
+        "repl",
+        HOSTILE_PASSWORD,
+        gtidSource.port,
+        ca.caCertPem,
+      ]);
       await gtidAdmin.query("CALL mysql.az_replication_start()");
       const status = await waitForReplicationStatus(gtidAdmin, healthy);
       expect(status).toMatchObject({ usingGtid: "Slave_Pos", sslAllowed: true });
@@ -237,7 +270,9 @@ describe("Azure-like replica", () => {
       const broken = await waitForReplicationStatus(gtidAdmin, (s) => s?.sqlRunning === "No");
       expect(broken?.lastSqlErrno).toBe(1062);
 
-      await expect(gtidAdmin.execute("CALL mysql.az_replication_skip_gtid_transaction(?)", ["3E11FA47-71CA:23"])).rejects.toMatchObject({
+      await expect(
+        gtidAdmin.execute("CALL mysql.az_replication_skip_gtid_transaction(?)", ["3E11FA47-71CA:23"]),
+      ).rejects.toMatchObject({
         errno: ERRNO_BAD_ARGUMENT,
       });
       await gtidAdmin.execute("CALL mysql.az_replication_skip_gtid_transaction(?)", [failingGtid]);
@@ -252,7 +287,9 @@ describe("Azure-like replica", () => {
         { id: 3, note: "after" },
       ]);
       // Skipping a transaction that was already applied is refused, like on Azure.
-      await expect(gtidAdmin.execute("CALL mysql.az_replication_skip_gtid_transaction(?)", [failingGtid])).rejects.toMatchObject({
+      await expect(
+        gtidAdmin.execute("CALL mysql.az_replication_skip_gtid_transaction(?)", [failingGtid]),
+      ).rejects.toMatchObject({
         errno: ERRNO_BAD_ARGUMENT,
       });
       expect(healthy(await waitForReplicationStatus(gtidAdmin, healthy))).toBe(true);

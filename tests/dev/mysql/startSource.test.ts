@@ -99,12 +99,14 @@ describe("startSource", () => {
     ]);
     const showRepl = JSON.stringify(await source.rootQuery("SHOW CREATE USER 'repl'@'%'"));
     expect(showRepl).toContain("REQUIRE SSL");
-    expect(JSON.stringify(await source.rootQuery("SHOW CREATE USER 'native'@'%'"))).not.toContain("REQUIRE SSL");
+    expect(JSON.stringify(await source.rootQuery("SHOW CREATE USER 'native'@'%'"))).not.toContain(
+      "REQUIRE SSL",
+    );
     const grants = await source.rootQuery("SHOW GRANTS FOR 'repl'@'%'");
     expect(JSON.stringify(grants)).toContain("REPLICATION SLAVE");
-    await expect(source.createUser({ user: "x", password: "x", privileges: ["SELECT; DROP"] })).rejects.toThrow(
-      /not a privilege/,
-    );
+    await expect(
+      source.createUser({ user: "x", password: "x", privileges: ["SELECT; DROP"] }),
+    ).rejects.toThrow(/not a privilege/);
 
     await source.createTable({ database: "shop", table: "orders" });
     await source.createTable({ database: "shop", table: "nokey", primaryKey: false });
