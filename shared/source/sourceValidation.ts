@@ -46,6 +46,8 @@ export interface SourceFacts {
   gtidMode: string | null;
   gtidBinlogPos: string | null;
   currentCoordinates: BinlogCoordinates | null;
+  /** Tables whose schema or name has upper-case letters; null when no inspection account could look. */
+  mixedCaseTables: { names: string[]; total: number } | null;
 }
 
 export interface SourceValidation {
@@ -175,16 +177,31 @@ function describeOffenders(names: readonly string[], total: number): string {
 
 const SYSTEM_SCHEMA_LIST = SYSTEM_SCHEMAS.map((name) => `'${name}'`).join(",");
 
-/** One information_schema query: base tables without a primary key, the first 50 and the total. */
+/**
+ * One information_schema query: base tables without a primary key, the first 50 and the total.
+ * STATISTICS rather than TABLE_CONSTRAINTS: MariaDB hides TABLE_CONSTRAINTS rows from an account that has only
+ * SELECT (a read-only inspection account), which would report every table as lacking a key.
+ */
 function missingPrimaryKeySql(identity: ServerIdentity): string {
   const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
   const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
   return `SELECT t.TABLE_SCHEMA, t.TABLE_NAME${total}
     FROM information_schema.TABLES t
-    LEFT JOIN information_schema.TABLE_CONSTRAINTS c
-      ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = 'PRIMARY KEY'
-    WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND c.CONSTRAINT_NAME IS NULL
+    LEFT JOIN (SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.STATISTICS WHERE INDEX_NAME = 'PRIMARY') k
+      ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME
+    WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND k.TABLE_NAME IS NULL
     ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME${limit}`;
+}
+
+/** One information_schema query: tables whose schema or name is not all lower case (they matter when lower_case_table_names differs). */
+function mixedCaseSql(identity: ServerIdentity): string {
+  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
+  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
+  return `SELECT TABLE_SCHEMA, TABLE_NAME${total}
+    FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST})
+      AND (BINARY TABLE_NAME <> BINARY LOWER(TABLE_NAME) OR BINARY TABLE_SCHEMA <> BINARY LOWER(TABLE_SCHEMA))
+    ORDER BY TABLE_SCHEMA, TABLE_NAME${limit}`;
 }
 
 /** One information_schema query: base tables whose engine is not InnoDB. */
@@ -228,6 +245,7 @@ function isOn(value: string | undefined): boolean {
 
 interface InspectionFindings {
   checks: CheckResult[];
+  mixedCaseTables: { names: string[]; total: number };
   userRequiresTls: boolean | null;
   binaryLogs: Map<string, number> | null;
   currentCoordinates: BinlogCoordinates | null;
@@ -261,6 +279,8 @@ async function inspectSchemas(
           "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
         ),
   );
+
+  const mixedCaseTables = namesList(await session.query(mixedCaseSql(identity)));
 
   let userRequiresTls: boolean | null = null;
   try {
@@ -297,7 +317,7 @@ async function inspectSchemas(
   }
 
   const coordinates = await readBinaryLogs(session, identity);
-  return { checks, userRequiresTls, ...coordinates };
+  return { checks, mixedCaseTables, userRequiresTls, ...coordinates };
 }
 
 async function readBinaryLogs(
@@ -373,6 +393,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     gtidMode: null,
     gtidBinlogPos: null,
     currentCoordinates: null,
+    mixedCaseTables: null,
   };
   let roundTrips = 0;
 
@@ -554,6 +575,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       try {
         inspectionFindings = await inspectSchemas(inspectionSession, identity, input);
         checks.push(...inspectionFindings.checks);
+        facts.mixedCaseTables = inspectionFindings.mixedCaseTables;
       } finally {
         roundTrips += inspectionSession.roundTrips;
         await inspectionSession.close();

@@ -61,17 +61,7 @@ export function compareServers(
           )
         : check("SERVER_ID_DISTINCT", "pass", "Source and replica have different server ids."),
     );
-    const sourceLower = source.lowerCaseTableNames ?? 0;
-    checks.push(
-      sourceLower === replica.sql.lowerCaseTableNames
-        ? check("LOWER_CASE_TABLE_NAMES", "pass", `lower_case_table_names is ${sourceLower} on both servers.`)
-        : check(
-            "LOWER_CASE_TABLE_NAMES",
-            "fail",
-            `lower_case_table_names is ${sourceLower} on the source but ${replica.sql.lowerCaseTableNames} on the replica; tables whose names differ only in case would collide or go missing.`,
-            "Azure uses lower_case_table_names=1: set it on the source (MySQL 8 only at initialisation) or make every table name lowercase.",
-          ),
-    );
+    checks.push(lowerCaseCheck(source, replica.sql.lowerCaseTableNames));
   }
   if (replica.sql) {
     const status = replica.sql.status;
@@ -91,4 +81,37 @@ export function compareServers(
     checks.push(check("REPLICA_LINK", "skipped", "The replica's replication state could not be read."));
   }
   return checks;
+}
+
+/**
+ * Differing lower_case_table_names only breaks replication for names with upper-case letters: the replica
+ * folds them, so mixed-case names collide or go missing. All-lower-case names replicate fine.
+ */
+function lowerCaseCheck(source: SourceFacts, replicaValue: number): CheckResult {
+  const sourceValue = source.lowerCaseTableNames ?? 0;
+  if (sourceValue === replicaValue) {
+    return check("LOWER_CASE_TABLE_NAMES", "pass", `lower_case_table_names is ${sourceValue} on both servers.`);
+  }
+  const differs = `lower_case_table_names is ${sourceValue} on the source but ${replicaValue} on the replica`;
+  const remedy =
+    "Rename every schema and table to lower case before linking (Azure uses lower_case_table_names=1), or set the source to 1 (MySQL 8: only at initialisation).";
+  const mixed = source.mixedCaseTables;
+  if (!mixed) {
+    return check(
+      "LOWER_CASE_TABLE_NAMES",
+      "warn",
+      `${differs}; without an inspection account the table names could not be checked for upper-case letters.`,
+      remedy,
+    );
+  }
+  if (mixed.total === 0) {
+    return check("LOWER_CASE_TABLE_NAMES", "warn", `${differs}; every schema and table name is lower case, so this is safe today.`, remedy);
+  }
+  const more = mixed.total > mixed.names.length ? ` and ${mixed.total - mixed.names.length} more` : "";
+  return check(
+    "LOWER_CASE_TABLE_NAMES",
+    "fail",
+    `${differs}; ${mixed.total} table(s) have upper-case letters and would collide or go missing on the replica: ${mixed.names.join(", ")}${more}.`,
+    remedy,
+  );
 }

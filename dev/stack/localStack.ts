@@ -1,0 +1,230 @@
+// The whole system on one machine: CA, emulators, Azurite, a source and an Azure-like replica, and the app on the local host.
+import { randomBytes } from "node:crypto";
+import { type TestCa } from "../tls/testCa";
+import { startEmulators, startAzurite, type Emulators, type RunningAzurite } from "../emulators/startEmulators";
+import { startSource, startAzureLikeReplica, type MysqlServer, type SourceOptions, detectServerBinary } from "../mysql";
+import { LocalHost, type LogRecord } from "../host/localHost";
+import { type Clock } from "../host/clock";
+
+export const SUBSCRIPTION_ID = "6c1f0d6e-3c5a-4a8f-9a55-2f1e4d0c7b11";
+export const RESOURCE_GROUP = "rg-replication-sandbox";
+
+export type ReplicaTier = "Basic" | "GeneralPurpose" | "MemoryOptimized";
+
+export interface LocalStackOptions {
+  ca: TestCa;
+  /** The app's function modules: functions/*.ts under Jest, dist/functions/*.js in plain Node. */
+  functionModules: string[];
+  clock?: Clock;
+  replicaTier?: ReplicaTier;
+  serverName?: string;
+  executeActivitiesTwice?: boolean;
+  source?: SourceOptions;
+  /** Extra app settings, applied last. */
+  appSettings?: Record<string, string>;
+  log?: (record: LogRecord) => void;
+  /** Reports progress while components start (the sandbox prints it). */
+  progress?: (component: string, detail: string) => void;
+}
+
+export interface ExampleRequest {
+  source: {
+    host: string;
+    port: number;
+    replicationUser: string;
+    replicationPassword: { keyVaultSecret: string };
+    caCertificate: string;
+    inspectionUser: string;
+    inspectionPassword: { appSetting: string };
+  };
+  replica: {
+    kind: "single";
+    subscriptionId: string;
+    resourceGroup: string;
+    serverName: string;
+    adminUser: string;
+    adminPassword: { appSetting: string };
+  };
+}
+
+export interface LocalStack {
+  ca: TestCa;
+  emulators: Emulators;
+  azurite: RunningAzurite;
+  source: MysqlServer;
+  replica: MysqlServer;
+  host: LocalHost;
+  serverName: string;
+  replicaFqdn: string;
+  appSettings: Record<string, string>;
+  /** Every secret value this stack generated: a leak check looks for each. */
+  secrets: Record<string, string>;
+  replicationUser: string;
+  inspectionUser: string;
+  adminUser: string;
+  exampleRequest(): ExampleRequest;
+  stop(): Promise<void>;
+}
+
+/** A password with the characters that break naive quoting. */
+export function hostilePassword(): string {
+  return `${randomBytes(12).toString("base64url")}'"\\;--#`;
+}
+
+const SAMPLE_SCHEMA = [
+  "CREATE DATABASE IF NOT EXISTS shop",
+  "CREATE TABLE IF NOT EXISTS shop.orders (id INT PRIMARY KEY, customer VARCHAR(64) NOT NULL, amount DECIMAL(10,2) NOT NULL, created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB",
+  "INSERT INTO shop.orders (id, customer, amount) VALUES (1, 'ada', 12.50), (2, 'grace', 99.00), (3, 'linus', 7.25)",
+];
+
+async function seed(server: MysqlServer): Promise<void> {
+  // The replica starts as a restored copy of the source: same schema, same rows, no binlog position needed.
+  const connection = await server.rootConnection();
+  try {
+    await connection.query("SET SESSION sql_log_bin = 0");
+    for (const statement of SAMPLE_SCHEMA) await connection.query(statement);
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const progress = options.progress ?? (() => undefined);
+  const serverName = options.serverName ?? "sandbox-replica";
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    progress("mysql", "looking for a MariaDB/MySQL server binary");
+    const binary = await detectServerBinary();
+    progress("mysql", `using ${binary.flavor} ${binary.version}`);
+
+    const [emulators, azurite, source, replica] = await Promise.all([
+      startEmulators({ ca: options.ca }).then((value) => {
+        stops.push(() => value.stop());
+        progress("emulators", `Entra ID ${value.entra.authorityHost}, Resource Manager ${value.arm.endpoint}, Key Vault ${value.keyVault.vaultUrl}`);
+        return value;
+      }),
+      startAzurite().then((value) => {
+        stops.push(() => value.stop());
+        progress("azurite", `Table storage ${value.tableEndpoint}`);
+        return value;
+      }),
+      startSource({ ca: options.ca, label: "source", ...options.source }).then((value) => {
+        stops.push(() => value.stop());
+        progress("source", `${value.flavor} ${value.version} on ${value.host}:${value.port}`);
+        return value;
+      }),
+      startAzureLikeReplica({ ca: options.ca, label: "replica", adminUser: `azureadmin@${serverName}` }).then((value) => {
+        stops.push(() => value.stop());
+        progress("replica", `Azure-like replica on ${value.host}:${value.port}`);
+        return value;
+      }),
+    ]);
+
+    if (!replica.adminPassword) throw new Error("The Azure-like replica has no admin password.");
+    const secrets = {
+      replicationPassword: hostilePassword(),
+      inspectionPassword: hostilePassword(),
+      adminPassword: replica.adminPassword,
+      clientSecret: emulators.entra.clientSecret,
+    };
+    const replicationUser = "repl";
+    const inspectionUser = "inspector";
+    await source.createUser({ user: replicationUser, password: secrets.replicationPassword, privileges: ["REPLICATION SLAVE"] });
+    await source.createUser({
+      user: inspectionUser,
+      password: secrets.inspectionPassword,
+      privileges: source.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
+    });
+    await Promise.all([seed(source), seed(replica)]);
+    progress("data", "sample schema shop.orders on both servers (the replica as if restored from a dump)");
+
+    const versionParts = /^(\d+)\.(\d+)/.exec(replica.version);
+    const replicaVersion = versionParts ? `${versionParts[1]}.${versionParts[2]}` : replica.version;
+    const server = emulators.arm.addServer({
+      kind: "single",
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: RESOURCE_GROUP,
+      name: serverName,
+      tier: options.replicaTier ?? "GeneralPurpose",
+      // The emulated server reports the version of the process standing in for it, so version checks compare real facts.
+      version: replicaVersion,
+      state: "Ready",
+      publicNetworkAccess: "Enabled",
+      sslEnforcement: "Enabled",
+      administratorLogin: "azureadmin",
+      replicaProcess: { host: replica.host, port: replica.port },
+    });
+    const replicationSecretName = "source-replication-password";
+    emulators.keyVault.setSecret(replicationSecretName, secrets.replicationPassword);
+
+    const appSettings: Record<string, string> = {
+      ...emulators.env(),
+      ...emulators.appSettings(),
+      AzureWebJobsStorage: azurite.connectionString,
+      DURABLE_TASK_HUB_NAME: "ReplicationSandbox",
+      ALLOW_PRIVATE_SOURCE_ADDRESSES: "true",
+      REPLICA_ADDRESS_OVERRIDES: JSON.stringify(emulators.arm.hostMap()),
+      REPLICA_TLS_CA_FILE: options.ca.caCertFile,
+      ARM_LRO_POLL_INTERVAL_MS: "50",
+      START_VERIFY_BUDGET_SECONDS: "60",
+      START_VERIFY_FIRST_INTERVAL_SECONDS: "1",
+      START_VERIFY_WAIT_SECONDS: "5",
+      MYSQL_CONNECT_TIMEOUT_SECONDS: "5",
+      REPLICATION_SECRET_REPLICA_ADMIN: secrets.adminPassword,
+      REPLICATION_SECRET_SOURCE_INSPECTOR: secrets.inspectionPassword,
+      ...options.appSettings,
+    };
+    progress("host", "loading the app's function modules on the local durable host");
+    const host = await LocalHost.start({
+      functionModules: options.functionModules,
+      appSettings,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.executeActivitiesTwice ? { executeActivitiesTwice: true } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    stops.push(() => host.stop());
+
+    const stack: LocalStack = {
+      ca: options.ca,
+      emulators,
+      azurite,
+      source,
+      replica,
+      host,
+      serverName,
+      replicaFqdn: server.fqdn,
+      appSettings,
+      secrets,
+      replicationUser,
+      inspectionUser,
+      adminUser: "azureadmin",
+      exampleRequest: () => ({
+        source: {
+          host: source.host,
+          port: source.port,
+          replicationUser,
+          replicationPassword: { keyVaultSecret: `${emulators.keyVault.vaultUrl}/secrets/${replicationSecretName}` },
+          caCertificate: options.ca.caCertPem,
+          inspectionUser,
+          inspectionPassword: { appSetting: "REPLICATION_SECRET_SOURCE_INSPECTOR" },
+        },
+        replica: {
+          kind: "single",
+          subscriptionId: SUBSCRIPTION_ID,
+          resourceGroup: RESOURCE_GROUP,
+          serverName,
+          adminUser: "azureadmin",
+          adminPassword: { appSetting: "REPLICATION_SECRET_REPLICA_ADMIN" },
+        },
+      }),
+      stop: stopAll,
+    };
+    return stack;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
