@@ -1,0 +1,17 @@
+// The one user-assigned managed identity the Function App uses for everything: host storage, deployment package, monitoring, Key Vault and ARM.
+// User-assigned rather than system-assigned so roles can be granted before the app exists and survive its re-creation.
+
+param name string
+param location string
+param tags object = {}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId
