@@ -1,5 +1,5 @@
 // One throwaway MySQL-family server process: launch from the cached template, root SQL over its private socket, stop, crash, restart.
-import { cp, mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
@@ -11,7 +11,7 @@ import {
 } from "mysql2/promise";
 import { detectServerBinary, type ServerBinary, type ServerFlavor } from "./serverBinary";
 import { serverJanitor } from "./serverJanitor";
-import { ensureTemplateDataDir, INNODB_ARGS, userArgs } from "./templateDataDir";
+import { copyDataDir, ensureTemplateDataDir, INNODB_ARGS, userArgs } from "./templateDataDir";
 import { spawnWatched, type WatchedProcess } from "./watchedProcess";
 
 export type Row = Record<string, unknown>;
@@ -160,7 +160,7 @@ export class MysqlServer {
       options.startTimeoutMs ?? 30_000,
     );
     try {
-      await cp(template, server.dataDir, { recursive: true });
+      await copyDataDir(template, server.dataDir);
       await mkdir(server.filesDir, { mode: 0o700 });
       let lastError: unknown;
       for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {

@@ -156,9 +156,9 @@ class ServerJanitor {
   private installHooks(): void {
     if (this.hooksInstalled) return;
     this.hooksInstalled = true;
+    // 'exit' also fires after an uncaught exception or unhandled rejection, and does not change how those end.
     // Under Jest `process` is a sandbox copy whose events never fire; the watchdog pipe covers that case.
     process.on("exit", () => this.killAllSync());
-    process.on("uncaughtExceptionMonitor", () => this.killAllSync());
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       const handler = (): void => {
         this.killAllSync();

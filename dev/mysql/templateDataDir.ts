@@ -1,7 +1,7 @@
 // Initialises a server data directory once per binary version and caches it, so each throwaway server only copies it.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants, copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type ServerBinary } from "./serverBinary";
@@ -16,7 +16,9 @@ const execFileAsync = promisify(execFile);
 export const INNODB_ARGS = [
   "--innodb-log-file-size=4M",
   "--innodb-buffer-pool-size=16M",
-  "--innodb-data-file-path=ibdata1:4M:autoextend",
+  // Grow ibdata1 by 1 MB, not 64 MB: with the default the template is ~70 MB and copying it dominates start time.
+  "--innodb-data-file-path=ibdata1:1M:autoextend",
+  "--innodb-autoextend-increment=1",
 ] as const;
 
 /** Running as root needs --user=root; otherwise the server would try to switch to the mysql account. */
@@ -106,6 +108,22 @@ export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
     inProcess.set(key, pending);
   }
   return pending;
+}
+
+/**
+ * Copies a template into a new data directory. The cost is per file (about 200 small ones), so all
+ * copies run at once: ~50 ms instead of ~160-280 ms for fs.cp or `cp -a`. Reflinks where the FS has them.
+ */
+export async function copyDataDir(source: string, target: string): Promise<void> {
+  await mkdir(target, { mode: 0o700 });
+  const entries = await readdir(source, { withFileTypes: true });
+  await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? copyDataDir(join(source, entry.name), join(target, entry.name))
+        : copyFile(join(source, entry.name), join(target, entry.name), constants.COPYFILE_FICLONE),
+    ),
+  );
 }
 
 /** Removes scratch directories left by initialisations that died half-way (older than an hour). */
