@@ -162,6 +162,7 @@ export class MysqlServer {
     try {
       await copyDataDir(template, server.dataDir);
       await mkdir(server.filesDir, { mode: 0o700 });
+      await mkdir(join(server.dir, "tmp"), { mode: 0o700 });
       let lastError: unknown;
       for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
         server.portValue = await freePort();
@@ -193,6 +194,8 @@ export class MysqlServer {
       `--pid-file=${join(this.dir, "mysqld.pid")}`,
       `--log-error=${this.errorLogPath}`,
       `--secure-file-priv=${this.filesDir}`,
+      // Own tmpdir: a starting server removes stale #sql files in its tmpdir, which in a shared /tmp are other servers' live ones.
+      `--tmpdir=${join(this.dir, "tmp")}`,
       `--server-id=${this.serverId}`,
       "--skip-name-resolve",
       ...INNODB_ARGS,

@@ -34,7 +34,9 @@ function templateKey(binary: ServerBinary): string {
   return `template-${binary.flavor}-${binary.version}-${hash}`;
 }
 
-async function initialise(binary: ServerBinary, dataDir: string): Promise<void> {
+async function initialise(binary: ServerBinary, dataDir: string, tmpDir: string): Promise<void> {
+  // A private tmpdir: bootstrap servers sharing /tmp delete each other's #sql temp files (seen with 3 concurrent inits).
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   if (binary.flavor === "mariadb") {
     if (!binary.installDbPath) throw new Error("mariadb-install-db not found next to the MariaDB server");
     await execFileAsync(
@@ -47,6 +49,7 @@ async function initialise(binary: ServerBinary, dataDir: string): Promise<void> 
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
+        `--tmpdir=${tmpDir}`,
         ...INNODB_ARGS,
       ],
       { env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` } },
@@ -58,6 +61,7 @@ async function initialise(binary: ServerBinary, dataDir: string): Promise<void> 
     "--no-defaults",
     "--initialize-insecure",
     `--datadir=${dataDir}`,
+    `--tmpdir=${tmpDir}`,
     ...userArgs(),
     ...INNODB_ARGS.filter((arg) => !arg.startsWith("--innodb-data-file-path")),
   ]);
@@ -90,7 +94,7 @@ export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
       await removeStaleTemplateScratch();
       const scratch = `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
       try {
-        await initialise(binary, scratch);
+        await initialise(binary, scratch, `${scratch}-tmpdir`);
         try {
           await rename(scratch, finalDir);
         } catch (err) {
@@ -100,6 +104,7 @@ export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
         }
       } finally {
         await rm(scratch, { recursive: true, force: true });
+        await rm(`${scratch}-tmpdir`, { recursive: true, force: true });
       }
       if (!(await isComplete(finalDir))) throw new Error(`Template data directory ${finalDir} is incomplete`);
       return finalDir;
