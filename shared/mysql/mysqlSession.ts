@@ -6,6 +6,8 @@ export interface TlsSettings {
   ca?: string;
   /** Also check the certificate names the host (only possible when connecting by DNS name). */
   verifyIdentity?: boolean;
+  /** Only for probing whether a server insists on TLS: encrypt without verifying the certificate. */
+  probeWithoutVerification?: boolean;
 }
 
 export interface MysqlEndpoint {
@@ -53,7 +55,7 @@ export class MysqlSession {
           ? undefined
           : {
               ca: endpoint.tls.ca,
-              rejectUnauthorized: true,
+              rejectUnauthorized: endpoint.tls.probeWithoutVerification !== true,
               verifyIdentity: endpoint.tls.verifyIdentity ?? false,
             },
       supportBigNumbers: true,

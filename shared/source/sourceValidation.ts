@@ -435,7 +435,24 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   }
 
   const replicationEndpoint = endpointFor(input, input.replicationUser, input.replicationPassword);
-  const replication = await connectAs(replicationEndpoint, "replication user");
+  let replication = await connectAs(replicationEndpoint, "replication user");
+  let tlsRequiredWithoutCa = false;
+  if (
+    !("session" in replication) &&
+    replication.errorCheck.code === "REPLICATION_USER_LOGIN" &&
+    !input.caCertificate
+  ) {
+    // MariaDB answers "access denied" to a plain connection when TLS is required (require_secure_transport or
+    // REQUIRE SSL). Probe with TLS: if that logs in, the missing CA is the problem, and the other checks can still run.
+    const probe = await connectAs(
+      { ...replicationEndpoint, tls: { probeWithoutVerification: true } },
+      "replication user",
+    );
+    if ("session" in probe) {
+      replication = probe;
+      tlsRequiredWithoutCa = true;
+    }
+  }
   const dependent = [
     "REPLICATION_PRIVILEGE",
     "LOG_BIN",
@@ -471,7 +488,11 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   facts.reachable = true;
   checks.push(check("SOURCE_REACHABLE", "pass", `Connected to ${input.host}:${input.port}.`));
   checks.push(
-    check("REPLICATION_USER_LOGIN", "pass", `The replication user ${input.replicationUser} logs in.`),
+    check(
+      "REPLICATION_USER_LOGIN",
+      "pass",
+      `The replication user ${input.replicationUser} logs in${tlsRequiredWithoutCa ? ", but only over TLS" : ""}.`,
+    ),
   );
   let inspectionFindings: InspectionFindings | null = null;
   let variables: Map<string, string>;
@@ -592,7 +613,16 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
           : { binaryLogs: null, currentCoordinates: null };
     facts.currentCoordinates = logs.currentCoordinates;
     checks.push(coordinatesCheck(input, logs.binaryLogs, logBin));
-    checks.push(tlsCheck(input, variables, inspectionFindings?.userRequiresTls ?? null));
+    checks.push(
+      tlsRequiredWithoutCa
+        ? check(
+            "SOURCE_TLS",
+            "fail",
+            `The source accepts ${input.replicationUser} only over TLS (require_secure_transport or REQUIRE SSL), and no CA certificate was supplied: replication would fail with 1045 or 2026.`,
+            "Add source.caCertificate with the PEM of the CA that signed the source's certificate.",
+          )
+        : tlsCheck(input, variables, inspectionFindings?.userRequiresTls ?? null),
+    );
   } finally {
     roundTrips += session.roundTrips;
     await session.close();

@@ -90,7 +90,11 @@ export function compareServers(
 function lowerCaseCheck(source: SourceFacts, replicaValue: number): CheckResult {
   const sourceValue = source.lowerCaseTableNames ?? 0;
   if (sourceValue === replicaValue) {
-    return check("LOWER_CASE_TABLE_NAMES", "pass", `lower_case_table_names is ${sourceValue} on both servers.`);
+    return check(
+      "LOWER_CASE_TABLE_NAMES",
+      "pass",
+      `lower_case_table_names is ${sourceValue} on both servers.`,
+    );
   }
   const differs = `lower_case_table_names is ${sourceValue} on the source but ${replicaValue} on the replica`;
   const remedy =
@@ -105,7 +109,12 @@ function lowerCaseCheck(source: SourceFacts, replicaValue: number): CheckResult 
     );
   }
   if (mixed.total === 0) {
-    return check("LOWER_CASE_TABLE_NAMES", "warn", `${differs}; every schema and table name is lower case, so this is safe today.`, remedy);
+    return check(
+      "LOWER_CASE_TABLE_NAMES",
+      "warn",
+      `${differs}; every schema and table name is lower case, so this is safe today.`,
+      remedy,
+    );
   }
   const more = mixed.total > mixed.names.length ? ` and ${mixed.total - mixed.names.length} more` : "";
   return check(

@@ -5,11 +5,13 @@ import { currentTestCa } from "../../dev/tls/testCa";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../dev/stack/localStack";
 import { ManualClock } from "../../dev/host/manualClock";
 
-export const APP_FUNCTION_MODULES = ["replicationsHttp.ts", "provisionReplication.ts", "maintenance.ts"].map((file) =>
-  join(__dirname, "..", "..", "functions", file),
+export const APP_FUNCTION_MODULES = ["replicationsHttp.ts", "provisionReplication.ts", "maintenance.ts"].map(
+  (file) => join(__dirname, "..", "..", "functions", file),
 );
 
-export async function startE2eStack(options: Partial<Omit<LocalStackOptions, "ca" | "functionModules">> = {}): Promise<LocalStack> {
+export async function startE2eStack(
+  options: Partial<Omit<LocalStackOptions, "ca" | "functionModules">> = {},
+): Promise<LocalStack> {
   return startLocalStack({
     ca: await currentTestCa(),
     functionModules: APP_FUNCTION_MODULES,
@@ -24,7 +26,10 @@ export interface ProvisionOutcome {
 }
 
 /** POSTs a provisioning through the HTTP API and waits for its orchestration to finish; returns the GET view. */
-export async function provisionAndWait(stack: LocalStack, body: unknown): Promise<{ post: ProvisionOutcome; view: Record<string, unknown> }> {
+export async function provisionAndWait(
+  stack: LocalStack,
+  body: unknown,
+): Promise<{ post: ProvisionOutcome; view: Record<string, unknown> }> {
   const response = await stack.host.invokeHttp({ method: "POST", path: "/api/replications", body });
   const post = { status: response.status, body: response.json<Record<string, unknown>>() };
   if (response.status !== 202) return { post, view: post.body };
@@ -43,7 +48,9 @@ export async function everythingRecorded(stack: LocalStack): Promise<string> {
   }
   parts.push(JSON.stringify(stack.host.logs));
   for (const table of ["ReplicationLinks", "ReplicationHealth"]) {
-    const client = TableClient.fromConnectionString(stack.azurite.connectionString, table, { allowInsecureConnection: true });
+    const client = TableClient.fromConnectionString(stack.azurite.connectionString, table, {
+      allowInsecureConnection: true,
+    });
     try {
       for await (const entity of client.listEntities()) parts.push(JSON.stringify(entity));
     } catch (error) {

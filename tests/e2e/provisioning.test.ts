@@ -22,7 +22,14 @@ describe("provisioning, happy path", () => {
     const checks = view.checks as { code: string; status: string }[];
     expect(checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(checks.map((c) => c.code)).toEqual(
-      expect.arrayContaining(["LOG_BIN", "PRIMARY_KEYS", "INNODB_TABLES", "REPLICA_TIER", "VERSION_MATCH", "BINLOG_COORDINATES"]),
+      expect.arrayContaining([
+        "LOG_BIN",
+        "PRIMARY_KEYS",
+        "INNODB_TABLES",
+        "REPLICA_TIER",
+        "VERSION_MATCH",
+        "BINLOG_COORDINATES",
+      ]),
     );
     expect(view.replication).toMatchObject({ ioThread: "Yes", sqlThread: "Yes" });
 

@@ -1,0 +1,261 @@
+// A failing case for every check, through POST /api/replications with dryRun (and one full run that must change nothing).
+import { type LocalStack } from "../../dev/stack/localStack";
+import { startSource, type MysqlServer } from "../../dev/mysql";
+import { currentTestCa } from "../../dev/tls/testCa";
+import { everythingRecorded, expectNoSecrets, provisionAndWait, startE2eStack } from "./e2eStack";
+
+jest.setTimeout(180_000);
+
+interface Check {
+  code: string;
+  status: string;
+  message: string;
+  remedy: string;
+}
+
+describe("validation checks", () => {
+  let stack: LocalStack;
+  const extraServers: MysqlServer[] = [];
+
+  beforeAll(async () => {
+    stack = await startE2eStack();
+  });
+  afterAll(async () => {
+    if (stack) expectNoSecrets(await everythingRecorded(stack), stack.secrets);
+    for (const server of extraServers) await server.stop();
+    await stack?.stop();
+  });
+
+  async function dryRun(
+    patch: (body: ReturnType<LocalStack["exampleRequest"]>) => unknown,
+  ): Promise<{ status: number; checks: Check[]; body: Record<string, unknown> }> {
+    const body = patch(stack.exampleRequest());
+    const response = await stack.host.invokeHttp({
+      method: "POST",
+      path: "/api/replications",
+      body: { ...(body as object), dryRun: true },
+    });
+    const json = response.json<Record<string, unknown>>();
+    return { status: response.status, checks: (json.checks ?? []) as Check[], body: json };
+  }
+
+  function find(checks: Check[], code: string): Check {
+    const found = checks.find((item) => item.code === code);
+    if (!found) throw new Error(`no check ${code} in ${checks.map((c) => c.code).join(", ")}`);
+    return found;
+  }
+
+  async function sourceVariant(options: Parameters<typeof startSource>[0]): Promise<MysqlServer> {
+    const server = await startSource({ ca: await currentTestCa(), ...options });
+    extraServers.push(server);
+    await server.createUser({
+      user: stack.replicationUser,
+      password: stack.secrets.replicationPassword!,
+      privileges: ["REPLICATION SLAVE"],
+    });
+    await server.createUser({
+      user: stack.inspectionUser,
+      password: stack.secrets.inspectionPassword!,
+      privileges: ["SELECT", "BINLOG MONITOR"],
+    });
+    return server;
+  }
+
+  it("passes every check for the sandbox's own servers and plans the changes without making them", async () => {
+    const { status, checks, body } = await dryRun((b) => b);
+    expect(status).toBe(200);
+    expect(checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(body.wouldSucceed).toBe(true);
+    expect(body.plannedChanges).toMatchObject({
+      firewallRule: { startIpAddress: "127.0.0.1", action: "create" },
+      link: { arguments: { master_password: "********", master_user: stack.replicationUser } },
+    });
+    expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
+    const status2 = await stack.replica.rootQuery("SHOW SLAVE STATUS");
+    expect(status2).toEqual([]);
+  });
+
+  it("names tables without a primary key and tables not on InnoDB", async () => {
+    await stack.source.rootQuery("CREATE TABLE shop.no_pk (x INT) ENGINE=InnoDB");
+    await stack.source.rootQuery("CREATE TABLE shop.legacy (id INT PRIMARY KEY) ENGINE=MyISAM");
+    try {
+      const { checks } = await dryRun((b) => b);
+      expect(find(checks, "PRIMARY_KEYS")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("shop.no_pk") as string,
+      });
+      expect(find(checks, "PRIMARY_KEYS").message).not.toContain("shop.orders");
+      expect(find(checks, "INNODB_TABLES")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("shop.legacy") as string,
+      });
+    } finally {
+      await stack.source.rootQuery("DROP TABLE shop.no_pk, shop.legacy");
+    }
+  });
+
+  it("fails mixed-case table names when lower_case_table_names differs", async () => {
+    await stack.source.rootQuery("CREATE TABLE shop.MixedCase (id INT PRIMARY KEY)");
+    try {
+      const { checks } = await dryRun((b) => b);
+      expect(find(checks, "LOWER_CASE_TABLE_NAMES")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("shop.MixedCase") as string,
+      });
+    } finally {
+      await stack.source.rootQuery("DROP TABLE shop.MixedCase");
+    }
+  });
+
+  it("skips schema checks without an inspection account, saying why", async () => {
+    const { checks } = await dryRun((b) => ({
+      ...b,
+      source: { ...b.source, inspectionUser: undefined, inspectionPassword: undefined },
+    }));
+    for (const code of ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"]) {
+      expect(find(checks, code)).toMatchObject({
+        status: "skipped",
+        message: expect.stringContaining("inspection account") as string,
+      });
+    }
+  });
+
+  it("fails a replication user without REPLICATION SLAVE", async () => {
+    await stack.source.createUser({
+      user: "reader",
+      password: stack.secrets.replicationPassword!,
+      privileges: ["SELECT"],
+    });
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, replicationUser: "reader" } }));
+    expect(find(checks, "REPLICATION_PRIVILEGE")).toMatchObject({
+      status: "fail",
+      remedy: expect.stringContaining("GRANT REPLICATION SLAVE") as string,
+    });
+  });
+
+  it("fails a wrong replication password as a login failure", async () => {
+    process.env.REPLICATION_SECRET_WRONG = "not-the-password";
+    const { checks } = await dryRun((b) => ({
+      ...b,
+      source: { ...b.source, replicationPassword: { appSetting: "REPLICATION_SECRET_WRONG" } },
+    }));
+    expect(find(checks, "REPLICATION_USER_LOGIN").status).toBe("fail");
+  });
+
+  it("fails coordinates that do not exist on the source", async () => {
+    const missing = await dryRun((b) => ({ ...b, binlog: { file: "mysql-bin.999999", position: 4 } }));
+    expect(find(missing.checks, "BINLOG_COORDINATES")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("1236") as string,
+    });
+    const current = await stack.source.binlogStatus();
+    const beyond = await dryRun((b) => ({
+      ...b,
+      binlog: { file: current!.file, position: current!.position + 1_000_000 },
+    }));
+    expect(find(beyond.checks, "BINLOG_COORDINATES").status).toBe("fail");
+    const good = await dryRun((b) => ({ ...b, binlog: current! }));
+    expect(find(good.checks, "BINLOG_COORDINATES").status).toBe("pass");
+  });
+
+  it("fails a source without binary logging and warns on STATEMENT format and short retention", async () => {
+    const noBinlog = await sourceVariant({ logBin: false, label: "no-binlog" });
+    const off = await dryRun((b) => ({ ...b, source: { ...b.source, port: noBinlog.port } }));
+    expect(find(off.checks, "LOG_BIN").status).toBe("fail");
+    const statement = await sourceVariant({
+      binlogFormat: "STATEMENT",
+      binlogExpireLogsSeconds: 3600,
+      label: "statement",
+    });
+    const warned = await dryRun((b) => ({ ...b, source: { ...b.source, port: statement.port } }));
+    expect(find(warned.checks, "BINLOG_FORMAT").status).toBe("warn");
+    expect(find(warned.checks, "BINLOG_RETENTION").status).toBe("warn");
+  });
+
+  it("fails TLS that the source requires when no CA is given", async () => {
+    const strict = await sourceVariant({ requireSecureTransport: true, label: "strict-tls" });
+    const { checks } = await dryRun((b) => ({
+      ...b,
+      source: { ...b.source, port: strict.port, caCertificate: undefined },
+    }));
+    const tls = find(checks, "SOURCE_TLS");
+    expect(tls.status).toBe("fail");
+    expect(tls.remedy).toMatch(/caCertificate/);
+  });
+
+  it("fails a source whose server_id equals the replica's", async () => {
+    const [row] = await stack.replica.rootQuery<{ id: number }>("SELECT @@server_id AS id");
+    const twin = await sourceVariant({ serverId: Number(row!.id), label: "same-id" });
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, port: twin.port } }));
+    expect(find(checks, "SERVER_ID_DISTINCT").status).toBe("fail");
+  });
+
+  it("fails an unreachable source", async () => {
+    const gone = await sourceVariant({ label: "gone" });
+    const port = gone.port;
+    await gone.stop();
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, port } }));
+    expect(find(checks, "SOURCE_REACHABLE").status).toBe("fail");
+  });
+
+  it("fails a Basic-tier replica, naming the tier and the fix", async () => {
+    const server = stack.emulators.arm.server(stack.serverName);
+    server.tier = "Basic";
+    try {
+      const { checks } = await dryRun((b) => b);
+      const tier = find(checks, "REPLICA_TIER");
+      expect(tier.status).toBe("fail");
+      expect(tier.message).toMatch(/Basic/);
+      expect(tier.remedy).toMatch(/General Purpose or Memory Optimized/);
+    } finally {
+      server.tier = "GeneralPurpose";
+    }
+  });
+
+  it("fails a replica that is not Ready, an unknown replica, a version mismatch and a wrong admin password", async () => {
+    const server = stack.emulators.arm.server(stack.serverName);
+    server.state = "Disabled";
+    try {
+      expect(find((await dryRun((b) => b)).checks, "REPLICA_READY").status).toBe("fail");
+    } finally {
+      server.state = "Ready";
+    }
+    const unknown = await dryRun((b) => ({ ...b, replica: { ...b.replica, serverName: "no-such-server" } }));
+    expect(find(unknown.checks, "REPLICA_EXISTS").status).toBe("fail");
+
+    const version = server.version;
+    server.version = "5.7";
+    try {
+      expect(find((await dryRun((b) => b)).checks, "VERSION_MATCH").status).toBe("fail");
+    } finally {
+      server.version = version;
+    }
+    process.env.REPLICATION_SECRET_BAD_ADMIN = "wrong";
+    const admin = await dryRun((b) => ({
+      ...b,
+      replica: { ...b.replica, adminPassword: { appSetting: "REPLICATION_SECRET_BAD_ADMIN" } },
+    }));
+    expect(find(admin.checks, "REPLICA_ADMIN_LOGIN").status).toBe("fail");
+  });
+
+  it("ends a real run with failed checks as failed, nothing changed, nothing to roll back", async () => {
+    const server = stack.emulators.arm.server(stack.serverName);
+    server.tier = "Basic";
+    try {
+      const { post, view } = await provisionAndWait(stack, stack.exampleRequest());
+      expect(post.status).toBe(202);
+      expect(view).toMatchObject({
+        state: "failed",
+        rolledBack: false,
+        changes: [],
+        error: { code: "VALIDATION_FAILED" },
+      });
+      expect(server.firewallRules()).toEqual([]);
+      expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+      const armWrites = stack.emulators.arm.requests.filter((r) => r.method !== "GET");
+      expect(armWrites).toEqual([]);
+    } finally {
+      server.tier = "GeneralPurpose";
+    }
+  });
+});
