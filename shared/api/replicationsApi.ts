@@ -273,6 +273,12 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         }
         throw error;
       }
+      if (record && record.state !== "provisioning") {
+        // The registry follows the lifecycle: a new run supersedes a removed or failed one.
+        await deps
+          .workflow()
+          .registry.upsert({ ...record, state: "provisioning", updatedAt: new Date().toISOString() });
+      }
       context.log(`provisioning ${id} started for replica ${body.replica.serverName}`);
       return json(202, { id, statusUrl, state: "validating" }, { Location: statusUrl });
     },

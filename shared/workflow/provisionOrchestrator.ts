@@ -223,6 +223,7 @@ export function* provisionOrchestrator(
       end();
       report.rolledBack = false;
       report.changes = [];
+      yield* record("failed", report.error);
       publish();
       return report;
     }
@@ -231,6 +232,7 @@ export function* provisionOrchestrator(
       replica: input.replica,
       fqdn,
       removeLink: linkAttempted,
+      onlyIfSource: { host: input.source.host, port: input.source.port, user: input.source.replicationUser },
       deleteFirewallRule: firewallAttempted && !ruleExistedBefore ? ruleName : null,
     };
     try {
@@ -251,17 +253,18 @@ export function* provisionOrchestrator(
       };
     }
     end();
+    yield* record("failed", report.error);
+    publish();
+    return report;
+  }
+
+  /** Records the outcome in the registry; a failure to record a failure is logged, not raised over the real error. */
+  function* record(state: "failed", error: WorkflowError | null): Generator<df.Task, void, unknown> {
     try {
-      yield context.df.callActivityWithRetry(
-        RECORD_LINK_ACTIVITY,
-        REGISTRY_RETRY,
-        linkRecord("failed", report.error),
-      );
+      yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord(state, error));
     } catch (recordError) {
       log(`recording the failure failed: ${errorMessage(recordError)}`);
     }
-    publish();
-    return report;
   }
 
   // 1. Validate the source and inspect the replica, in parallel: neither changes anything.

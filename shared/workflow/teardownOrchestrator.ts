@@ -48,6 +48,7 @@ export function* teardownOrchestrator(
     },
     fqdn: record.replicaFqdn || null,
     removeLink: true,
+    onlyIfSource: { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser },
     deleteFirewallRule: record.firewallRuleCreatedByApp ? record.firewallRuleName : null,
   };
   let result: RollbackResult;

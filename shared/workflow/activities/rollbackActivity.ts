@@ -15,6 +15,8 @@ export interface RollbackInput {
   replica: ReplicaSpec;
   fqdn: string | null;
   removeLink: boolean;
+  /** Remove the link only when it points at this source: never undo a link someone else made. */
+  onlyIfSource?: { host: string; port: number; user: string };
   /** The rule to delete: only one this app created for the link. */
   deleteFirewallRule: string | null;
 }
@@ -40,7 +42,21 @@ export function createRollbackActivity(deps: () => WorkflowDependencies) {
         const opened = await openReplicaSession(dependencies, input.replica, input.fqdn, adminPassword);
         try {
           const status = await readReplicationStatus(opened.session, opened.identity);
-          if (!status.configured) {
+          const foreign =
+            status.configured &&
+            input.onlyIfSource !== undefined &&
+            !(
+              status.sourceHost === input.onlyIfSource.host &&
+              status.sourcePort === input.onlyIfSource.port &&
+              status.sourceUser === input.onlyIfSource.user
+            );
+          if (foreign) {
+            actions.push({
+              action: "removeLink",
+              outcome: "notNeeded",
+              detail: `The replica replicates from ${status.sourceUser ?? "?"}@${status.sourceHost ?? "?"}:${status.sourcePort ?? "?"}, not from this link's source: left alone.`,
+            });
+          } else if (!status.configured) {
             actions.push({
               action: "stopReplication",
               outcome: "notNeeded",
