@@ -1,5 +1,5 @@
 // Scheduled re-validation (timer), the re-validation and teardown orchestrators, and their activities.
-import { app } from "@azure/functions";
+import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
 import { workflowDependencies } from "../shared/workflow/dependencies";
@@ -31,8 +31,11 @@ const activities = {
   [SET_LINK_STATE_ACTIVITY]: createSetLinkStateActivity,
 };
 for (const [name, factory] of Object.entries(activities)) {
-  const handler = factory(workflowDependencies) as (input: never) => Promise<unknown>;
-  df.app.activity(name, { handler: (input: unknown) => handler(input as never) });
+  const handler = factory(workflowDependencies) as (
+    input: never,
+    context: InvocationContext,
+  ) => Promise<unknown>;
+  df.app.activity(name, { handler: (input: unknown, context) => handler(input as never, context) });
 }
 
 app.timer("revalidationTimer", {

@@ -11,7 +11,8 @@ export interface HealthHistory {
 /** Row keys sort newest first: the inverted epoch milliseconds, zero-padded, plus a tie-breaker. */
 function rowKeyFor(checkedAt: string, sequence: number): string {
   const inverted = 9_999_999_999_999 - new Date(checkedAt).getTime();
-  return `${String(inverted).padStart(13, "0")}-${String(sequence).padStart(6, "0")}`;
+  // Within one millisecond (a frozen test clock, or a burst) the later append must still sort first.
+  return `${String(inverted).padStart(13, "0")}-${String(999_999 - sequence).padStart(6, "0")}`;
 }
 
 export function createHealthHistory(client: TableClient): HealthHistory {

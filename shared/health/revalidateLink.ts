@@ -357,7 +357,11 @@ export async function revalidateLink(
             "Re-seed the replica from a new dump and provision again; raise binlog retention on the source.",
         });
       } else {
-        out.drift.push({ code: `SOURCE_${item.code}`, message: item.message, remedy: item.remedy });
+        out.drift.push({
+          code: item.code.startsWith("SOURCE_") ? item.code : `SOURCE_${item.code}`,
+          message: item.message,
+          remedy: item.remedy,
+        });
       }
     }
   } catch (error) {

@@ -1,4 +1,5 @@
 // Activities of re-validation and teardown: list links, re-validate one, load one, set its state.
+import type { InvocationContext } from "@azure/functions";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
 import { type LinkHealth, summariseHealth } from "../../health/linkHealth";
@@ -32,8 +33,12 @@ export function createListActiveLinksActivity(deps: () => WorkflowDependencies) 
 }
 
 export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
-  return async (input: RevalidateLinkInput): Promise<RevalidateLinkResult> => {
+  return async (input: RevalidateLinkInput, context?: InvocationContext): Promise<RevalidateLinkResult> => {
     const health: LinkHealth | null = await revalidateLink(deps(), input.id, input.checkedAt);
+    // Every recovery action is logged (App Insights keeps it), including the event a skip skipped.
+    for (const action of health?.recovery ?? []) {
+      context?.log(`[${input.id}] recovery ${action.action} ${action.outcome}: ${action.detail}`);
+    }
     return health
       ? { id: input.id, checked: true, ...summariseHealth(health) }
       : { id: input.id, checked: false };
