@@ -258,6 +258,13 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           verifyWaitSeconds: config.START_VERIFY_WAIT_SECONDS,
         },
       };
+      if (record && record.state !== "provisioning") {
+        // The registry follows the lifecycle: a new run supersedes a removed or failed one. Written before the
+        // start so the run's own outcome, recorded later, is never overwritten by this.
+        await deps
+          .workflow()
+          .registry.upsert({ ...record, state: "provisioning", updatedAt: new Date().toISOString() });
+      }
       try {
         await client.startNew(PROVISION_ORCHESTRATOR, { instanceId: id, input });
       } catch (error) {
@@ -272,12 +279,6 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           );
         }
         throw error;
-      }
-      if (record && record.state !== "provisioning") {
-        // The registry follows the lifecycle: a new run supersedes a removed or failed one.
-        await deps
-          .workflow()
-          .registry.upsert({ ...record, state: "provisioning", updatedAt: new Date().toISOString() });
       }
       context.log(`provisioning ${id} started for replica ${body.replica.serverName}`);
       return json(202, { id, statusUrl, state: "validating" }, { Location: statusUrl });
@@ -320,12 +321,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       const id = request.params.id ?? "";
       if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       const statusUrl = statusUrlFor(request, id);
-      const record = await deps.workflow().registry.get(id);
-      if (!record) return errorResponse(404, "NotFound", `No registered replication with id ${id}.`);
-      if (record.state === "removed")
+      const [record, provisioning] = await Promise.all([
+        deps.workflow().registry.get(id),
+        getStatusOrNull(client, id),
+      ]);
+      if (!record && !provisioning) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      if (record?.state === "removed")
         return json(200, replicationView(id, null, record), { Location: statusUrl });
-      const provisioning = await getStatusOrNull(client, id);
-      if (provisioning && RUNNING_STATES.has(provisioning.runtimeStatus)) {
+      if (!record || (provisioning && RUNNING_STATES.has(provisioning.runtimeStatus))) {
         return errorResponse(
           409,
           "ProvisioningInProgress",
@@ -375,7 +378,21 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       const input: RevalidationInput = { ids: [id], concurrency: 1 };
-      await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId, input });
+      try {
+        await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId, input });
+      } catch (error) {
+        // Two requests raced: the host refuses to overwrite a running instance.
+        const now = await getStatusOrNull(client, instanceId);
+        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
+          return errorResponse(
+            409,
+            "RevalidationInProgress",
+            "A re-validation of this link is already running.",
+            { id },
+          );
+        }
+        throw error;
+      }
       const statusUrl = statusUrlFor(request, id);
       return json(202, { id, statusUrl, revalidationInstanceId: instanceId }, { Location: statusUrl });
     },

@@ -340,8 +340,10 @@ describe("docs/openapi.yaml", () => {
     expect(again.status).toBe(409);
     expect(again.json.error).toMatchObject({ code: "ProvisioningInProgress", id });
 
-    // Not registered until the provisioning's last step: DELETE has nothing to remove yet.
-    expect((await call("DELETE", `/api/replications/${id}`)).status).toBe(404);
+    // Not registered yet, but running: DELETE waits for the provisioning to finish.
+    const early = await call("DELETE", `/api/replications/${id}`);
+    expect(early.status).toBe(409);
+    expect(early.json.error).toMatchObject({ code: "ProvisioningInProgress" });
 
     await finish(id);
     const done = await call("GET", `/api/replications/${id}`);
