@@ -1,0 +1,247 @@
+// `--demo`: drives the running sandbox through its real HTTP API: provision, replicate rows, re-validate, tear down.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type LocalStack } from "../stack/localStack";
+import { type SandboxOutput } from "./sandboxOutput";
+
+/** A step of the demo did not end as it should; the message says which and what was seen. */
+export class DemoFailure extends Error {
+  override readonly name = "DemoFailure";
+}
+
+export interface DemoContext {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  stack: LocalStack;
+  out: SandboxOutput;
+  /** Aborted by Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+}
+
+interface Check {
+  code: string;
+  status: string;
+  message: string;
+  remedy: string;
+}
+
+interface ReplicationView {
+  id: string;
+  state: string;
+  runtimeStatus: string | null;
+  checks: Check[];
+  error: { code: string; message: string; remedy: string } | null;
+  health: {
+    state: string;
+    checkedAt: string;
+    ioThread: string;
+    sqlThread: string;
+    secondsBehindSource: number | null;
+    drift: { code: string; message: string; remedy: string }[];
+    recovery: { action: string; outcome: string; detail: string }[];
+  } | null;
+  teardown: { runtimeStatus: string; output: unknown } | null;
+}
+
+const RUNNING = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+const POLL_INTERVAL_MS = 250;
+const DEMO_ROWS = [
+  { id: 1001, customer: "hopper", amount: "42.00" },
+  { id: 1002, customer: "lovelace", amount: "13.37" },
+  { id: 1003, customer: "dijkstra", amount: "8.10" },
+  { id: 1004, customer: "liskov", amount: "250.00" },
+  { id: 1005, customer: "knuth", amount: "2.56" },
+];
+
+async function call(
+  ctx: DemoContext,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${ctx.origin}${path}`, {
+    method,
+    signal: ctx.signal,
+    ...(body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    throw new DemoFailure(
+      `${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
+  return { status: response.status, json };
+}
+
+/** Calls `probe` until it returns a value; fails after `timeoutMs` naming what it waited for. */
+async function waitFor<T>(
+  ctx: DemoContext,
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new DemoFailure(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(POLL_INTERVAL_MS, undefined, { signal: ctx.signal });
+  }
+}
+
+async function view(ctx: DemoContext, id: string): Promise<ReplicationView> {
+  const { status, json } = await call(ctx, "GET", `/api/replications/${id}`);
+  if (status !== 200)
+    throw new DemoFailure(`GET /api/replications/${id} answered ${status}: ${JSON.stringify(json)}`);
+  return json as unknown as ReplicationView;
+}
+
+function seconds(sinceMs: number): string {
+  return `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
+}
+
+async function provision(ctx: DemoContext): Promise<string> {
+  const { out } = ctx;
+  const started = Date.now();
+  const post = await call(ctx, "POST", "/api/replications", ctx.stack.exampleRequest());
+  if (post.status !== 202 && post.status !== 200) {
+    throw new DemoFailure(`POST /api/replications answered ${post.status}: ${JSON.stringify(post.json)}`);
+  }
+  const id = String(post.json.id);
+  out.line(`  POST /api/replications -> ${post.status}, id ${id}`);
+  let lastState = "";
+  const final = await waitFor(ctx, `provisioning ${id} to finish`, 120_000, async () => {
+    const current = await view(ctx, id);
+    if (current.state !== lastState) {
+      out.line(`    ${seconds(started).padStart(7)}  ${current.state}`);
+      lastState = current.state;
+    }
+    return current.runtimeStatus && !RUNNING.has(current.runtimeStatus) ? current : undefined;
+  });
+  const failed = final.checks.filter((item) => item.status === "fail");
+  const warned = final.checks.filter((item) => item.status === "warn");
+  if (final.state !== "replicating") {
+    out.line(`  provisioning ended ${final.state} (${final.runtimeStatus ?? "no orchestration"})`);
+    for (const item of failed) {
+      out.line(`  FAILED CHECK ${item.code}: ${item.message}`);
+      if (item.remedy) out.line(`    remedy: ${item.remedy}`);
+    }
+    if (final.error) {
+      out.line(`  error ${final.error.code}: ${final.error.message}`);
+      if (final.error.remedy) out.line(`    remedy: ${final.error.remedy}`);
+    }
+    const failedCodes = failed.map((item) => item.code).join(", ");
+    throw new DemoFailure(`provisioning failed${failedCodes ? ` (${failedCodes})` : ""}`);
+  }
+  out.line(
+    `  replicating after ${seconds(started)}: ${final.checks.length} checks, ${warned.length} warnings, 0 failures`,
+  );
+  for (const item of warned) out.line(`    warning ${item.code}: ${item.message}`);
+  return id;
+}
+
+async function replicateRows(ctx: DemoContext): Promise<void> {
+  const { out, stack } = ctx;
+  const ids = DEMO_ROWS.map((row) => row.id);
+  const started = Date.now();
+  for (const row of DEMO_ROWS) {
+    await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (?, ?, ?)", [
+      row.id,
+      row.customer,
+      row.amount,
+    ]);
+  }
+  out.line(`  wrote ${DEMO_ROWS.length} orders on the source (${stack.source.host}:${stack.source.port})`);
+  const rows = await waitFor(ctx, `the ${DEMO_ROWS.length} orders on the replica`, 30_000, async () => {
+    const found = await stack.replica.rootQuery<{ id: number; customer: string; amount: string }>(
+      "SELECT id, customer, amount FROM shop.orders WHERE id IN (?) ORDER BY id",
+      [ids],
+    );
+    return found.length === ids.length ? found : undefined;
+  });
+  out.line(`  on the replica (${stack.replica.host}:${stack.replica.port}) after ${seconds(started)}:`);
+  out.line(`      id  customer    amount`);
+  for (const row of rows) {
+    out.line(
+      `    ${String(row.id).padStart(4)}  ${row.customer.padEnd(10)} ${String(row.amount).padStart(7)}`,
+    );
+  }
+}
+
+async function revalidate(ctx: DemoContext, id: string): Promise<void> {
+  const { out } = ctx;
+  const started = Date.now();
+  const post = await call(ctx, "POST", `/api/replications/${id}/revalidate`);
+  if (post.status !== 202) {
+    throw new DemoFailure(
+      `POST /api/replications/${id}/revalidate answered ${post.status}: ${JSON.stringify(post.json)}`,
+    );
+  }
+  const instanceId = String(post.json.revalidationInstanceId);
+  out.line(`  POST /api/replications/${id}/revalidate -> 202`);
+  // The re-validation is its own orchestration; its status is on the Durable extension's webhook routes.
+  const runtimeStatus = await waitFor(ctx, "the re-validation to finish", 60_000, async () => {
+    const status = await call(
+      ctx,
+      "GET",
+      `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`,
+    );
+    const value = typeof status.json.runtimeStatus === "string" ? status.json.runtimeStatus : undefined;
+    return status.status === 404 || (value && RUNNING.has(value))
+      ? undefined
+      : (value ?? `HTTP ${status.status}`);
+  });
+  if (runtimeStatus !== "Completed") throw new DemoFailure(`the re-validation ended ${runtimeStatus}`);
+  const { health } = await view(ctx, id);
+  if (!health) throw new DemoFailure("the re-validation finished but GET shows no health");
+  const behind = health.secondsBehindSource === null ? "unknown" : `${health.secondsBehindSource} s`;
+  out.line(
+    `  health after ${seconds(started)}: ${health.state} (IO thread ${health.ioThread}, SQL thread ${health.sqlThread}, behind source ${behind}, checked ${health.checkedAt})`,
+  );
+  for (const item of health.drift) out.line(`    drift ${item.code}: ${item.message} remedy: ${item.remedy}`);
+  for (const item of health.recovery) out.line(`    recovery ${item.action}: ${item.outcome} ${item.detail}`);
+  if (health.state !== "healthy") throw new DemoFailure(`the link is ${health.state} after re-validation`);
+}
+
+async function tearDown(ctx: DemoContext, id: string): Promise<void> {
+  const { out } = ctx;
+  const started = Date.now();
+  const response = await call(ctx, "DELETE", `/api/replications/${id}`);
+  if (response.status !== 202 && response.status !== 200) {
+    throw new DemoFailure(
+      `DELETE /api/replications/${id} answered ${response.status}: ${JSON.stringify(response.json)}`,
+    );
+  }
+  out.line(`  DELETE /api/replications/${id} -> ${response.status}`);
+  const final = await waitFor(ctx, `replication ${id} to be removed`, 60_000, async () => {
+    const current = await view(ctx, id);
+    const teardown = current.teardown?.runtimeStatus;
+    if (current.state !== "removed" && teardown && !RUNNING.has(teardown)) {
+      throw new DemoFailure(`the teardown ended ${teardown} but the state is ${current.state}`);
+    }
+    return current.state === "removed" ? current : undefined;
+  });
+  const rules = ctx.stack.emulators.arm.server(ctx.stack.serverName)?.firewallRules() ?? [];
+  out.line(
+    `  state ${final.state} after ${seconds(started)}; firewall rules left on the replica: ${rules.length}`,
+  );
+}
+
+/** Returns normally when every step succeeded; throws DemoFailure (or the abort reason) otherwise. */
+export async function runDemo(ctx: DemoContext): Promise<void> {
+  const { out } = ctx;
+  out.line("demo 1/4  provision the example through POST /api/replications, wait for replicating");
+  const id = await provision(ctx);
+  out.line("demo 2/4  write orders on the source, watch them arrive on the replica");
+  await replicateRows(ctx);
+  out.line("demo 3/4  re-validate the link");
+  await revalidate(ctx, id);
+  out.line("demo 4/4  tear down through DELETE, wait for removed");
+  await tearDown(ctx, id);
+  out.line("demo passed");
+}
