@@ -178,40 +178,64 @@ function describeOffenders(names: readonly string[], total: number): string {
 const SYSTEM_SCHEMA_LIST = SYSTEM_SCHEMAS.map((name) => `'${name}'`).join(",");
 
 /**
- * One information_schema query: base tables without a primary key, the first 50 and the total.
- * STATISTICS rather than TABLE_CONSTRAINTS: MariaDB hides TABLE_CONSTRAINTS rows from an account that has only
- * SELECT (a read-only inspection account), which would report every table as lacking a key.
+ * One information_schema query listing offending tables: the first 50 and, where window functions exist, the
+ * total; older servers return every row and the total is their count.
  */
-function missingPrimaryKeySql(identity: ServerIdentity): string {
-  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
-  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
-  return `SELECT t.TABLE_SCHEMA, t.TABLE_NAME${total}
-    FROM information_schema.TABLES t
+function offendersSql(identity: ServerIdentity, from: string, where: string): string {
+  const windowed = supportsWindowFunctions(identity);
+  return `SELECT t.TABLE_SCHEMA, t.TABLE_NAME${windowed ? ", COUNT(*) OVER () AS total" : ""}
+    FROM ${from}
+    WHERE t.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND ${where}
+    ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME${windowed ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : ""}`;
+}
+
+/**
+ * Base tables without a primary key. STATISTICS rather than TABLE_CONSTRAINTS: MariaDB hides TABLE_CONSTRAINTS
+ * rows from an account that has only SELECT (a read-only inspection account), so every table would look keyless.
+ */
+const MISSING_PRIMARY_KEY = {
+  from: `information_schema.TABLES t
     LEFT JOIN (SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.STATISTICS WHERE INDEX_NAME = 'PRIMARY') k
-      ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME
-    WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND k.TABLE_NAME IS NULL
-    ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME${limit}`;
+      ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME`,
+  where: "t.TABLE_TYPE = 'BASE TABLE' AND k.TABLE_NAME IS NULL",
+};
+
+/** Base tables whose engine is not InnoDB. */
+const NOT_INNODB = {
+  from: "information_schema.TABLES t",
+  where: "t.TABLE_TYPE = 'BASE TABLE' AND t.ENGINE <> 'InnoDB'",
+};
+
+/** Tables whose schema or name is not all lower case (they matter when lower_case_table_names differs). */
+const MIXED_CASE = {
+  from: "information_schema.TABLES t",
+  where:
+    "(BINARY t.TABLE_NAME <> BINARY LOWER(t.TABLE_NAME) OR BINARY t.TABLE_SCHEMA <> BINARY LOWER(t.TABLE_SCHEMA))",
+};
+
+async function offenders(
+  session: MysqlSession,
+  identity: ServerIdentity,
+  query: { from: string; where: string },
+) {
+  return namesList(await session.query(offendersSql(identity, query.from, query.where)));
 }
 
-/** One information_schema query: tables whose schema or name is not all lower case (they matter when lower_case_table_names differs). */
-function mixedCaseSql(identity: ServerIdentity): string {
-  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
-  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
-  return `SELECT TABLE_SCHEMA, TABLE_NAME${total}
-    FROM information_schema.TABLES
-    WHERE TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST})
-      AND (BINARY TABLE_NAME <> BINARY LOWER(TABLE_NAME) OR BINARY TABLE_SCHEMA <> BINARY LOWER(TABLE_SCHEMA))
-    ORDER BY TABLE_SCHEMA, TABLE_NAME${limit}`;
-}
-
-/** One information_schema query: base tables whose engine is not InnoDB. */
-function nonInnodbSql(identity: ServerIdentity): string {
-  const total = supportsWindowFunctions(identity) ? ", COUNT(*) OVER () AS total" : "";
-  const limit = supportsWindowFunctions(identity) ? ` LIMIT ${OFFENDER_LIST_LIMIT}` : "";
-  return `SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE${total}
-    FROM information_schema.TABLES
-    WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST}) AND ENGINE <> 'InnoDB'
-    ORDER BY TABLE_SCHEMA, TABLE_NAME${limit}`;
+function offenderCheck(
+  code: string,
+  found: { names: string[]; total: number },
+  passMessage: string,
+  problem: string,
+  remedy: string,
+): CheckResult {
+  return found.total === 0
+    ? check(code, "pass", passMessage)
+    : check(
+        code,
+        "fail",
+        `${found.total} table(s) ${problem}: ${describeOffenders(found.names, found.total)}.`,
+        remedy,
+      );
 }
 
 const VARIABLES = [
@@ -257,30 +281,23 @@ async function inspectSchemas(
   input: SourceValidationInput,
 ): Promise<InspectionFindings> {
   const checks: CheckResult[] = [];
-  const pk = namesList(await session.query(missingPrimaryKeySql(identity)));
   checks.push(
-    pk.total === 0
-      ? check("PRIMARY_KEYS", "pass", "Every table outside the system schemas has a primary key.")
-      : check(
-          "PRIMARY_KEYS",
-          "fail",
-          `${pk.total} table(s) have no primary key: ${describeOffenders(pk.names, pk.total)}.`,
-          "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
-        ),
+    offenderCheck(
+      "PRIMARY_KEYS",
+      await offenders(session, identity, MISSING_PRIMARY_KEY),
+      "Every table outside the system schemas has a primary key.",
+      "have no primary key",
+      "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
+    ),
+    offenderCheck(
+      "INNODB_TABLES",
+      await offenders(session, identity, NOT_INNODB),
+      "Every table outside the system schemas uses InnoDB.",
+      "do not use InnoDB",
+      "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
+    ),
   );
-  const engines = namesList(await session.query(nonInnodbSql(identity)));
-  checks.push(
-    engines.total === 0
-      ? check("INNODB_TABLES", "pass", "Every table outside the system schemas uses InnoDB.")
-      : check(
-          "INNODB_TABLES",
-          "fail",
-          `${engines.total} table(s) do not use InnoDB: ${describeOffenders(engines.names, engines.total)}.`,
-          "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
-        ),
-  );
-
-  const mixedCaseTables = namesList(await session.query(mixedCaseSql(identity)));
+  const mixedCaseTables = await offenders(session, identity, MIXED_CASE);
 
   let userRequiresTls: boolean | null = null;
   try {
