@@ -1,0 +1,295 @@
+// Injection: hostile text in every string field is refused at the edge naming the field, or carried byte-exact (to the replica for the user name).
+import { type LocalStack, hostilePassword } from "../../dev/stack/localStack";
+import { everythingRecorded, expectNoSecrets, provisionAndWait, startE2eStack } from "../e2e/e2eStack";
+import { workflowDependencies } from "../../shared/workflow/dependencies";
+import { type LinkRecord } from "../../shared/registry/linkRegistry";
+
+jest.setTimeout(240_000);
+
+const HOSTILE: Record<string, string> = {
+  quotes: `a'b"c`,
+  backslashes: "a\\b\\",
+  nul: "a\u0000b",
+  dashComment: "x--y",
+  sqlInjection: "x'; DROP TABLE shop.orders; --",
+  hashComment: "a#b",
+  blockComment: "a/*b*/",
+  emoji: "r😀p",
+  rtl: "רפליקציה\u202Eabc",
+  combining: "re\u0301pl\u0327",
+  tenKbAscii: "x".repeat(10 * 1024),
+  tenKbQuotes: `'"\\`.repeat(3414).slice(0, 10 * 1024),
+};
+
+type Path = readonly (string | number)[];
+
+/** Where a request field lands in the registry row, when the row keeps it. */
+const STRING_FIELDS: { path: Path; record?: keyof LinkRecord }[] = [
+  { path: ["source", "host"], record: "sourceHost" },
+  { path: ["source", "replicationUser"], record: "replicationUser" },
+  { path: ["source", "caCertificate"], record: "caCertificate" },
+  { path: ["source", "inspectionUser"], record: "inspectionUser" },
+  { path: ["source", "replicationPassword", "keyVaultSecret"] },
+  { path: ["source", "inspectionPassword", "appSetting"] },
+  { path: ["replica", "kind"], record: "kind" },
+  { path: ["replica", "subscriptionId"], record: "subscriptionId" },
+  { path: ["replica", "resourceGroup"], record: "resourceGroup" },
+  { path: ["replica", "serverName"], record: "serverName" },
+  { path: ["replica", "adminUser"], record: "adminUser" },
+  { path: ["replica", "adminPassword", "appSetting"] },
+  { path: ["binlog", "file"] },
+  { path: ["heartbeat", "writerUser"] },
+  { path: ["heartbeat", "database"] },
+];
+
+function dotted(path: Path): string {
+  return path.map((segment) => (typeof segment === "number" ? `[${segment}]` : segment)).join(".");
+}
+
+function get(value: unknown, path: Path): unknown {
+  return path.reduce<unknown>(
+    (current, segment) =>
+      current !== null && typeof current === "object"
+        ? (current as Record<string, unknown>)[segment]
+        : undefined,
+    value,
+  );
+}
+
+function withValue<T>(body: T, path: Path, value: string): T {
+  const copy = JSON.parse(JSON.stringify(body)) as T;
+  const parent = get(copy, path.slice(0, -1)) as Record<string | number, unknown>;
+  parent[path[path.length - 1]!] = value;
+  return copy;
+}
+
+function hex(text: string): string {
+  return Buffer.from(text, "utf8").toString("hex");
+}
+
+async function expectNothingLeft(stack: LocalStack): Promise<void> {
+  expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
+  expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+}
+
+describe("hostile text in string fields", () => {
+  let stack: LocalStack;
+  const responses: string[] = [];
+  const extraSecrets: Record<string, string> = {};
+
+  beforeAll(async () => {
+    stack = await startE2eStack({
+      appSettings: { START_VERIFY_BUDGET_SECONDS: "20", START_VERIFY_WAIT_SECONDS: "2" },
+    });
+  });
+  afterAll(async () => {
+    if (!stack) return;
+    const secrets = { ...stack.secrets, ...extraSecrets };
+    expectNoSecrets(await everythingRecorded(stack), secrets);
+    expectNoSecrets(responses.join("\n"), secrets);
+    await stack.stop();
+  });
+
+  async function call(method: string, path: string, body?: unknown) {
+    const response = await stack.host.invokeHttp({ method, path, ...(body !== undefined ? { body } : {}) });
+    responses.push(response.body);
+    return response;
+  }
+
+  it("refuses each value at the edge naming the field, or carries it byte-exact into the run and the registry", async () => {
+    // A binlog file the source does not have: every accepted run fails validation before changing anything.
+    const base = {
+      ...stack.exampleRequest(),
+      binlog: { file: "not-on-the-source.000001", position: 4 },
+      heartbeat: {
+        writerUser: "heartbeat",
+        writerPassword: { appSetting: "REPLICATION_SECRET_HEARTBEAT" },
+        database: "hb",
+      },
+    };
+    const pem = stack.ca.caCertPem;
+    const outcome: Record<string, "refused" | "carried"> = {};
+    for (const field of STRING_FIELDS) {
+      for (const [name, hostile] of Object.entries(HOSTILE)) {
+        // A CA certificate must contain a PEM block: the hostile text goes around a real one.
+        const value = field.path[1] === "caCertificate" ? `${hostile}\n${pem}\n${hostile}` : hostile;
+        const body = withValue(base, field.path, value);
+        const response = await call("POST", "/api/replications", body);
+        const key = `${dotted(field.path)} ${name}`;
+        if (response.status === 400) {
+          outcome[key] = "refused";
+          const details = response.json<{ error: { details: { path: string }[] } }>().error.details;
+          const named = details.some(
+            (detail) => dotted(field.path).startsWith(detail.path) && detail.path.length > 0,
+          );
+          if (!named) throw new Error(`${key}: 400 without naming the field: ${response.body}`);
+          continue;
+        }
+        if (response.status !== 202) throw new Error(`${key}: answered ${response.status}: ${response.body}`);
+        outcome[key] = "carried";
+        const id = response.json<{ id: string }>().id;
+        const done = await stack.host.waitForInstance(id, { timeoutMs: 60_000 });
+        // Byte-exact in what Durable Functions stores, in the registry row and in the public view.
+        expect(get(done.input, field.path)).toBe(value);
+        const view = (await call("GET", `/api/replications/${id}`)).json<Record<string, unknown>>();
+        expect(view).toMatchObject({ state: "failed", rolledBack: false });
+        const record = await workflowDependencies().registry.get(id);
+        if (field.record) expect(record?.[field.record]).toBe(value);
+        if (field.path[1] === "replicationUser") {
+          expect((view.source as { replicationUser: string }).replicationUser).toBe(value);
+        }
+        if (field.path[0] === "heartbeat") expect(get(record?.heartbeat, field.path.slice(1))).toBe(value);
+        await expectNothingLeft(stack);
+      }
+    }
+    const byField = new Map<string, { carried: string[]; refused: string[] }>();
+    for (const [key, result] of Object.entries(outcome)) {
+      const [field = "", name = ""] = key.split(" ");
+      const entry = byField.get(field) ?? { carried: [], refused: [] };
+      entry[result].push(name);
+      byField.set(field, entry);
+    }
+    console.log(
+      `edge outcomes:\n${[...byField]
+        .map(
+          ([field, { carried, refused }]) =>
+            `  ${field}: carried [${carried.join(", ")}] refused [${refused.join(", ")}]`,
+        )
+        .join("\n")}`,
+    );
+    // The outcomes a user relies on, pinned: user names are MySQL text (quotes, comments, Unicode are legal)...
+    for (const user of [
+      "source.replicationUser",
+      "source.inspectionUser",
+      "replica.adminUser",
+      "heartbeat.writerUser",
+    ]) {
+      for (const name of [
+        "quotes",
+        "backslashes",
+        "sqlInjection",
+        "hashComment",
+        "blockComment",
+        "emoji",
+        "rtl",
+        "combining",
+      ]) {
+        expect([`${user} ${name}`, outcome[`${user} ${name}`]]).toEqual([`${user} ${name}`, "carried"]);
+      }
+      // ...but never control characters, nor more than 32 characters.
+      for (const name of ["nul", "tenKbAscii", "tenKbQuotes"]) {
+        expect([`${user} ${name}`, outcome[`${user} ${name}`]]).toEqual([`${user} ${name}`, "refused"]);
+      }
+    }
+    // Host, identifiers and secret references take no quotes, comments or NUL at all.
+    for (const field of ["source.host", "replica.kind", "replica.subscriptionId", "heartbeat.database"]) {
+      // "x--y" is a valid DNS name: only the host may take it.
+      for (const name of Object.keys(HOSTILE).filter(
+        (item) => field !== "source.host" || item !== "dashComment",
+      ))
+        expect([field, name, outcome[`${field} ${name}`]]).toEqual([field, name, "refused"]);
+    }
+    // The CA certificate is PEM text: what surrounds the blocks is carried as given (the replica reads only the blocks).
+    expect(outcome["source.caCertificate tenKbQuotes"]).toBe("carried");
+  });
+
+  /** Creates a source user with this name and a hostile password kept in Key Vault; returns the request for it. */
+  async function requestFor(user: string, secretName: string) {
+    const password = hostilePassword();
+    extraSecrets[`${secretName}`] = password;
+    await stack.source.createUser({ user, password, privileges: ["REPLICATION SLAVE"] });
+    stack.emulators.keyVault.setSecret(secretName, password);
+    const request = stack.exampleRequest();
+    return {
+      ...request,
+      source: {
+        ...request.source,
+        replicationUser: user,
+        replicationPassword: { keyVaultSecret: `${stack.emulators.keyVault.vaultUrl}/secrets/${secretName}` },
+      },
+    };
+  }
+
+  it.each([
+    ["quotes and a backslash", `r'e"p\\l`, "hostile-quotes"],
+    ["comment markers and an injection attempt", "r'--#/*x*/; DROP USER root", "hostile-comments"],
+  ])(
+    "links the replica as a user named with %s, stored byte-exact as Master_User",
+    async (_label, user, secretName) => {
+      const request = await requestFor(user, secretName);
+      const { view } = await provisionAndWait(stack, request);
+      expect(view).toMatchObject({ state: "replicating", source: { replicationUser: user } });
+      const [status] = await stack.replica.rootQuery<{
+        Master_User: string;
+        Master_Host: string;
+        Slave_IO_Running: string;
+      }>("SHOW SLAVE STATUS");
+      expect(hex(status!.Master_User)).toBe(hex(user));
+      expect(status!.Master_Host).toBe(request.source.host);
+      expect(status!.Slave_IO_Running).toBe("Yes");
+      // The same request again is the same link (the stored name compares equal), not a conflict.
+      const again = await call("POST", "/api/replications", request);
+      expect(again.status).toBe(200);
+
+      const id = String(view.id);
+      expect((await call("DELETE", `/api/replications/${id}`)).status).toBe(202);
+      await stack.host.waitForInstance(`${id}-teardown`, { timeoutMs: 60_000 });
+      await expectNothingLeft(stack);
+    },
+  );
+
+  it.each([
+    ["Hebrew and an RTL override", "רפליקציה\u202Eabc", "hostile-rtl"],
+    ["combining marks", "re\u0301pl\u0327", "hostile-combining"],
+  ])(
+    "carries a user named with %s byte-exact to the replica; the replica's IO thread cannot log in with it (1045), rolled back",
+    async (_label, user, secretName) => {
+      // Honest behaviour here: the app links with the name byte-exact (seen as Master_User while the link exists), but
+      // the emulated replica (MariaDB, character_set_server latin1) sends the user name in latin1 when its IO thread
+      // connects, so a non-ASCII name fails with 1045 although the app's own utf8mb4 login passed validation.
+      const request = await requestFor(user, secretName);
+      const seen = new Set<string>();
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const rows = await stack.replica.rootQuery<{ Master_User: string }>("SHOW SLAVE STATUS");
+          // remove_master empties the row before it goes: only names count.
+          for (const row of rows) if (row.Master_User !== "") seen.add(hex(row.Master_User));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      let view: Record<string, unknown>;
+      try {
+        view = (await provisionAndWait(stack, request)).view;
+      } finally {
+        watching = false;
+        await watcher;
+      }
+      expect([...seen]).toEqual([hex(user)]);
+      expect(view).toMatchObject({
+        state: "failed",
+        rolledBack: true,
+        source: { replicationUser: user },
+        error: { code: "MYSQL_1045" },
+      });
+      await expectNothingLeft(stack);
+    },
+  );
+
+  it("accepts an emoji user name at the edge; linking is refused (1210) and rolled back, leaving nothing", async () => {
+    // MySQL and MariaDB keep user names in utf8mb3: MariaDB stores 'r😀p' as 'r?p' and a login as 'r😀p' is a login
+    // as 'r?p', so validation passes. The replica's change_master refuses a character outside the BMP (error 1210)
+    // rather than store '?', and the run fails at linking and removes the firewall rule it opened.
+    const user = "r😀p";
+    const request = await requestFor(user, "hostile-emoji");
+    const { view } = await provisionAndWait(stack, request);
+    expect(view).toMatchObject({
+      state: "failed",
+      rolledBack: true,
+      source: { replicationUser: user },
+      error: { code: "LINK_FAILED", message: expect.stringContaining("1210") as string },
+    });
+    expect((view.error as { message: string }).message).toMatch(/outside the Basic Multilingual Plane/);
+    await expectNothingLeft(stack);
+  });
+});
