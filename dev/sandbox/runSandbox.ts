@@ -69,6 +69,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
       ca,
       functionModules,
       replicaTier: options.replicaTier,
+      replicaKind: options.replicaKind,
       // The parent already found and reported the server binary.
       progress: (component, detail) => {
         if (component !== "mysql") out.progress(component, detail);
@@ -155,7 +156,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
       "machine and the replica is a local MariaDB process. Production runs on Azure Functions.",
       "",
       `API         ${apiBaseUrl}`,
-      `replica     ${stack.serverName} (Single Server, ${options.replicaTier})`,
+      `replica     ${stack.serverName} (${options.replicaKind === "flexible" ? "Flexible Server" : "Single Server"}, ${options.replicaTier})`,
       `state file  ${options.stateFile}`,
       "            (admin URIs, endpoints and every generated secret)",
     ]);

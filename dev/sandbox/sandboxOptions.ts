@@ -2,10 +2,19 @@
 import { resolve } from "node:path";
 import { type ReplicaTier } from "../stack/localStack";
 
-export const REPLICA_TIERS: readonly ReplicaTier[] = ["Basic", "GeneralPurpose", "MemoryOptimized"];
-// The local stack emulates Single Server only; when it gains Flexible Server, add "flexible" here.
-export const REPLICA_KINDS = ["single"] as const;
+export const REPLICA_TIERS: readonly ReplicaTier[] = [
+  "Basic",
+  "Burstable",
+  "GeneralPurpose",
+  "MemoryOptimized",
+];
+export const REPLICA_KINDS = ["single", "flexible"] as const;
 export type SandboxReplicaKind = (typeof REPLICA_KINDS)[number];
+/** Tiers each kind has: Basic is Single Server's, Burstable Flexible Server's. */
+const TIERS_OF_KIND: Record<SandboxReplicaKind, readonly ReplicaTier[]> = {
+  single: ["Basic", "GeneralPurpose", "MemoryOptimized"],
+  flexible: ["Burstable", "GeneralPurpose", "MemoryOptimized"],
+};
 
 export const DEFAULT_PORT = 7071;
 export const DEFAULT_STATE_FILE = ".sandbox/state.json";
@@ -89,9 +98,13 @@ export function parseSandboxOptions(argv: readonly string[], cwd = process.cwd()
     problems.push(`--replica-tier must be one of ${REPLICA_TIERS.join(", ")}, not ${JSON.stringify(tier)}`);
   const kind = values.get("--replica-kind") ?? "single";
   if (!(REPLICA_KINDS as readonly string[]).includes(kind)) {
+    problems.push(`--replica-kind must be ${REPLICA_KINDS.join(" or ")}, not ${JSON.stringify(kind)}`);
+  } else if (
+    (REPLICA_TIERS as readonly string[]).includes(tier) &&
+    !TIERS_OF_KIND[kind as SandboxReplicaKind].includes(tier as ReplicaTier)
+  ) {
     problems.push(
-      `--replica-kind must be ${REPLICA_KINDS.join(" or ")}, not ${JSON.stringify(kind)}` +
-        (kind === "flexible" ? " (the local stack does not emulate Flexible Server yet)" : ""),
+      `--replica-tier ${tier} does not exist for --replica-kind ${kind} (${TIERS_OF_KIND[kind as SandboxReplicaKind].join(", ")})`,
     );
   }
 

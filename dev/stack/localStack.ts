@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { type TestCa } from "../tls/testCa";
 import { startEmulators, startAzurite, type Emulators, type RunningAzurite } from "../emulators/startEmulators";
+import { type HaMode } from "../emulators/emulatedServer";
 import { startSource, startAzureLikeReplica, type MysqlServer, type SourceOptions, detectServerBinary } from "../mysql";
 import { LocalHost, type LogRecord } from "../host/localHost";
 import { type Clock } from "../host/clock";
@@ -9,14 +10,22 @@ import { type Clock } from "../host/clock";
 export const SUBSCRIPTION_ID = "6c1f0d6e-3c5a-4a8f-9a55-2f1e4d0c7b11";
 export const RESOURCE_GROUP = "rg-replication-sandbox";
 
-export type ReplicaTier = "Basic" | "GeneralPurpose" | "MemoryOptimized";
+/** Single: Basic | GeneralPurpose | MemoryOptimized. Flexible: Burstable | GeneralPurpose | MemoryOptimized. */
+export type ReplicaTier = "Basic" | "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+export type ReplicaKind = "single" | "flexible";
 
 export interface LocalStackOptions {
   ca: TestCa;
   /** The app's function modules: functions/*.ts under Jest, dist/functions/*.js in plain Node. */
   functionModules: string[];
   clock?: Clock;
+  /** Default "single". */
+  replicaKind?: ReplicaKind;
   replicaTier?: ReplicaTier;
+  /** Flexible only: the emulated server's high-availability mode; default Disabled. */
+  haMode?: HaMode;
+  /** Flexible only: default Enabled; Disabled stands for private access only. */
+  publicNetworkAccess?: "Enabled" | "Disabled";
   serverName?: string;
   executeActivitiesTwice?: boolean;
   source?: SourceOptions;
@@ -38,7 +47,7 @@ export interface ExampleRequest {
     inspectionPassword: { appSetting: string };
   };
   replica: {
-    kind: "single";
+    kind: ReplicaKind;
     subscriptionId: string;
     resourceGroup: string;
     serverName: string;
@@ -55,6 +64,7 @@ export interface LocalStack {
   replica: MysqlServer;
   host: LocalHost;
   serverName: string;
+  replicaKind: ReplicaKind;
   replicaFqdn: string;
   appSettings: Record<string, string>;
   /** Every secret value this stack generated: a leak check looks for each. */
@@ -77,6 +87,18 @@ const SAMPLE_SCHEMA = [
   "INSERT INTO shop.orders (id, customer, amount) VALUES (1, 'ada', 12.50), (2, 'grace', 99.00), (3, 'linus', 7.25)",
 ];
 
+/**
+ * A Flexible replica seeded like a restore of `mysqldump --gtid`: its binlog holds only the emulated server's own
+ * setup (accounts, the az_replication_* procedures; Azure's provisioning, not the customer's writes), so it is cleared,
+ * and gtid_slave_pos is set to the source's position at the dump, as the dump's SET GLOBAL gtid_slave_pos does.
+ * MASTER_USE_GTID=slave_pos (the emulated az_replication_change_master_with_gtid) resumes from there.
+ */
+async function setReplicaGtidPositionFromSource(source: MysqlServer, replica: MysqlServer): Promise<void> {
+  const [row] = await source.rootQuery<{ pos: string }>("SELECT @@GLOBAL.gtid_binlog_pos AS pos");
+  await replica.rootQuery("RESET MASTER");
+  await replica.rootQuery("SET GLOBAL gtid_slave_pos = ?", [row?.pos ?? ""]);
+}
+
 async function seed(server: MysqlServer): Promise<void> {
   // The replica starts as a restored copy of the source: same schema, same rows, no binlog position needed.
   const connection = await server.rootConnection();
@@ -91,6 +113,9 @@ async function seed(server: MysqlServer): Promise<void> {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const progress = options.progress ?? (() => undefined);
   const serverName = options.serverName ?? "sandbox-replica";
+  const replicaKind = options.replicaKind ?? "single";
+  // Single Server's admin logs in as user@server; Flexible Server's as the plain user.
+  const replicaLogin = replicaKind === "single" ? `azureadmin@${serverName}` : "azureadmin";
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -116,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         progress("source", `${value.flavor} ${value.version} on ${value.host}:${value.port}`);
         return value;
       }),
-      startAzureLikeReplica({ ca: options.ca, label: "replica", adminUser: `azureadmin@${serverName}` }).then((value) => {
+      startAzureLikeReplica({ ca: options.ca, label: "replica", adminUser: replicaLogin }).then((value) => {
         stops.push(() => value.stop());
         progress("replica", `Azure-like replica on ${value.host}:${value.port}`);
         return value;
@@ -139,12 +164,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       privileges: source.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
     });
     await Promise.all([seed(source), seed(replica)]);
+    if (replicaKind === "flexible" && source.flavor === "mariadb") await setReplicaGtidPositionFromSource(source, replica);
     progress("data", "sample schema shop.orders on both servers (the replica as if restored from a dump)");
 
     const versionParts = /^(\d+)\.(\d+)/.exec(replica.version);
     const replicaVersion = versionParts ? `${versionParts[1]}.${versionParts[2]}` : replica.version;
     const server = emulators.arm.addServer({
-      kind: "single",
+      kind: replicaKind,
       subscriptionId: SUBSCRIPTION_ID,
       resourceGroup: RESOURCE_GROUP,
       name: serverName,
@@ -152,7 +178,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The emulated server reports the version of the process standing in for it, so version checks compare real facts.
       version: replicaVersion,
       state: "Ready",
-      publicNetworkAccess: "Enabled",
+      publicNetworkAccess: options.publicNetworkAccess ?? "Enabled",
+      ...(replicaKind === "flexible" ? { haMode: options.haMode ?? "Disabled" } : {}),
       sslEnforcement: "Enabled",
       administratorLogin: "azureadmin",
       replicaProcess: { host: replica.host, port: replica.port },
@@ -195,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       replica,
       host,
       serverName,
+      replicaKind,
       replicaFqdn: server.fqdn,
       appSettings,
       secrets,
@@ -212,7 +240,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           inspectionPassword: { appSetting: "REPLICATION_SECRET_SOURCE_INSPECTOR" },
         },
         replica: {
-          kind: "single",
+          kind: replicaKind,
           subscriptionId: SUBSCRIPTION_ID,
           resourceGroup: RESOURCE_GROUP,
           serverName,

@@ -15,7 +15,8 @@ import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { createValidateSourceActivity } from "../workflow/activities/validateSourceActivity";
 import { createInspectReplicaActivity } from "../workflow/activities/inspectReplicaActivity";
-import { compareServers } from "../workflow/compareServers";
+import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "../workflow/compareServers";
+import { chooseLinking } from "../workflow/linkingChoice";
 import { hasFailure } from "../source/checkResult";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
@@ -133,6 +134,19 @@ export function replicationView(
       report?.coordinates ??
       (record?.binlogFile ? { file: record.binlogFile, position: record.binlogPosition } : null),
     firewallRule: report?.firewallRule ?? null,
+    linking: report?.linking ?? (record ? { method: record.linking, chosenBy: null } : null),
+    gtidPosition: report?.gtidPosition ?? null,
+    sourceFirewall:
+      report?.sourceFirewall ??
+      (record?.kind === "flexible"
+        ? {
+            replicaOutboundAddress: record.outboundAddress,
+            instruction: sourceFirewallInstruction(
+              record.replicaFqdn || null,
+              record.outboundAddress ?? undefined,
+            ),
+          }
+        : null),
     health: extras.health?.[0] ?? null,
     recentRecovery: (extras.health ?? []).flatMap((item) =>
       item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
@@ -153,9 +167,13 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       createValidateSourceActivity(() => workflow)({
         source: request.source,
         ...(request.binlog ? { binlog: request.binlog } : {}),
-        linking: "binlogPosition",
+        linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
       }),
-      createInspectReplicaActivity(() => workflow)({ replica: request.replica, firewallRuleName: ruleName }),
+      createInspectReplicaActivity(() => workflow)({
+        replica: request.replica,
+        firewallRuleName: ruleName,
+        ...(request.linking ? { linking: request.linking } : {}),
+      }),
     ]);
     if (!validation.ok)
       return errorResponse(422, validation.error.code, validation.error.message, {
@@ -165,39 +183,69 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       return errorResponse(422, inspection.error.code, inspection.error.message, {
         remedy: inspection.error.remedy,
       });
+    const linking = chooseLinking(request.linking, inspection.value.server);
     const checks = [
-      ...validation.value.checks,
+      ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
       ...inspection.value.checks,
-      ...compareServers(validation.value.facts, inspection.value, request.source),
+      ...compareServers(validation.value.facts, inspection.value, request.source, {
+        linking: linking.method,
+        outboundAddress: request.replica.outboundAddress,
+      }),
     ];
     const address = validation.value.facts.resolvedIpv4;
     const coordinates = request.binlog ?? validation.value.facts.currentCoordinates;
+    const replicaAdmitsSource = inspection.value.firewallDirection === "replicaAdmitsSource";
+    const sslCa = request.source.caCertificate ? "(the supplied CA certificate)" : "";
+    const link =
+      linking.method === "gtid"
+        ? {
+            procedure: "mysql.az_replication_change_master_with_gtid",
+            arguments: {
+              master_host: request.source.host,
+              master_user: request.source.replicationUser,
+              master_password: "********",
+              master_port: request.source.port,
+              master_ssl_ca: sslCa,
+            },
+          }
+        : {
+            procedure: "mysql.az_replication_change_master",
+            arguments: {
+              master_host: request.source.host,
+              master_user: request.source.replicationUser,
+              master_password: "********",
+              master_port: request.source.port,
+              master_log_file: coordinates?.file ?? "(current file at link time)",
+              master_log_pos: coordinates?.position ?? "(current position at link time)",
+              master_ssl_ca: sslCa,
+            },
+          };
     return json(200, {
       id,
       dryRun: true,
       wouldSucceed: !hasFailure(checks),
       checks,
+      linking,
       plannedChanges: {
-        firewallRule: address
-          ? {
-              name: ruleName,
-              startIpAddress: address,
-              endIpAddress: address,
-              action: inspection.value.firewallRule ? "update" : "create",
-            }
-          : null,
-        link: {
-          procedure: "mysql.az_replication_change_master",
-          arguments: {
-            master_host: request.source.host,
-            master_user: request.source.replicationUser,
-            master_password: "********",
-            master_port: request.source.port,
-            master_log_file: coordinates?.file ?? "(current file at link time)",
-            master_log_pos: coordinates?.position ?? "(current position at link time)",
-            master_ssl_ca: request.source.caCertificate ? "(the supplied CA certificate)" : "",
-          },
-        },
+        sourceFirewall: replicaAdmitsSource
+          ? null
+          : {
+              replicaOutboundAddress: request.replica.outboundAddress ?? null,
+              instruction: sourceFirewallInstruction(
+                inspection.value.server?.fqdn ?? null,
+                request.replica.outboundAddress,
+              ),
+            },
+        firewallRule:
+          address && replicaAdmitsSource
+            ? {
+                name: ruleName,
+                startIpAddress: address,
+                endIpAddress: address,
+                action: inspection.value.firewallRule ? "update" : "create",
+              }
+            : null,
+        link,
         start: "mysql.az_replication_start",
       },
     });
@@ -248,6 +296,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         id,
         source: body.source,
         replica: body.replica,
+        ...(body.linking ? { linking: body.linking } : {}),
         ...(body.binlog ? { binlog: body.binlog } : {}),
         ...(body.policy ? { policy: body.policy } : {}),
         ...(body.heartbeat ? { heartbeat: body.heartbeat } : {}),

@@ -1,4 +1,4 @@
-// Re-validates one registered link: replica state and tier, firewall rule, threads, lag, source drift; recovers what is safe.
+// Re-validates one registered link: replica state, tier and network, firewall rule, threads, lag, source drift; recovers what is safe.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
@@ -18,6 +18,8 @@ import { type ReplicationStatus, readReplicationStatus } from "../replica/replic
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";
 import { type ReplicaManager } from "../replica/replicaManager";
+import { hasHighAvailability } from "../workflow/linkingChoice";
+import { sourceFirewallInstruction } from "../workflow/compareServers";
 
 const RESTART_ATTEMPTS = 3;
 const RESTART_FIRST_BACKOFF_MS = 1_000;
@@ -85,7 +87,22 @@ async function checkResourceManager(
       remedy: "Scale the replica back to an allowed tier; data-in replication is unsupported on other tiers.",
     });
   }
-  if (record.firewallRuleName) {
+  if (server.kind === "flexible" && server.publicNetworkAccess === "Disabled") {
+    out.drift.push({
+      code: "REPLICA_PUBLIC_ACCESS_DISABLED",
+      message:
+        "The replica's public network access is now disabled (private access only); data-in replication is not supported there.",
+      remedy: "Enable public network access on the replica again, or delete this link.",
+    });
+  }
+  if (hasHighAvailability(server) && record.linking !== "gtid") {
+    out.drift.push({
+      code: "REPLICA_HA_NEEDS_GTID",
+      message: `High availability (${server.highAvailabilityMode}) is now on for the replica, which supports data-in replication by GTID only, and this link uses binlog file/position.`,
+      remedy: "Disable high availability, or delete this link and provision again with linking: gtid.",
+    });
+  }
+  if (record.firewallRuleName && manager.firewallDirection === "replicaAdmitsSource") {
     const address = await resolveSourceAddress(record.sourceHost);
     const wanted = address.ipv4 ?? record.sourceIpv4;
     const rule = await manager.getFirewallRule(record.firewallRuleName);
@@ -343,7 +360,7 @@ export async function revalidateLink(
         ? { inspection: { user: record.inspectionUser, password: inspectionPassword } }
         : {}),
       ...(needed ? { binlog: needed } : {}),
-      linking: "binlogPosition",
+      linking: record.linking,
       allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
       connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
     });
@@ -369,6 +386,14 @@ export async function revalidateLink(
       code: "SOURCE_CHECK_FAILED",
       message: `The source could not be re-validated: ${(error as Error).message}`,
       remedy: "Check the source's availability and the replication user's credentials.",
+    });
+  }
+
+  if (status?.lastIoErrno === 2003 && manager.firewallDirection === "sourceAdmitsReplica") {
+    out.drift.push({
+      code: "SOURCE_FIREWALL_BLOCKS_REPLICA",
+      message: `The replica cannot connect to the source ${record.sourceHost}:${record.sourcePort} (error 2003): the source's firewall must admit ${record.outboundAddress ?? "the replica's outbound address"}, which can change after a failover or scaling.`,
+      remedy: sourceFirewallInstruction(record.replicaFqdn || null, record.outboundAddress ?? undefined),
     });
   }
 

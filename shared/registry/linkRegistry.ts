@@ -4,6 +4,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference } from "../request/secretReference";
 import { type ReplicaKind } from "../replica/replicaManager";
+import { type LinkingMethod } from "../source/gtidChecks";
 
 export type LinkState = "provisioning" | "replicating" | "failed" | "removed";
 
@@ -29,6 +30,10 @@ export interface LinkRecord {
   firewallRuleCreatedByApp: boolean;
   binlogFile: string | null;
   binlogPosition: number | null;
+  /** Rows from before GTID linking read as binlogPosition. */
+  linking: LinkingMethod;
+  /** Flexible Server: the replica's outbound address the source's firewall must admit, when the DBA gave it. */
+  outboundAddress: string | null;
   rolledBack: boolean | null;
   lastError: string | null;
   skipPolicy: SkipRule[];
@@ -116,6 +121,8 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
     firewallRuleCreatedByApp: entity.firewallRuleCreatedByApp === true,
     binlogFile: text("binlogFile"),
     binlogPosition: number("binlogPosition"),
+    linking: text("linking") === "gtid" ? "gtid" : "binlogPosition",
+    outboundAddress: text("outboundAddress"),
     rolledBack: typeof entity.rolledBack === "boolean" ? entity.rolledBack : null,
     lastError: text("lastError"),
     skipPolicy: parsed<SkipRule[]>("skipPolicy") ?? [],

@@ -30,15 +30,26 @@ export interface FirewallRuleInfo {
   endIpAddress: string;
 }
 
+/**
+ * Which firewall has to let replication through. Single Server: a rule on the replica admits the source, and this app
+ * creates it. Flexible Server: the replica connects out, so the source's own firewall must admit the replica's
+ * outbound address; this app cannot change that firewall, it can only name the address and diagnose a refusal.
+ */
+export type FirewallDirection = "replicaAdmitsSource" | "sourceAdmitsReplica";
+
 export interface ReplicaManager {
+  readonly firewallDirection: FirewallDirection;
+  /** Whether the replica supports az_replication_change_master_with_gtid. */
+  readonly supportsGtidLinking: boolean;
   /** null when the server does not exist. */
   getServer(): Promise<ReplicaServerInfo | null>;
+  /** Only meaningful when firewallDirection is replicaAdmitsSource. */
   getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null>;
   /** Create or update; completes when the long-running operation has succeeded. */
   putFirewallRule(ruleName: string, ipv4: string): Promise<void>;
   /** Deleting a rule that is already gone succeeds. */
   deleteFirewallRule(ruleName: string): Promise<void>;
-  /** The login the replica expects for the admin account (Single Server wants user@server). */
+  /** The login the replica expects for the admin account (Single Server wants user@server, Flexible the plain user). */
   adminLogin(adminUser: string): string;
 }
 

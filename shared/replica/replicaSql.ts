@@ -70,6 +70,22 @@ export async function callChangeMaster(session: MysqlSession, link: LinkParamete
   ]);
 }
 
+export type GtidLinkParameters = Omit<LinkParameters, "logFile" | "logPosition">;
+
+/** Flexible Server's GTID link: the replica resumes from its own GTID state (auto-position), no coordinates. */
+export async function callChangeMasterWithGtid(
+  session: MysqlSession,
+  link: GtidLinkParameters,
+): Promise<void> {
+  await session.execute("CALL mysql.az_replication_change_master_with_gtid(?, ?, ?, ?, ?)", [
+    link.sourceHost,
+    link.sourceUser,
+    link.sourcePassword,
+    link.sourcePort,
+    link.sslCa,
+  ]);
+}
+
 export async function callStart(session: MysqlSession): Promise<void> {
   await session.query("CALL mysql.az_replication_start()");
 }

@@ -30,6 +30,8 @@ export function createSingleServerManager(
   const { resourceGroup, serverName } = target;
 
   return {
+    firewallDirection: "replicaAdmitsSource",
+    supportsGtidLinking: false,
     async getServer(): Promise<ReplicaServerInfo | null> {
       try {
         const server = await client.servers.get(resourceGroup, serverName);

@@ -52,7 +52,13 @@ const caCertificate = z
     }
   });
 
-export const REPLICA_KINDS = ["single"] as const;
+export const REPLICA_KINDS = ["single", "flexible"] as const;
+export const LINKING_METHODS = ["binlogPosition", "gtid"] as const;
+
+/** The replica's outbound IPv4 address, as the DBA looked it up; whether the source's firewall admits it shows at start. */
+const ipv4 = z
+  .string({ message: "must be a string" })
+  .refine((value) => isIP(value) === 4, "must be an IPv4 address like 20.61.12.34");
 
 export function provisionRequestSchema(
   config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">,
@@ -102,8 +108,22 @@ export function provisionRequestSchema(
             ),
           adminUser: mysqlUserName,
           adminPassword: secret,
+          outboundAddress: ipv4.optional(),
         })
-        .strict(),
+        .strict()
+        .superRefine((replica, ctx) => {
+          if (replica.outboundAddress !== undefined && replica.kind !== "flexible") {
+            ctx.addIssue({
+              code: "custom",
+              path: ["outboundAddress"],
+              message:
+                "applies to kind flexible only: a Single Server replica gets a firewall rule for the source instead",
+            });
+          }
+        }),
+      linking: z
+        .enum(LINKING_METHODS, { message: `must be one of: ${LINKING_METHODS.join(", ")}` })
+        .optional(),
       binlog: z
         .object({
           file: z
@@ -151,7 +171,16 @@ export function provisionRequestSchema(
         .strict()
         .optional(),
     })
-    .strict();
+    .strict()
+    .refine((request) => !(request.linking === "gtid" && request.replica.kind === "single"), {
+      path: ["linking"],
+      message: "gtid is not available with kind single: Single Server supports binlog file/position only",
+      // Runs even when other fields have problems, so this one is reported with them, as long as both fields parsed.
+      when: (payload) => {
+        const body = payload.value as { linking?: unknown; replica?: { kind?: unknown } } | null;
+        return body?.linking === "gtid" && body.replica?.kind === "single";
+      },
+    });
 }
 
 export type ProvisionRequest = z.infer<ReturnType<typeof provisionRequestSchema>>;

@@ -12,12 +12,13 @@ import {
   supportsWindowFunctions,
 } from "../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../errors/mysqlErrors";
+import { type LinkingMethod, type SourceGtidFacts, gtidModeCheck } from "./gtidChecks";
 
 export const OFFENDER_LIST_LIMIT = 50;
 const RECOMMENDED_RETENTION_SECONDS = 7 * 24 * 3600;
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 
-export type LinkingMethod = "binlogPosition" | "gtid";
+export type { LinkingMethod } from "./gtidChecks";
 
 export interface SourceValidationInput {
   host: string;
@@ -45,6 +46,8 @@ export interface SourceFacts {
   lowerCaseTableNames: number | null;
   gtidMode: string | null;
   gtidBinlogPos: string | null;
+  /** Everything GTID linking needs to know about the source. */
+  gtid: SourceGtidFacts;
   currentCoordinates: BinlogCoordinates | null;
   /** Tables whose schema or name has upper-case letters; null when no inspection account could look. */
   mixedCaseTables: { names: string[]; total: number } | null;
@@ -248,6 +251,9 @@ const VARIABLES = [
   "gtid_mode",
   "enforce_gtid_consistency",
   "gtid_binlog_pos",
+  "gtid_executed",
+  "gtid_purged",
+  "gtid_strict_mode",
   "require_secure_transport",
   "have_ssl",
   "binlog_expire_logs_seconds",
@@ -273,6 +279,7 @@ interface InspectionFindings {
   userRequiresTls: boolean | null;
   binaryLogs: Map<string, number> | null;
   currentCoordinates: BinlogCoordinates | null;
+  gtidPurgedUpTo: string | null;
 }
 
 async function inspectSchemas(
@@ -340,16 +347,38 @@ async function inspectSchemas(
 async function readBinaryLogs(
   session: MysqlSession,
   identity: ServerIdentity,
-): Promise<{ binaryLogs: Map<string, number> | null; currentCoordinates: BinlogCoordinates | null }> {
+): Promise<{
+  binaryLogs: Map<string, number> | null;
+  currentCoordinates: BinlogCoordinates | null;
+  gtidPurgedUpTo: string | null;
+}> {
   try {
     const logs = await session.query("SHOW BINARY LOGS");
     const binaryLogs = new Map(logs.map((row) => [cellText(row.Log_name), Number(row.File_size)]));
     const [status] = await session.query(binaryLogStatusStatement(identity));
     const currentCoordinates =
       status && status.File ? { file: cellText(status.File), position: Number(status.Position) } : null;
-    return { binaryLogs, currentCoordinates };
+    const oldest = logs[0] ? cellText(logs[0].Log_name) : null;
+    const gtidPurgedUpTo =
+      identity.flavor === "mariadb" && oldest ? await oldestGtidList(session, oldest) : null;
+    return { binaryLogs, currentCoordinates, gtidPurgedUpTo };
   } catch {
-    return { binaryLogs: null, currentCoordinates: null };
+    return { binaryLogs: null, currentCoordinates: null, gtidPurgedUpTo: null };
+  }
+}
+
+/**
+ * MariaDB has no gtid_purged: every binlog starts with a Gtid_list event naming the last GTID per domain before it, so
+ * the oldest file's list is what has been purged. Info reads like `[0-1-42,7-3-5]`.
+ */
+async function oldestGtidList(session: MysqlSession, file: string): Promise<string | null> {
+  try {
+    const events = await session.query("SHOW BINLOG EVENTS IN ? LIMIT 4", [file]);
+    const list = events.find((row) => cellText(row.Event_type) === "Gtid_list");
+    if (!list) return null;
+    return /^\[(.*)\]$/.exec(cellText(list.Info).trim())?.[1]?.trim() ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -409,6 +438,15 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     lowerCaseTableNames: null,
     gtidMode: null,
     gtidBinlogPos: null,
+    gtid: {
+      gtidMode: null,
+      enforceGtidConsistency: null,
+      gtidExecuted: null,
+      gtidPurged: null,
+      gtidBinlogPos: null,
+      gtidStrictMode: null,
+      gtidPurgedUpTo: null,
+    },
     currentCoordinates: null,
     mixedCaseTables: null,
   };
@@ -524,6 +562,15 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     facts.lowerCaseTableNames = Number(variables.get("lower_case_table_names") ?? "0");
     facts.gtidMode = variables.get("gtid_mode") ?? null;
     facts.gtidBinlogPos = variables.get("gtid_binlog_pos") ?? null;
+    facts.gtid = {
+      gtidMode: facts.gtidMode,
+      enforceGtidConsistency: variables.get("enforce_gtid_consistency") ?? null,
+      gtidExecuted: variables.get("gtid_executed") ?? null,
+      gtidPurged: variables.get("gtid_purged") ?? null,
+      gtidBinlogPos: facts.gtidBinlogPos,
+      gtidStrictMode: variables.get("gtid_strict_mode") ?? null,
+      gtidPurgedUpTo: null,
+    };
     const logBin = isOn(variables.get("log_bin"));
 
     const grants = (await session.query("SHOW GRANTS")).map((row) => cellText(Object.values(row)[0]));
@@ -569,7 +616,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
           )
         : check("SERVER_ID", "pass", `server_id is ${facts.serverId}.`),
     );
-    checks.push(gtidCheck(identity, input.linking, variables));
+    checks.push(gtidModeCheck(identity, input.linking, facts.gtid));
     const retention = retentionSeconds(variables);
     checks.push(
       retention === null
@@ -624,11 +671,13 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
         ? {
             binaryLogs: inspectionFindings.binaryLogs,
             currentCoordinates: inspectionFindings.currentCoordinates,
+            gtidPurgedUpTo: inspectionFindings.gtidPurgedUpTo,
           }
-        : input.binlog
+        : input.binlog || input.linking === "gtid"
           ? await readBinaryLogs(session, identity)
-          : { binaryLogs: null, currentCoordinates: null };
+          : { binaryLogs: null, currentCoordinates: null, gtidPurgedUpTo: null };
     facts.currentCoordinates = logs.currentCoordinates;
+    facts.gtid.gtidPurgedUpTo = logs.gtidPurgedUpTo;
     checks.push(coordinatesCheck(input, logs.binaryLogs, logBin));
     checks.push(
       tlsRequiredWithoutCa
@@ -646,38 +695,6 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   }
   checks.push(systemSchemaNote());
   return { checks: order(checks), facts, roundTrips };
-}
-
-function gtidCheck(
-  identity: ServerIdentity,
-  linking: LinkingMethod,
-  variables: Map<string, string>,
-): CheckResult {
-  if (identity.flavor === "mariadb") {
-    return linking === "gtid"
-      ? check("GTID_MODE", "pass", "MariaDB always writes GTIDs; GTID linking is possible.")
-      : check("GTID_MODE", "pass", "MariaDB GTIDs do not prevent binlog file/position replication.");
-  }
-  const mode = (variables.get("gtid_mode") ?? "OFF").toUpperCase();
-  const consistency = (variables.get("enforce_gtid_consistency") ?? "OFF").toUpperCase();
-  if (linking === "gtid") {
-    return mode === "ON" && consistency === "ON"
-      ? check("GTID_MODE", "pass", "gtid_mode and enforce_gtid_consistency are ON.")
-      : check(
-          "GTID_MODE",
-          "fail",
-          `GTID linking needs gtid_mode=ON and enforce_gtid_consistency=ON (found ${mode} and ${consistency}).`,
-          "Enable GTIDs on the source (gtid_mode=ON, enforce_gtid_consistency=ON), or link by binlog file/position.",
-        );
-  }
-  return mode === "ON" || mode === "ON_PERMISSIVE"
-    ? check(
-        "GTID_MODE",
-        "fail",
-        `gtid_mode is ${mode}: the source writes GTID transactions, which a replica linked by file/position with GTIDs off cannot apply.`,
-        "Set gtid_mode to OFF on the source for file/position replication, or use a Flexible Server replica with GTID linking.",
-      )
-    : check("GTID_MODE", "pass", `gtid_mode is ${mode}; file/position linking fits.`);
 }
 
 function tlsCheck(

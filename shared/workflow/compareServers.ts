@@ -1,9 +1,39 @@
-// Checks that need both servers' facts: version and flavor, server ids, lower_case_table_names, an existing link.
+// Checks that need both servers' facts: version and flavor, server ids, lower_case_table_names, an existing link, GTIDs, the source's firewall.
 import { type CheckResult, check } from "../source/checkResult";
 import { type SourceFacts } from "../source/sourceValidation";
+import { type LinkingMethod, gtidConsistencyCheck, gtidModeCheck } from "../source/gtidChecks";
 import { type ReplicaInspection } from "./activities/inspectReplicaActivity";
 import { type SourceSpec } from "./provisionTypes";
 import { isSameLink } from "./activities/linkReplicaActivity";
+
+export interface LinkPlan {
+  linking: LinkingMethod;
+  /** The replica's outbound address the DBA supplied (Flexible Server), if any. */
+  outboundAddress?: string | undefined;
+}
+
+/** What to tell the DBA about the source's firewall when the replica connects out to it (Flexible Server). */
+export function sourceFirewallInstruction(fqdn: string | null, outboundAddress: string | undefined): string {
+  return outboundAddress
+    ? `The source's firewall must admit ${outboundAddress} (the replica's outbound address) on the source's port.`
+    : `The source's firewall must admit the replica's outbound address on the source's port. Resource Manager does not report it: for a public-access Flexible Server it is the address its name resolves to (nslookup ${fqdn ?? "<server>.mysql.database.azure.com"}); it can change after a failover or a scale operation. Give it as replica.outboundAddress to have it named in reports and diagnoses.`;
+}
+
+/**
+ * The checks that depend on the linking method, once it is known: GTID_MODE from the validation is replaced by the
+ * one for the chosen method, and GTID linking adds the consistency checks between the servers.
+ */
+export function withLinkingChecks(
+  sourceChecks: CheckResult[],
+  source: SourceFacts,
+  linking: LinkingMethod,
+): CheckResult[] {
+  const identity = source.identity;
+  if (!identity) return sourceChecks;
+  return sourceChecks.map((item) =>
+    item.code === "GTID_MODE" ? gtidModeCheck(identity, linking, source.gtid) : item,
+  );
+}
 
 function majorMinor(version: string): string {
   const match = /^(\d+)\.(\d+)/.exec(version);
@@ -14,6 +44,7 @@ export function compareServers(
   source: SourceFacts,
   replica: ReplicaInspection,
   sourceSpec: SourceSpec,
+  plan: LinkPlan = { linking: "binlogPosition" },
 ): CheckResult[] {
   const checks: CheckResult[] = [];
   const skippedReason = !source.identity
@@ -80,7 +111,40 @@ export function compareServers(
   } else {
     checks.push(check("REPLICA_LINK", "skipped", "The replica's replication state could not be read."));
   }
+  if (plan.linking === "gtid") checks.push(...gtidChecks(source, replica));
+  if (replica.firewallDirection === "sourceAdmitsReplica") {
+    // Cannot be verified before the replica connects: a refusal shows as IO error 2003 after start, diagnosed then.
+    checks.push(
+      check(
+        "SOURCE_FIREWALL_ADMITS_REPLICA",
+        "warn",
+        `The replica connects out to ${sourceSpec.host}:${sourceSpec.port}; this app cannot see or change the source's firewall.`,
+        sourceFirewallInstruction(replica.server?.fqdn ?? null, plan.outboundAddress),
+      ),
+    );
+  }
   return checks;
+}
+
+function gtidChecks(source: SourceFacts, replica: ReplicaInspection): CheckResult[] {
+  const codes = ["GTID_ERRANT_TRANSACTIONS", "GTID_PURGED_NEEDED"];
+  if (!replica.supportsGtidLinking) {
+    return [
+      check(
+        "GTID_LINKING_SUPPORTED",
+        "fail",
+        "This replica kind does not support GTID linking.",
+        "Link by binlog file/position, or use a Flexible Server replica.",
+      ),
+    ];
+  }
+  if (!source.identity || !replica.sql) {
+    return codes.map((code) => check(code, "skipped", "The GTID state of both servers is needed."));
+  }
+  if (source.identity.flavor !== replica.sql.identity.flavor) {
+    return codes.map((code) => check(code, "skipped", "Source and replica run different server flavors."));
+  }
+  return gtidConsistencyCheck(source.identity.flavor, source.gtid, replica.sql.gtid);
 }
 
 /**

@@ -4,6 +4,7 @@ import { azureCredential } from "../azure/azureCredential";
 import { createSecretResolver, type SecretResolver } from "../secrets/secretResolver";
 import { type ReplicaManager, type ReplicaTarget } from "../replica/replicaManager";
 import { createSingleServerManager } from "../replica/singleServerManager";
+import { createFlexibleServerManager } from "../replica/flexibleServerManager";
 import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
 import { createHealthHistory, type HealthHistory } from "../health/healthHistory";
 
@@ -30,7 +31,9 @@ function build(config: AppConfig): WorkflowDependencies {
       appSettingPrefix: config.SECRET_APP_SETTING_PREFIX,
     }),
     replicaManager(target: ReplicaTarget): ReplicaManager {
+      // The one place the kind matters: everything downstream asks the manager for its capabilities.
       if (target.kind === "single") return createSingleServerManager(target, credential(), config);
+      if (target.kind === "flexible") return createFlexibleServerManager(target, credential(), config);
       throw new Error(`Replica kind ${String(target.kind)} is not supported.`);
     },
     get registry(): LinkRegistry {

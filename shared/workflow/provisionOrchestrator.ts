@@ -1,4 +1,4 @@
-// The provisioning workflow: validate, check the tier, open the firewall, link, start and verify, register; undo on failure.
+// The provisioning workflow: validate, check the replica, open its firewall (Single) or name the source's (Flexible), link, start and verify, register; undo on failure.
 import type * as df from "durable-functions";
 import { z } from "zod";
 import {
@@ -17,7 +17,8 @@ import {
   type WorkflowError,
   firewallRuleNameFor,
 } from "./provisionTypes";
-import { compareServers } from "./compareServers";
+import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "./compareServers";
+import { chooseLinking } from "./linkingChoice";
 import {
   VALIDATE_SOURCE_ACTIVITY,
   type ValidateSourceInput,
@@ -85,7 +86,9 @@ const inputSchema = z.object({
     serverName: z.string(),
     adminUser: z.string(),
     adminPassword: secretReference,
+    outboundAddress: z.string().optional(),
   }),
+  linking: z.enum(["binlogPosition", "gtid"]).optional(),
   binlog: z.object({ file: z.string(), position: z.number() }).optional(),
   policy: z.object({ skipErrors: z.array(z.object({ errno: z.number(), maxSkips: z.number() })) }).optional(),
   heartbeat: z
@@ -143,6 +146,9 @@ export function* provisionOrchestrator(
     rollback: [],
     coordinates: null,
     firewallRule: null,
+    linking: null,
+    gtidPosition: null,
+    sourceFirewall: null,
   };
 
   const publish = () => {
@@ -181,6 +187,7 @@ export function* provisionOrchestrator(
   let firewallAttempted = false;
   let ruleExistedBefore = true;
   let linkAttempted = false;
+  let firewallDirection: "replicaAdmitsSource" | "sourceAdmitsReplica" = "replicaAdmitsSource";
 
   const linkRecord = (state: LinkRecord["state"], error: WorkflowError | null): RecordLinkInput => ({
     at: now().toISOString(),
@@ -206,6 +213,8 @@ export function* provisionOrchestrator(
       firewallRuleCreatedByApp: firewallAttempted && !ruleExistedBefore,
       binlogFile: report.coordinates?.file ?? null,
       binlogPosition: report.coordinates?.position ?? null,
+      linking: report.linking?.method ?? input.linking ?? "binlogPosition",
+      outboundAddress: input.replica.outboundAddress ?? null,
       rolledBack: report.rolledBack,
       lastError: error ? `${error.code}: ${error.message}` : null,
       skipPolicy: input.policy?.skipErrors ?? [],
@@ -272,12 +281,18 @@ export function* provisionOrchestrator(
   let validation: ValidateSourceResult;
   let inspection: InspectReplicaResult;
   try {
+    // The method is final only once the replica's HA mode is known; a Flexible replica may end up with GTID, so its
+    // source is read for GTID linking and GTID_MODE is re-judged for the chosen method below.
     const validateInput: ValidateSourceInput = {
       source: input.source,
       ...(input.binlog ? { binlog: input.binlog } : {}),
-      linking: "binlogPosition",
+      linking: input.linking ?? (input.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
     };
-    const inspectInput: InspectReplicaInput = { replica: input.replica, firewallRuleName: ruleName };
+    const inspectInput: InspectReplicaInput = {
+      replica: input.replica,
+      firewallRuleName: ruleName,
+      ...(input.linking ? { linking: input.linking } : {}),
+    };
     const results = (yield context.df.Task.all([
       context.df.callActivityWithRetry(VALIDATE_SOURCE_ACTIVITY, MYSQL_RETRY, validateInput),
       context.df.callActivityWithRetry(INSPECT_REPLICA_ACTIVITY, ARM_RETRY, inspectInput),
@@ -293,14 +308,26 @@ export function* provisionOrchestrator(
   }
   if (!validation.ok) return yield* fail(validation.error);
   if (!inspection.ok) return yield* fail(inspection.error);
+  const linking = chooseLinking(input.linking, inspection.value.server);
+  report.linking = linking;
+  firewallDirection = inspection.value.firewallDirection;
   report.checks = [
-    ...validation.value.checks,
+    ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
     ...inspection.value.checks,
-    ...compareServers(validation.value.facts, inspection.value, input.source),
+    ...compareServers(validation.value.facts, inspection.value, input.source, {
+      linking: linking.method,
+      outboundAddress: input.replica.outboundAddress,
+    }),
   ];
   fqdn = inspection.value.server?.fqdn ?? null;
   sourceIpv4 = validation.value.facts.resolvedIpv4;
   ruleExistedBefore = inspection.value.firewallRule !== null;
+  if (firewallDirection === "sourceAdmitsReplica") {
+    report.sourceFirewall = {
+      replicaOutboundAddress: input.replica.outboundAddress ?? null,
+      instruction: sourceFirewallInstruction(fqdn, input.replica.outboundAddress),
+    };
+  }
   if (hasFailure(report.checks) || !fqdn || !sourceIpv4) {
     const failedCodes = report.checks.filter((item) => item.status === "fail").map((item) => item.code);
     return yield* fail({
@@ -310,26 +337,30 @@ export function* provisionOrchestrator(
     });
   }
 
-  // 2. Open the replica's firewall to the source's address.
-  begin("openingFirewall");
-  firewallAttempted = true;
-  try {
-    const firewallInput: OpenFirewallInput = { replica: input.replica, ruleName, ipv4: sourceIpv4 };
-    const result = expectOutcome<OpenFirewallResult>(
-      OPEN_FIREWALL_ACTIVITY,
-      yield context.df.callActivityWithRetry(OPEN_FIREWALL_ACTIVITY, ARM_RETRY, firewallInput),
-    );
-    if (!result.ok) return yield* fail(result.error);
-    report.firewallRule = { name: ruleName, address: sourceIpv4, createdByThisRun: !ruleExistedBefore };
-    report.changes.push(
-      `${ruleExistedBefore ? "updated" : "created"} firewall rule ${ruleName} for ${sourceIpv4}`,
-    );
-  } catch (error) {
-    return yield* fail({
-      code: "FIREWALL_RULE_FAILED",
-      message: `Opening the firewall failed after retries: ${errorMessage(error)}`,
-      remedy: "Check Resource Manager's availability and this app's permissions on the server.",
-    });
+  // 2. Single Server: open the replica's firewall to the source's address. Flexible Server connects out to the source,
+  // whose firewall this app cannot change: validation has shown the source reachable from here, the report names the
+  // address to admit, and a refusal after start is diagnosed as the source's firewall (step 4).
+  if (firewallDirection === "replicaAdmitsSource") {
+    begin("openingFirewall");
+    firewallAttempted = true;
+    try {
+      const firewallInput: OpenFirewallInput = { replica: input.replica, ruleName, ipv4: sourceIpv4 };
+      const result = expectOutcome<OpenFirewallResult>(
+        OPEN_FIREWALL_ACTIVITY,
+        yield context.df.callActivityWithRetry(OPEN_FIREWALL_ACTIVITY, ARM_RETRY, firewallInput),
+      );
+      if (!result.ok) return yield* fail(result.error);
+      report.firewallRule = { name: ruleName, address: sourceIpv4, createdByThisRun: !ruleExistedBefore };
+      report.changes.push(
+        `${ruleExistedBefore ? "updated" : "created"} firewall rule ${ruleName} for ${sourceIpv4}`,
+      );
+    } catch (error) {
+      return yield* fail({
+        code: "FIREWALL_RULE_FAILED",
+        message: `Opening the firewall failed after retries: ${errorMessage(error)}`,
+        remedy: "Check Resource Manager's availability and this app's permissions on the server.",
+      });
+    }
   }
 
   // 3. Link the replica to the source.
@@ -340,7 +371,8 @@ export function* provisionOrchestrator(
       replica: input.replica,
       fqdn,
       source: input.source,
-      ...(input.binlog ? { binlog: input.binlog } : {}),
+      ...(input.binlog && linking.method === "binlogPosition" ? { binlog: input.binlog } : {}),
+      linking: linking.method,
     };
     const result = expectOutcome<LinkReplicaResult>(
       LINK_REPLICA_ACTIVITY,
@@ -351,9 +383,15 @@ export function* provisionOrchestrator(
       if (result.error.code === "LINK_CONFLICT") linkAttempted = false;
       return yield* fail(result.error);
     }
-    report.coordinates = result.value.coordinates;
+    const { coordinates, gtidPosition, alreadyLinked } = result.value;
+    report.coordinates = coordinates;
+    report.gtidPosition = gtidPosition;
     report.changes.push(
-      `${result.value.alreadyLinked ? "reused the existing link" : "linked the replica"} at ${result.value.coordinates.file}:${result.value.coordinates.position}`,
+      `${alreadyLinked ? "reused the existing link" : "linked the replica"} ${
+        coordinates
+          ? `at ${coordinates.file}:${coordinates.position}`
+          : `by GTID from ${gtidPosition || "an empty GTID position"}`
+      }`,
     );
   } catch (error) {
     return yield* fail({
@@ -361,6 +399,18 @@ export function* provisionOrchestrator(
       message: `Linking failed after retries: ${errorMessage(error)}`,
       remedy: "Check that the replica is reachable from this app.",
     });
+  }
+
+  /** A connection refused from a replica that connects out is, first of all, the source's firewall. */
+  function diagnose(errno: number, message: string): WorkflowError {
+    const diagnosis = diagnoseReplicationError(errno, message);
+    if (errno !== 2003 || firewallDirection !== "sourceAdmitsReplica") return diagnosis;
+    const address = input.replica.outboundAddress;
+    return {
+      code: "SOURCE_FIREWALL_BLOCKS_REPLICA",
+      message: `The replica cannot connect to the source ${input.source.host}:${input.source.port} (error 2003): the source's firewall must admit ${address ?? "the replica's outbound address"}. ${diagnosis.message}`,
+      remedy: sourceFirewallInstruction(fqdn, address),
+    };
   }
 
   // 4. Start, then watch on durable timers until replication really runs or a permanent error shows.
@@ -394,12 +444,11 @@ export function* provisionOrchestrator(
     report.replication = replication;
     if (verdict.kind === "running") break;
     if (verdict.kind === "permanentError") {
-      const diagnosis = diagnoseReplicationError(verdict.errno, verdict.message);
+      const diagnosis = diagnose(verdict.errno, verdict.message);
       return yield* fail({ code: diagnosis.code, message: diagnosis.message, remedy: diagnosis.remedy });
     }
     if (now().getTime() + intervalMs > deadline) {
-      const detail =
-        verdict.kind === "transientError" ? diagnoseReplicationError(verdict.errno, verdict.message) : null;
+      const detail = verdict.kind === "transientError" ? diagnose(verdict.errno, verdict.message) : null;
       return yield* fail({
         code: detail?.code ?? "START_TIMEOUT",
         message: `Replication did not reach a running state within ${input.timing.verifyBudgetSeconds} s: ${

@@ -4,6 +4,7 @@ import { type SecretReference } from "../request/secretReference";
 import { type CheckResult } from "../source/checkResult";
 import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
 import { type ReplicationStatus } from "../replica/replicationStatus";
+import { type LinkingMethod } from "../source/gtidChecks";
 
 /** The provisioning id is derived from the replica server only, so one replica maps to one provisioning. */
 export function linkIdFor(
@@ -37,12 +38,16 @@ export interface ReplicaSpec {
   serverName: string;
   adminUser: string;
   adminPassword: SecretReference;
+  /** Flexible Server: the replica's outbound address as the DBA found it, named in reports and diagnoses. */
+  outboundAddress?: string;
 }
 
 export interface ProvisionInput {
   id: string;
   source: SourceSpec;
   replica: ReplicaSpec;
+  /** Omitted: chosen from the replica (GTID when a Flexible replica has high availability). */
+  linking?: LinkingMethod;
   binlog?: { file: string; position: number };
   policy?: { skipErrors: { errno: number; maxSkips: number }[] };
   heartbeat?: { writerUser: string; writerPassword: SecretReference; database: string };
@@ -111,6 +116,12 @@ export interface ProvisionReport {
   rollback: RollbackAction[];
   coordinates: { file: string; position: number } | null;
   firewallRule: { name: string; address: string; createdByThisRun: boolean } | null;
+  /** How the replica is linked and why; null until the replica has been inspected. */
+  linking: { method: LinkingMethod; chosenBy: "request" | "default" | "highAvailability" } | null;
+  /** GTID links: the replica's GTID position the link resumed from. */
+  gtidPosition: string | null;
+  /** Flexible Server: the source's firewall must admit the replica; what this app could say about it. */
+  sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
 }
 
 export interface ProvisionCustomStatus {

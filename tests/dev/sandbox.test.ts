@@ -153,14 +153,16 @@ describe("npm run sandbox", () => {
       "--port",
       "70000",
       "--replica-kind",
-      "flexible",
+      "flexible-plus",
       "--replica-tier",
       "Premium",
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--port must be a whole number from 0 to 65535");
-    expect(run.stderr).toContain("--replica-kind must be single");
-    expect(run.stderr).toContain("--replica-tier must be one of Basic, GeneralPurpose, MemoryOptimized");
+    expect(run.stderr).toContain("--replica-kind must be single or flexible");
+    expect(run.stderr).toContain(
+      "--replica-tier must be one of Basic, Burstable, GeneralPurpose, MemoryOptimized",
+    );
     expect(run.stdout).toBe("");
   });
 });

@@ -5,11 +5,14 @@ import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec } from "../provisionTypes";
 import { type CheckResult, check } from "../../source/checkResult";
 import {
+  type FirewallDirection,
   type FirewallRuleInfo,
   type ReplicaServerInfo,
   isTransientArmError,
   toArmFailure,
 } from "../../replica/replicaManager";
+import { type LinkingMethod, type ReplicaGtidFacts } from "../../source/gtidChecks";
+import { hasHighAvailability } from "../linkingChoice";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
@@ -20,6 +23,8 @@ export const INSPECT_REPLICA_ACTIVITY = "inspectReplica";
 export interface InspectReplicaInput {
   replica: ReplicaSpec;
   firewallRuleName: string;
+  /** The linking method the request asked for; omitted: chosen from the replica (see linkingChoice). */
+  linking?: LinkingMethod;
 }
 
 export interface ReplicaSqlFacts {
@@ -27,9 +32,13 @@ export interface ReplicaSqlFacts {
   serverId: number;
   lowerCaseTableNames: number;
   status: ReplicationStatus;
+  gtid: ReplicaGtidFacts;
 }
 
 export interface ReplicaInspection {
+  /** Decided by the replica's kind, through its manager; the orchestrator branches on this, not on the kind. */
+  firewallDirection: FirewallDirection;
+  supportsGtidLinking: boolean;
   server: ReplicaServerInfo | null;
   checks: CheckResult[];
   sql: ReplicaSqlFacts | null;
@@ -66,16 +75,60 @@ function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): Check
   );
 }
 
+/** Flexible Server with private access only (VNet integration, public access disabled) cannot do data-in replication. */
+function publicAccessCheck(server: ReplicaServerInfo): CheckResult {
+  if (server.publicNetworkAccess === "Disabled") {
+    return check(
+      "REPLICA_PUBLIC_ACCESS",
+      "fail",
+      `The replica ${server.name} has public network access disabled (private access only); data-in replication is not supported on such a server.`,
+      "Use a Flexible Server with public access (allowed IP addresses), or enable public network access on this one if your network policy allows it.",
+    );
+  }
+  return check(
+    "REPLICA_PUBLIC_ACCESS",
+    "pass",
+    `Public network access is ${server.publicNetworkAccess ?? "not reported"}.`,
+  );
+}
+
+function highAvailabilityCheck(server: ReplicaServerInfo, requested: LinkingMethod | undefined): CheckResult {
+  if (!hasHighAvailability(server)) {
+    return check(
+      "REPLICA_HA_LINKING",
+      "pass",
+      `High availability is ${server.highAvailabilityMode ?? "not reported"}; either linking method fits.`,
+    );
+  }
+  if (requested === "binlogPosition") {
+    return check(
+      "REPLICA_HA_LINKING",
+      "fail",
+      `The replica has high availability (${server.highAvailabilityMode}), which supports data-in replication by GTID only, and the request asks for binlogPosition linking.`,
+      'Send linking: "gtid" (or leave linking out) with a source that has GTIDs enabled, or disable high availability on the replica.',
+    );
+  }
+  return check(
+    "REPLICA_HA_LINKING",
+    "pass",
+    `The replica has high availability (${server.highAvailabilityMode}): linking by GTID${requested ? "" : " (chosen because of it)"}.`,
+  );
+}
+
 export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
   return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {
     const dependencies = deps();
     const manager = dependencies.replicaManager(input.replica);
+    const capabilities = {
+      firewallDirection: manager.firewallDirection,
+      supportsGtidLinking: manager.supportsGtidLinking,
+    };
     let server: ReplicaServerInfo | null;
     let firewallRule: FirewallRuleInfo | null;
     try {
       server = await manager.getServer();
       firewallRule =
-        server && input.replica.kind === "single"
+        server && manager.firewallDirection === "replicaAdmitsSource"
           ? await manager.getFirewallRule(input.firewallRuleName)
           : null;
     } catch (error) {
@@ -100,10 +153,12 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
           "Check replica.subscriptionId, replica.resourceGroup and replica.serverName, and that the server is an Azure Database for MySQL server of the given kind.",
         ),
       );
-      for (const code of ["REPLICA_READY", "REPLICA_TIER", "REPLICA_ADMIN_LOGIN"]) {
+      const codes = ["REPLICA_READY", "REPLICA_TIER", "REPLICA_ADMIN_LOGIN"];
+      if (input.replica.kind === "flexible") codes.push("REPLICA_PUBLIC_ACCESS", "REPLICA_HA_LINKING");
+      for (const code of codes) {
         checks.push(check(code, "skipped", "The replica server does not exist."));
       }
-      return succeeded({ server, checks, sql: null, firewallRule: null });
+      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule: null });
     }
     checks.push(check("REPLICA_EXISTS", "pass", `Replica ${server.name} exists (${server.fqdn}).`));
     const ready = server.state === "Ready";
@@ -122,9 +177,13 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
         ? dependencies.config.SINGLE_SERVER_ALLOWED_TIERS
         : dependencies.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
     checks.push(tierCheck(server, allowedTiers));
+    if (server.kind === "flexible") {
+      checks.push(publicAccessCheck(server));
+      checks.push(highAvailabilityCheck(server, input.linking));
+    }
     if (!ready) {
       checks.push(check("REPLICA_ADMIN_LOGIN", "skipped", "The replica is not Ready."));
-      return succeeded({ server, checks, sql: null, firewallRule });
+      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
     }
 
     let adminPassword: string;
@@ -136,7 +195,14 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
     try {
       const opened = await openReplicaSession(dependencies, input.replica, server.fqdn, adminPassword);
       try {
-        const variables = await readGlobalVariables(opened.session, ["server_id", "lower_case_table_names"]);
+        const variables = await readGlobalVariables(opened.session, [
+          "server_id",
+          "lower_case_table_names",
+          "gtid_executed",
+          "gtid_current_pos",
+          "gtid_slave_pos",
+          "gtid_binlog_state",
+        ]);
         const status = await readReplicationStatus(opened.session, opened.identity);
         checks.push(
           check(
@@ -145,13 +211,22 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
             `The admin ${input.replica.adminUser} logs in to the replica over TLS.`,
           ),
         );
+        const serverId = Number(variables.get("server_id") ?? "0");
         return succeeded({
+          ...capabilities,
           server,
           checks,
           firewallRule,
           sql: {
             identity: opened.identity,
-            serverId: Number(variables.get("server_id") ?? "0"),
+            serverId,
+            gtid: {
+              serverId,
+              gtidExecuted: variables.get("gtid_executed") ?? null,
+              gtidCurrentPos: variables.get("gtid_current_pos") ?? null,
+              gtidSlavePos: variables.get("gtid_slave_pos") ?? null,
+              gtidBinlogState: variables.get("gtid_binlog_state") ?? null,
+            },
             lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
             status: {
               ...status,
@@ -179,7 +254,7 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
             : "Check that the replica's firewall admits this app's outbound addresses and that TLS to the replica verifies (REPLICA_TLS_CA_FILE).",
         ),
       );
-      return succeeded({ server, checks, sql: null, firewallRule });
+      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
     }
   };
 }

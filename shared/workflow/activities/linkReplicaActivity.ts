@@ -1,16 +1,18 @@
-// Activity: link the replica to the source with az_replication_change_master; an identical existing link is success.
+// Activity: link the replica to the source by binlog coordinates or by GTID; an identical existing link is success.
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
-import { callChangeMaster } from "../../replica/replicaSql";
+import { callChangeMaster, callChangeMasterWithGtid } from "../../replica/replicaSql";
 import {
   MysqlSession,
   binaryLogStatusStatement,
   cellText,
+  readGlobalVariables,
   readServerIdentity,
 } from "../../mysql/mysqlSession";
+import { type LinkingMethod } from "../../source/gtidChecks";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
 
@@ -21,12 +23,23 @@ export interface LinkReplicaInput {
   fqdn: string;
   source: SourceSpec;
   binlog?: { file: string; position: number };
+  /** Omitted by histories from before GTID linking: binlogPosition. */
+  linking?: LinkingMethod;
 }
 
 export type LinkReplicaResult = ActivityOutcome<{
-  coordinates: { file: string; position: number };
+  /** null for a GTID link. */
+  coordinates: { file: string; position: number } | null;
+  /** The replica's GTID position the link resumes from (GTID links only). */
+  gtidPosition: string | null;
   alreadyLinked: boolean;
 }>;
+
+/** The GTID state a GTID link resumes from: MySQL gtid_executed, MariaDB gtid_slave_pos (MASTER_USE_GTID=slave_pos). */
+async function replicaGtidPosition(session: MysqlSession): Promise<string> {
+  const variables = await readGlobalVariables(session, ["gtid_executed", "gtid_slave_pos"]);
+  return (variables.get("gtid_executed") ?? variables.get("gtid_slave_pos") ?? "").replace(/\s+/g, "");
+}
 
 /** The replica already replicates from this source as this user. */
 export function isSameLink(
@@ -91,19 +104,39 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
         const status = await readReplicationStatus(opened.session, opened.identity);
         if (status.configured) {
           if (isSameLink(status, input.source)) {
-            return succeeded({
-              coordinates: {
-                file: status.sourceLogFile ?? input.binlog?.file ?? "",
-                position: status.readSourceLogPos ?? 0,
-              },
-              alreadyLinked: true,
-            });
+            return succeeded(
+              input.linking === "gtid"
+                ? {
+                    coordinates: null,
+                    gtidPosition: await replicaGtidPosition(opened.session),
+                    alreadyLinked: true,
+                  }
+                : {
+                    coordinates: {
+                      file: status.sourceLogFile ?? input.binlog?.file ?? "",
+                      position: status.readSourceLogPos ?? 0,
+                    },
+                    gtidPosition: null,
+                    alreadyLinked: true,
+                  },
+            );
           }
           return failed(
             "LINK_CONFLICT",
             `The replica already replicates from ${status.sourceUser ?? "?"}@${status.sourceHost ?? "?"}:${status.sourcePort ?? "?"}.`,
             "Delete that link first (DELETE /api/replications/{id}, or CALL mysql.az_replication_remove_master on the replica), then provision again.",
           );
+        }
+        if (input.linking === "gtid") {
+          const gtidPosition = await replicaGtidPosition(opened.session);
+          await callChangeMasterWithGtid(opened.session, {
+            sourceHost: input.source.host,
+            sourceUser: input.source.replicationUser,
+            sourcePassword: replicationPassword,
+            sourcePort: input.source.port,
+            sslCa: input.source.caCertificate ?? "",
+          });
+          return succeeded({ coordinates: null, gtidPosition, alreadyLinked: false });
         }
         let coordinates = input.binlog ?? null;
         if (!coordinates) {
@@ -139,7 +172,7 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
           logPosition: coordinates.position,
           sslCa: input.source.caCertificate ?? "",
         });
-        return succeeded({ coordinates, alreadyLinked: false });
+        return succeeded({ coordinates, gtidPosition: null, alreadyLinked: false });
       } finally {
         await opened.session.close();
       }
@@ -152,7 +185,7 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
           `Linking the replica failed: ${errno ? `error ${errno}: ` : ""}${(error as Error).message}`,
           secretValues,
         ),
-        "See the replica's error above; az_replication_change_master refuses while replication runs (stop it first).",
+        "See the replica's error above; az_replication_change_master(_with_gtid) refuses while replication runs (stop it first).",
       );
     }
   };
