@@ -166,12 +166,12 @@ function mysqlChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckR
 function mariadbChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckResult[] {
   const sourcePos = parseMariadbGtidList(source.gtidBinlogPos ?? "");
   const replicaPos = parseMariadbGtidList(replica.gtidCurrentPos ?? "");
-  // Replicated events keep their origin's server_id in the replica's binlog; the replica's own id marks local writes.
-  // gtid_current_pos alone can hide them: it prefers gtid_slave_pos in a domain unless the local seq_no is higher.
-  const local = parseMariadbGtidList(replica.gtidBinlogState ?? "").filter(
-    (gtid) => gtid.serverId === replica.serverId,
-  );
-  const ahead = mariadbAheadOf(replicaPos, sourcePos);
+  const replicaBinlog = parseMariadbGtidList(replica.gtidBinlogState ?? "");
+  // gtid_current_pos alone hides writes on the replica: in a domain it prefers gtid_slave_pos unless the binlog's GTID
+  // carries the replica's own server_id with a higher seq_no. So the replica's binlog state is compared too, and any
+  // GTID in it under the replica's own server_id is a local write (replicated events keep their origin's server_id).
+  const local = replicaBinlog.filter((gtid) => gtid.serverId === replica.serverId);
+  const ahead = mariadbAheadOf([...replicaPos, ...replicaBinlog], sourcePos);
   const errant = [...new Map([...local, ...ahead].map((gtid) => [formatMariadbGtid(gtid), gtid])).values()];
   const checks: CheckResult[] = [];
   checks.push(

@@ -1,0 +1,178 @@
+// End to end for Flexible Server replicas: both linking modes, the replica checks (tier policy, private access, HA), errant GTIDs, re-validation and teardown.
+import { type LocalStack } from "../../dev/stack/localStack";
+import { everythingRecorded, expectNoSecrets, provisionAndWait, startE2eStack } from "./e2eStack";
+
+jest.setTimeout(300_000);
+
+interface Check {
+  code: string;
+  status: string;
+  message: string;
+  remedy: string;
+}
+
+interface View {
+  id: string;
+  state: string;
+  rolledBack: boolean | null;
+  checks: Check[];
+  error: { code: string; message: string; remedy: string } | null;
+  changes: string[];
+  coordinates: { file: string; position: number } | null;
+  firewallRule: unknown;
+  linking: { method: string; chosenBy: string | null } | null;
+  gtidPosition: string | null;
+  sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
+  health: { state: string; ioThread: string; sqlThread: string; drift: { code: string }[] } | null;
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function provision(stack: LocalStack, body: unknown): Promise<View> {
+  const { view } = await provisionAndWait(stack, body);
+  return view as unknown as View;
+}
+
+async function getView(stack: LocalStack, id: string): Promise<View> {
+  return (await stack.host.invokeHttp({ method: "GET", path: `/api/replications/${id}` })).json<View>();
+}
+
+async function revalidate(stack: LocalStack, id: string): Promise<View> {
+  const response = await stack.host.invokeHttp({
+    method: "POST",
+    path: `/api/replications/${id}/revalidate`,
+  });
+  expect(response.status).toBe(202);
+  await stack.host.waitForInstance(`${id}-revalidation`, { timeoutMs: 120_000 });
+  return getView(stack, id);
+}
+
+async function tearDown(stack: LocalStack, id: string): Promise<View> {
+  const response = await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` });
+  expect(response.status).toBe(202);
+  await stack.host.waitForInstance(`${id}-teardown`, { timeoutMs: 120_000 });
+  return getView(stack, id);
+}
+
+async function replicaLink(stack: LocalStack): Promise<Record<string, unknown> | undefined> {
+  const [row] = await stack.replica.rootQuery("SHOW SLAVE STATUS");
+  return row;
+}
+
+async function expectRowsReplicate(stack: LocalStack, id: number): Promise<void> {
+  await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (?, 'flex', 1.00)", [
+    id,
+  ]);
+  await until(
+    async () => (await stack.replica.rootQuery("SELECT 1 FROM shop.orders WHERE id = ?", [id])).length === 1,
+    `order ${id} on the replica`,
+  );
+}
+
+function checkOf(view: View, code: string): Check | undefined {
+  return view.checks.find((item) => item.code === code);
+}
+
+describe("Flexible Server replica: linking by binlog position and by GTID", () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startE2eStack({ replicaKind: "flexible" });
+  });
+  afterAll(async () => {
+    if (stack) expectNoSecrets(await everythingRecorded(stack), stack.secrets);
+    await stack?.stop();
+  });
+
+  it("links by binlog position by default, names the source's firewall instead of making a rule, re-validates and tears down", async () => {
+    const view = await provision(stack, {
+      ...stack.exampleRequest(),
+      replica: { ...stack.exampleRequest().replica, outboundAddress: "20.61.12.34" },
+    });
+    expect(view.error).toBeNull();
+    expect(view.state).toBe("replicating");
+    expect(view.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(view.linking).toEqual({ method: "binlogPosition", chosenBy: "default" });
+    expect(view.coordinates).not.toBeNull();
+    expect(view.firewallRule).toBeNull();
+    expect(view.sourceFirewall?.replicaOutboundAddress).toBe("20.61.12.34");
+    expect(view.sourceFirewall?.instruction).toContain("must admit 20.61.12.34");
+    expect(checkOf(view, "SOURCE_FIREWALL_ADMITS_REPLICA")?.status).toBe("warn");
+    expect(checkOf(view, "REPLICA_PUBLIC_ACCESS")?.status).toBe("pass");
+    expect(checkOf(view, "REPLICA_HA_LINKING")?.status).toBe("pass");
+    expect(stack.emulators.arm.server(stack.serverName).firewallRules()).toEqual([]);
+    expect(await replicaLink(stack)).toMatchObject({ Using_Gtid: "No" });
+    await expectRowsReplicate(stack, 2001);
+
+    const checked = await revalidate(stack, view.id);
+    expect(checked.health).toMatchObject({ state: "healthy", ioThread: "Yes", sqlThread: "Yes", drift: [] });
+
+    const removed = await tearDown(stack, view.id);
+    expect(removed.state).toBe("removed");
+    expect(await replicaLink(stack)).toBeUndefined();
+    expect(stack.emulators.arm.server(stack.serverName).firewallRules()).toEqual([]);
+  });
+
+  it("links by GTID when asked, resuming from the replica's GTID position, and replicates", async () => {
+    const view = await provision(stack, { ...stack.exampleRequest(), linking: "gtid" });
+    expect(view.error).toBeNull();
+    expect(view.state).toBe("replicating");
+    expect(view.linking).toEqual({ method: "gtid", chosenBy: "request" });
+    expect(view.coordinates).toBeNull();
+    expect(view.gtidPosition).toMatch(/^\d+-\d+-\d+/);
+    for (const code of ["GTID_MODE", "GTID_ERRANT_TRANSACTIONS", "GTID_PURGED_NEEDED"]) {
+      expect(checkOf(view, code)?.status).not.toBe("fail");
+    }
+    expect(checkOf(view, "GTID_ERRANT_TRANSACTIONS")?.status).toBe("pass");
+    expect(await replicaLink(stack)).toMatchObject({ Using_Gtid: "Slave_Pos" });
+    await expectRowsReplicate(stack, 2002);
+
+    const checked = await revalidate(stack, view.id);
+    expect(checked.health).toMatchObject({ state: "healthy", drift: [] });
+    expect((await tearDown(stack, view.id)).state).toBe("removed");
+    expect(await replicaLink(stack)).toBeUndefined();
+  });
+
+  it("catches an errant transaction on the replica before linking by GTID, and changes nothing", async () => {
+    // A write on the replica itself: binlogged under the replica's own server_id, unknown to the source.
+    await stack.replica.rootQuery(
+      "INSERT INTO shop.orders (id, customer, amount) VALUES (9001, 'errant', 0.01)",
+    );
+    const view = await provision(stack, { ...stack.exampleRequest(), linking: "gtid" });
+    expect(view.state).toBe("failed");
+    expect(view.error?.code).toBe("VALIDATION_FAILED");
+    const errant = checkOf(view, "GTID_ERRANT_TRANSACTIONS");
+    expect(errant?.status).toBe("fail");
+    expect(errant?.message).toMatch(/errant transactions/);
+    expect(view.rolledBack).toBe(false);
+    expect(view.changes).toEqual([]);
+    expect(await replicaLink(stack)).toBeUndefined();
+  });
+
+  it("catches a replica ahead of the source in a GTID domain the source never wrote", async () => {
+    const connection = await stack.replica.rootConnection();
+    try {
+      await connection.query(
+        "SET SESSION gtid_domain_id = 77, SESSION server_id = ?",
+        [
+          // Another origin's server_id: only the domain gives it away.
+          4_000_001,
+        ],
+      );
+      await connection.query(
+        "INSERT INTO shop.orders (id, customer, amount) VALUES (9002, 'domain77', 0.02)",
+      );
+    } finally {
+      await connection.end();
+    }
+    const view = await provision(stack, { ...stack.exampleRequest(), linking: "gtid" });
+    expect(view.error?.code).toBe("VALIDATION_FAILED");
+    expect(checkOf(view, "GTID_ERRANT_TRANSACTIONS")?.message).toMatch(/77-4000001-\d+/);
+    expect(await replicaLink(stack)).toBeUndefined();
+  });
+});
