@@ -52,15 +52,25 @@ export function parseMysqlGtidSet(text: string): MysqlGtidSet {
     const fields = part.split(":");
     const uuid = fields.shift()?.toLowerCase() ?? "";
     if (!UUID.test(uuid)) throw new GtidParseError(`"${uuid}" is not a server UUID in GTID set "${text}"`);
+    // Intervals after a tag belong to uuid:tag, those before it to the untagged uuid (`uuid:1-5:tag:1-3`).
     let key = uuid;
-    const intervals: GtidInterval[] = [];
+    let intervals: GtidInterval[] = [];
+    const flush = () => {
+      if (intervals.length > 0) set.set(key, normalise([...(set.get(key) ?? []), ...intervals]));
+    };
     for (const field of fields) {
-      if (/^\d/.test(field)) intervals.push(parseInterval(field, text));
-      else if (TAG.test(field.toLowerCase())) key = `${uuid}:${field.toLowerCase()}`;
-      else throw new GtidParseError(`"${field}" is neither an interval nor a tag in GTID set "${text}"`);
+      if (/^\d/.test(field)) {
+        intervals.push(parseInterval(field, text));
+      } else if (TAG.test(field.toLowerCase())) {
+        flush();
+        key = `${uuid}:${field.toLowerCase()}`;
+        intervals = [];
+      } else {
+        throw new GtidParseError(`"${field}" is neither an interval nor a tag in GTID set "${text}"`);
+      }
     }
     if (intervals.length === 0) throw new GtidParseError(`"${part}" has no intervals in GTID set "${text}"`);
-    set.set(key, normalise([...(set.get(key) ?? []), ...intervals]));
+    flush();
   }
   return set;
 }
