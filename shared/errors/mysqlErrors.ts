@@ -107,6 +107,9 @@ const TRANSIENT_CLIENT_CODES = new Set([
   "PROTOCOL_SEQUENCE_TIMEOUT",
 ]);
 const TRANSIENT_SERVER_ERRNOS = new Set([1040, 1053, 1205, 1213, 2002, 2003, 2006, 2013, 1927]);
+// mysql2 renames every error raised during the TLS handshake to HANDSHAKE_SSL_ERROR, ECONNRESET included: a server
+// restarting mid-handshake is still the network, while a certificate problem (no match here) stays permanent.
+const TLS_HANDSHAKE_DROPPED = /socket disconnected before secure TLS connection|ECONNRESET|socket hang up/i;
 
 interface ErrorLike {
   code?: unknown;
@@ -119,6 +122,7 @@ export function isTransientMysqlError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, errno } = error as ErrorLike;
   if (typeof code === "string" && TRANSIENT_CLIENT_CODES.has(code)) return true;
+  if (code === "HANDSHAKE_SSL_ERROR" && TLS_HANDSHAKE_DROPPED.test(String((error as Error).message))) return true;
   return typeof errno === "number" && TRANSIENT_SERVER_ERRNOS.has(errno);
 }
 
