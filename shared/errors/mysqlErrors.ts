@@ -122,7 +122,8 @@ export function isTransientMysqlError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, errno } = error as ErrorLike;
   if (typeof code === "string" && TRANSIENT_CLIENT_CODES.has(code)) return true;
-  if (code === "HANDSHAKE_SSL_ERROR" && TLS_HANDSHAKE_DROPPED.test(String((error as Error).message))) return true;
+  if (code === "HANDSHAKE_SSL_ERROR" && TLS_HANDSHAKE_DROPPED.test(String((error as Error).message)))
+    return true;
   return typeof errno === "number" && TRANSIENT_SERVER_ERRNOS.has(errno);
 }
 
