@@ -22,6 +22,7 @@ function build(config: AppConfig): WorkflowDependencies {
   const credential = () => azureCredential(config);
   let registry: LinkRegistry | undefined;
   let healthHistory: HealthHistory | undefined;
+  const managers = new Map<string, ReplicaManager>();
   return {
     config,
     secrets: createSecretResolver({
@@ -31,10 +32,21 @@ function build(config: AppConfig): WorkflowDependencies {
       appSettingPrefix: config.SECRET_APP_SETTING_PREFIX,
     }),
     replicaManager(target: ReplicaTarget): ReplicaManager {
-      // The one place the kind matters: everything downstream asks the manager for its capabilities.
-      if (target.kind === "single") return createSingleServerManager(target, credential(), config);
-      if (target.kind === "flexible") return createFlexibleServerManager(target, credential(), config);
-      throw new Error(`Replica kind ${String(target.kind)} is not supported.`);
+      // One manager (and SDK client, with its token cache) per server: a re-validation pass over many links
+      // must not build a client and fetch a token per link.
+      const key = [target.kind, target.subscriptionId, target.resourceGroup, target.serverName]
+        .join("|")
+        .toLowerCase();
+      let manager = managers.get(key);
+      if (!manager) {
+        // The one place the kind matters: everything downstream asks the manager for its capabilities.
+        if (target.kind === "single") manager = createSingleServerManager(target, credential(), config);
+        else if (target.kind === "flexible")
+          manager = createFlexibleServerManager(target, credential(), config);
+        else throw new Error(`Replica kind ${String(target.kind)} is not supported.`);
+        managers.set(key, manager);
+      }
+      return manager;
     },
     get registry(): LinkRegistry {
       registry ??= createLinkRegistry(createTableClient(config, config.REGISTRY_TABLE_NAME, credential));
