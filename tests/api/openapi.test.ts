@@ -265,7 +265,7 @@ describe("docs/openapi.yaml", () => {
   it("answers 400 with every problem, 413 for large bodies and 404 for unknown ids", async () => {
     const bad = {
       source: { host: "", port: 70_000, replicationUser: "repl", replicationPassword: "plain-text" },
-      replica: { kind: "flexible" },
+      replica: { kind: "postgresql" },
       surprise: true,
     };
     expect(contract.requestErrors("POST", "/api/replications", bad)).not.toBeNull();

@@ -123,4 +123,39 @@ describe("provision request schema", () => {
     });
     expect(found.map((item) => item.path)).toEqual(["source.caCertificate"]);
   });
+
+  it("accepts kind flexible with either linking method and an outbound address", () => {
+    for (const linking of ["binlogPosition", "gtid"]) {
+      const body = {
+        ...valid,
+        replica: { ...valid.replica, kind: "flexible", outboundAddress: "20.61.12.34" },
+        linking,
+      };
+      expect(problems(body)).toEqual([]);
+    }
+  });
+
+  it("refuses GTID linking and an outbound address for Single Server, with the other problems", () => {
+    const found = problems({
+      ...valid,
+      source: { ...valid.source, port: 0 },
+      replica: { ...valid.replica, outboundAddress: "20.61.12.34" },
+      linking: "gtid",
+    });
+    expect(found.map((item) => item.path).sort()).toEqual([
+      "linking",
+      "replica.outboundAddress",
+      "source.port",
+    ]);
+    expect(found.find((item) => item.path === "linking")?.message).toMatch(/Single Server supports binlog/);
+  });
+
+  it("refuses an unknown linking method and an outbound address that is not IPv4", () => {
+    const found = problems({
+      ...valid,
+      replica: { ...valid.replica, kind: "flexible", outboundAddress: "replica.example.com" },
+      linking: "auto",
+    });
+    expect(found.map((item) => item.path).sort()).toEqual(["linking", "replica.outboundAddress"]);
+  });
 });
