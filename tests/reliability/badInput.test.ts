@@ -337,7 +337,7 @@ function badRequests(valid: Json, vaultUrl: string): fc.Arbitrary<BadRequest> {
   const badValue = fc
     .oneof(
       fc.constantFrom<[Segment[], Json]>(
-        [["replica", "kind"], "flexible"],
+        [["replica", "kind"], "postgresql"],
         [["replica", "kind"], "SINGLE"],
         [["replica", "subscriptionId"], "6c1f0d6e-3c5a-4a8f-9a55-2f1e4d0c7b1"],
         [["replica", "serverName"], "Sandbox-Replica"],
