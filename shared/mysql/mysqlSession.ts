@@ -1,4 +1,5 @@
 // One mysql2 connection with the app's TLS rules, a round-trip counter, and version-aware replication statements.
+import { createHash } from "node:crypto";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 
 export interface TlsSettings {
@@ -35,6 +36,30 @@ export interface ServerIdentity {
 
 export type Row = Record<string, unknown>;
 
+interface SslOptions {
+  ca: string | undefined;
+  rejectUnauthorized: boolean;
+  verifyIdentity: boolean;
+}
+
+const sslOptionsCache = new Map<string, SslOptions>();
+
+/**
+ * The same settings give the same options object: mysql2 keys its TLS secure context and session cache on it,
+ * so reusing it saves parsing the CA and a full handshake on every connection (a re-validation pass opens many).
+ */
+function sslOptions(tls: TlsSettings): SslOptions {
+  const rejectUnauthorized = tls.probeWithoutVerification !== true;
+  const verifyIdentity = tls.verifyIdentity ?? false;
+  const key = `${rejectUnauthorized}|${verifyIdentity}|${tls.ca === undefined ? "" : createHash("sha256").update(tls.ca).digest("hex")}`;
+  let options = sslOptionsCache.get(key);
+  if (!options) {
+    options = { ca: tls.ca, rejectUnauthorized, verifyIdentity };
+    sslOptionsCache.set(key, options);
+  }
+  return options;
+}
+
 /** A mysql2 connection that counts its round trips (the validation benchmark reports them). */
 export class MysqlSession {
   roundTrips = 0;
@@ -53,14 +78,7 @@ export class MysqlSession {
       user: endpoint.user,
       password: endpoint.password,
       connectTimeout: endpoint.connectTimeoutMs,
-      ssl:
-        endpoint.tls === false
-          ? undefined
-          : {
-              ca: endpoint.tls.ca,
-              rejectUnauthorized: endpoint.tls.probeWithoutVerification !== true,
-              verifyIdentity: endpoint.tls.verifyIdentity ?? false,
-            },
+      ssl: endpoint.tls === false ? undefined : sslOptions(endpoint.tls),
       supportBigNumbers: true,
       bigNumberStrings: false,
       dateStrings: true,
