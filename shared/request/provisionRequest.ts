@@ -19,7 +19,11 @@ const mysqlUserName = z
   .string({ message: "must be a string" })
   .min(1, "must not be empty")
   .max(32, "must be at most 32 characters (the MySQL user name limit)")
-  .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
+  .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters")
+  .refine(
+    (value) => !/[\u{10000}-\u{10FFFF}]/u.test(value),
+    "must not contain characters outside the Basic Multilingual Plane (such as emoji): MySQL keeps user names in utf8mb3, where they become '?' and name another account",
+  );
 
 const host = z
   .string({ message: "must be a string" })
@@ -30,6 +34,10 @@ const host = z
 const caCertificate = z
   .string({ message: "must be PEM text" })
   .max(30_000, "must be at most 30,000 characters")
+  .refine(
+    (value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value),
+    "must be PEM text: no control characters other than line breaks and tabs",
+  )
   .superRefine((value, ctx) => {
     const blocks = value.match(PEM_CERTIFICATE);
     if (!blocks || blocks.length === 0) {

@@ -542,6 +542,16 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   const session = replication.session;
   facts.reachable = true;
   checks.push(check("SOURCE_REACHABLE", "pass", `Connected to ${input.host}:${input.port}.`));
+  if (/[^\x20-\x7e]/.test(input.replicationUser)) {
+    checks.push(
+      check(
+        "REPLICATION_USER_NAME",
+        "warn",
+        `The replication user name ${input.replicationUser} has non-ASCII characters: the replica's replication thread may send it in another character set than this check did (a MariaDB replica uses latin1), and fail with error 1045 although this login works.`,
+        "Use an ASCII name for the replication user.",
+      ),
+    );
+  }
   checks.push(
     check(
       "REPLICATION_USER_LOGIN",
@@ -743,6 +753,7 @@ const CHECK_ORDER = [
   "SOURCE_REACHABLE",
   "SOURCE_TLS",
   "REPLICATION_USER_LOGIN",
+  "REPLICATION_USER_NAME",
   "REPLICATION_PRIVILEGE",
   "INSPECTION_USER_LOGIN",
   "AUTH_PLUGIN_TLS",
