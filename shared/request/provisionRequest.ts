@@ -35,6 +35,7 @@ const caCertificate = z
   .string({ message: "must be PEM text" })
   .max(30_000, "must be at most 30,000 characters")
   .refine(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
     (value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value),
     "must be PEM text: no control characters other than line breaks and tabs",
   )
