@@ -171,9 +171,18 @@ describe("re-validation", () => {
     await stack.replica.rootQuery("STOP SLAVE IO_THREAD");
     await stack.source.flushBinaryLogs();
     await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (600, 'unread', 3)");
-    await stack.source.flushBinaryLogs();
-    const latest = (await stack.source.binaryLogs()).at(-1)!;
-    await stack.source.purgeBinaryLogsTo(latest.name);
+    const [status] = await stack.replica.rootQuery<{ Master_Log_File: string }>("SHOW SLAVE STATUS");
+    const needed = status!.Master_Log_File;
+    // The source's dump thread for the stopped IO thread holds the file until it notices (on its next event).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await stack.source.flushBinaryLogs();
+      const latest = (await stack.source.binaryLogs()).at(-1)!;
+      await stack.source.purgeBinaryLogsTo(latest.name);
+      if (!(await stack.source.binaryLogs()).some((log) => log.name === needed)) break;
+      if (Date.now() > deadline) throw new Error(`${needed} could not be purged`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const health = await scheduledPass();
     expect(health.drift.map((item) => item.code)).toContain("BINLOG_PURGED");
     expect(health.state).toBe("broken");
