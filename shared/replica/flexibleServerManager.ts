@@ -3,11 +3,11 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { MySQLManagementFlexibleServerClient } from "@azure/arm-mysql-flexible";
 import { type AppConfig } from "../config/appConfig";
 import {
-  type FirewallRuleInfo,
   type ReplicaManager,
   type ReplicaServerInfo,
   type ReplicaTarget,
   isNotFound,
+  firewallRuleOperations,
 } from "./replicaManager";
 
 export function createFlexibleServerManager(
@@ -58,36 +58,7 @@ export function createFlexibleServerManager(
     },
     // The replica's own firewall rules admit clients such as this app; replication needs none, so the workflow
     // never calls these for Flexible Server. They work, for completeness and for operators' tooling.
-    async getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null> {
-      try {
-        const rule = await client.firewallRules.get(resourceGroup, serverName, ruleName);
-        return {
-          name: rule.name ?? ruleName,
-          startIpAddress: rule.startIpAddress,
-          endIpAddress: rule.endIpAddress,
-        };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
-    async putFirewallRule(ruleName: string, ipv4: string): Promise<void> {
-      await client.firewallRules.beginCreateOrUpdateAndWait(
-        resourceGroup,
-        serverName,
-        ruleName,
-        { startIpAddress: ipv4, endIpAddress: ipv4 },
-        poll,
-      );
-    },
-    async deleteFirewallRule(ruleName: string): Promise<void> {
-      try {
-        await client.firewallRules.beginDeleteAndWait(resourceGroup, serverName, ruleName, poll);
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
-    },
+    ...firewallRuleOperations(client.firewallRules, resourceGroup, serverName, poll),
     adminLogin(adminUser: string): string {
       // Flexible Server logs in with the plain name; tolerate a user@server pasted from Single Server habits.
       const at = adminUser.indexOf("@");

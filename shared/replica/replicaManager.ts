@@ -80,3 +80,66 @@ export function isTransientArmError(error: unknown): boolean {
 export function isNotFound(error: unknown): boolean {
   return toArmFailure(error).statusCode === 404;
 }
+
+/** The firewall-rule operations both MySQL management SDKs generate with the same names and shapes. */
+interface FirewallRulesApi {
+  get(
+    resourceGroup: string,
+    server: string,
+    rule: string,
+  ): Promise<{ name?: string; startIpAddress: string; endIpAddress: string }>;
+  beginCreateOrUpdateAndWait(
+    resourceGroup: string,
+    server: string,
+    rule: string,
+    parameters: { startIpAddress: string; endIpAddress: string },
+    options: { updateIntervalInMs: number },
+  ): Promise<unknown>;
+  beginDeleteAndWait(
+    resourceGroup: string,
+    server: string,
+    rule: string,
+    options: { updateIntervalInMs: number },
+  ): Promise<unknown>;
+}
+
+/** get / create-or-update / delete of one server's firewall rules, with 404 meaning "not there". */
+export function firewallRuleOperations(
+  api: FirewallRulesApi,
+  resourceGroup: string,
+  serverName: string,
+  poll: { updateIntervalInMs: number },
+): Pick<ReplicaManager, "getFirewallRule" | "putFirewallRule" | "deleteFirewallRule"> {
+  return {
+    async getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null> {
+      try {
+        const rule = await api.get(resourceGroup, serverName, ruleName);
+        return {
+          name: rule.name ?? ruleName,
+          startIpAddress: rule.startIpAddress,
+          endIpAddress: rule.endIpAddress,
+        };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    async putFirewallRule(ruleName: string, ipv4: string): Promise<void> {
+      await api.beginCreateOrUpdateAndWait(
+        resourceGroup,
+        serverName,
+        ruleName,
+        { startIpAddress: ipv4, endIpAddress: ipv4 },
+        poll,
+      );
+    },
+    async deleteFirewallRule(ruleName: string): Promise<void> {
+      try {
+        await api.beginDeleteAndWait(resourceGroup, serverName, ruleName, poll);
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+    },
+  };
+}

@@ -3,11 +3,11 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { MySQLManagementClient } from "@azure/arm-mysql";
 import { type AppConfig } from "../config/appConfig";
 import {
-  type FirewallRuleInfo,
   type ReplicaManager,
   type ReplicaServerInfo,
   type ReplicaTarget,
   isNotFound,
+  firewallRuleOperations,
 } from "./replicaManager";
 
 export function createSingleServerManager(
@@ -53,39 +53,7 @@ export function createSingleServerManager(
         throw error;
       }
     },
-    async getFirewallRule(ruleName: string): Promise<FirewallRuleInfo | null> {
-      try {
-        const rule = await client.firewallRules.get(resourceGroup, serverName, ruleName);
-        return {
-          name: rule.name ?? ruleName,
-          startIpAddress: rule.startIpAddress,
-          endIpAddress: rule.endIpAddress,
-        };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
-    async putFirewallRule(ruleName: string, ipv4: string): Promise<void> {
-      await client.firewallRules.beginCreateOrUpdateAndWait(
-        resourceGroup,
-        serverName,
-        ruleName,
-        {
-          startIpAddress: ipv4,
-          endIpAddress: ipv4,
-        },
-        poll,
-      );
-    },
-    async deleteFirewallRule(ruleName: string): Promise<void> {
-      try {
-        await client.firewallRules.beginDeleteAndWait(resourceGroup, serverName, ruleName, poll);
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
-    },
+    ...firewallRuleOperations(client.firewallRules, resourceGroup, serverName, poll),
     adminLogin(adminUser: string): string {
       return adminUser.includes("@") ? adminUser : `${adminUser}@${serverName}`;
     },
