@@ -24,9 +24,20 @@ async function eventually<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
+    // A read may fail until replication has caught up (e.g. the table is not there yet): retry it too.
+    let value: T | undefined;
+    let failure: unknown;
+    try {
+      value = await read();
+      if (ok(value)) return value;
+    } catch (error) {
+      failure = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `condition not met; last ${failure ? `error ${failure instanceof Error ? failure.message : "?"}` : `value ${JSON.stringify(value)}`}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
