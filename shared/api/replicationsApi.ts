@@ -280,6 +280,18 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           { id, statusUrl },
         );
       }
+      const teardown = await getStatusOrNull(client, teardownInstanceId(id));
+      if (teardown && RUNNING_STATES.has(teardown.runtimeStatus)) {
+        return errorResponse(
+          409,
+          "RemovalInProgress",
+          "This replica's link is being removed; provision again when that ends.",
+          {
+            id,
+            statusUrl,
+          },
+        );
+      }
       const record = await deps.workflow().registry.get(id);
       if (record && record.state === "replicating") {
         if (sameSource(record, body)) {

@@ -24,6 +24,26 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
     remedy: "Usually transient (network or a source restart); it is retried with backoff.",
     permanent: false,
   },
+  1040: {
+    meaning: "the source refuses connections (too many connections)",
+    remedy: "Usually transient; raise max_connections on the source if it persists.",
+    permanent: false,
+  },
+  1053: {
+    meaning: "the source is shutting down",
+    remedy: "Transient: replication resumes when the source is back.",
+    permanent: false,
+  },
+  2002: {
+    meaning: "the source cannot be reached",
+    remedy: "Check the source host and port; it is retried with backoff.",
+    permanent: false,
+  },
+  2006: {
+    meaning: "the source went away",
+    remedy: "Usually transient (network or a source restart); it is retried with backoff.",
+    permanent: false,
+  },
   1045: {
     meaning: "access denied for the replication user",
     remedy:

@@ -48,7 +48,12 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
           const status = await readReplicationStatus(opened.session, opened.identity);
           const verdict = judgeReplication(status, isPermanentReplicationError);
           if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
-            const replication = summariseReplication(status);
+            // Server error texts echo connection details: redact before they reach the orchestration's output.
+            const replication = summariseReplication({
+              ...status,
+              lastIoError: redactSecrets(status.lastIoError, [adminPassword]),
+              lastSqlError: redactSecrets(status.lastSqlError, [adminPassword]),
+            });
             return succeeded({
               verdict:
                 "message" in verdict

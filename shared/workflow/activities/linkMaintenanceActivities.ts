@@ -16,7 +16,8 @@ export interface RevalidateLinkInput {
 }
 
 export type RevalidateLinkResult =
-  { id: string; checked: false } | ({ id: string; checked: true } & ReturnType<typeof summariseHealth>);
+  | { id: string; checked: false; error?: string }
+  | ({ id: string; checked: true } & ReturnType<typeof summariseHealth>);
 
 export interface SetLinkStateInput {
   id: string;
@@ -34,7 +35,16 @@ export function createListActiveLinksActivity(deps: () => WorkflowDependencies) 
 
 export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
   return async (input: RevalidateLinkInput, context?: InvocationContext): Promise<RevalidateLinkResult> => {
-    const health: LinkHealth | null = await revalidateLink(deps(), input.id, input.checkedAt);
+    let health: LinkHealth | null;
+    try {
+      health = await revalidateLink(deps(), input.id, input.checkedAt);
+    } catch (error) {
+      // One link's failure (the registry or history store unreachable) must not fail the whole batch: Task.all
+      // gives up at the first failure and the batch's other results would be lost.
+      const message = error instanceof Error ? error.message : String(error);
+      context?.log(`[${input.id}] re-validation failed: ${message}`);
+      return { id: input.id, checked: false, error: message };
+    }
     // Every recovery action is logged (App Insights keeps it), including the event a skip skipped.
     for (const action of health?.recovery ?? []) {
       context?.log(`[${input.id}] recovery ${action.action} ${action.outcome}: ${action.detail}`);

@@ -1,5 +1,6 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
-import { type ActivityOutcome, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { type SourceSpec } from "../provisionTypes";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkingMethod, type SourceValidation, validateSource } from "../../source/sourceValidation";
@@ -52,7 +53,15 @@ export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
       }));
       return succeeded({ checks: safeChecks, facts });
     } catch (error) {
-      throw transientError(error, secretValues);
+      if (isTransientMysqlError(error)) throw transientError(error, secretValues);
+      return failed(
+        "VALIDATION_ERROR",
+        redactSecrets(
+          `Validating the source failed: ${error instanceof Error ? error.message : String(error)}`,
+          secretValues,
+        ),
+        "Check the accounts' privileges on the source; the message above names what the server refused.",
+      );
     }
   };
 }
