@@ -1,4 +1,4 @@
-// The mysql.az_replication_* stored procedures of Azure Database for MySQL, rebuilt for MariaDB so a local replica is driven the Azure way.
+// The mysql.az_replication_* stored procedures of Azure Database for MySQL, rebuilt on Oracle MySQL so a local replica is driven the Azure way.
 import { type MysqlServer } from "./mysqlServer";
 
 /** The seven procedures Azure documents; the tests and the app call exactly these. */
@@ -18,9 +18,7 @@ export const AZURE_REPLICATION_PROCEDURES = [
  */
 export const PROCEDURE_DEFINER = { user: "azure_superuser", host: "localhost" } as const;
 
-/** MariaDB's ER_SLAVE_MUST_STOP: the number CHANGE MASTER itself uses for "stop replication first". */
-export const ERRNO_REPLICATION_RUNNING = 1198;
-/** ER_WRONG_ARGUMENTS: a parameter the procedure refuses (NULL, bad port, a byte the server cannot store). */
+/** ER_WRONG_ARGUMENTS: a parameter the procedure refuses (NULL, a port out of range, a malformed GTID). */
 export const ERRNO_BAD_ARGUMENT = 1210;
 
 const DEFINER = "`azure_superuser`@`localhost`";
@@ -28,47 +26,46 @@ const DEFINER = "`azure_superuser`@`localhost`";
 // The routines keep the sql_mode of their creation: no NO_BACKSLASH_ESCAPES, or QUOTE()'s output would be misread.
 const ROUTINE_SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
+/**
+ * Runs one statement text with PREPARE (MySQL has no EXECUTE IMMEDIATE). The text lives in a user variable
+ * of the caller's session only while it runs: it holds the password, so it is cleared on every path.
+ */
+const RUN_STATEMENT = `CREATE PROCEDURE mysql.az_replication_internal_run(IN statement_text LONGTEXT CHARACTER SET utf8mb4)
+  SQL SECURITY DEFINER
+BEGIN
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    SET @az_replication_statement = NULL;
+    RESIGNAL;
+  END;
+  SET @az_replication_statement = statement_text;
+  PREPARE az_replication_prepared FROM @az_replication_statement;
+  SET @az_replication_statement = NULL;
+  EXECUTE az_replication_prepared;
+  DEALLOCATE PREPARE az_replication_prepared;
+END`;
+
 const STATEMENTS: readonly string[] = [
-  `CREATE PROCEDURE mysql.az_replication_internal_require_stopped()
-  SQL SECURITY DEFINER
-  COMMENT 'Azure refuses to relink while replication threads run; so do we.'
-BEGIN
-  IF (SELECT CAST(VARIABLE_VALUE AS UNSIGNED) FROM information_schema.GLOBAL_STATUS
-      WHERE VARIABLE_NAME = 'SLAVES_RUNNING') > 0 THEN
-    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_REPLICATION_RUNNING},
-      MESSAGE_TEXT = 'Replication is running: call mysql.az_replication_stop() before changing the source';
-  END IF;
-END`,
+  RUN_STATEMENT,
 
-  // master.info is a line-per-field text file of utf8mb3 C strings: NUL truncates, LF shifts every
-  // later field, and characters outside the BMP become '?'. Refuse them rather than store something else.
-  `CREATE PROCEDURE mysql.az_replication_internal_check_text(
-    IN param_name VARCHAR(64), IN param_value LONGTEXT CHARACTER SET utf8mb4)
+  `CREATE PROCEDURE mysql.az_replication_internal_check_arguments(
+    IN master_host LONGTEXT CHARACTER SET utf8mb4, IN master_user LONGTEXT CHARACTER SET utf8mb4,
+    IN master_password LONGTEXT CHARACTER SET utf8mb4, IN master_port BIGINT)
   SQL SECURITY DEFINER
 BEGIN
-  DECLARE message VARCHAR(128);
-  IF param_value IS NULL THEN
-    SET message = CONCAT(param_name, ' must not be NULL');
-  ELSEIF LOCATE(CHAR(0 USING utf8mb4), param_value) > 0 OR LOCATE(CHAR(10 USING utf8mb4), param_value) > 0 THEN
-    SET message = CONCAT(param_name, ' contains a NUL or line feed, which the server cannot store');
-  ELSEIF CAST(CONVERT(param_value USING utf8mb3) AS BINARY) <> CAST(param_value AS BINARY) THEN
-    SET message = CONCAT(param_name, ' contains characters outside the Basic Multilingual Plane (e.g. emoji), which the server cannot store');
+  -- CHANGE REPLICATION SOURCE takes literals, so a NULL would become the text 'NULL' or a syntax error: refuse it.
+  IF master_host IS NULL OR master_user IS NULL OR master_password IS NULL THEN
+    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
+      MESSAGE_TEXT = 'master_host, master_user and master_password must not be NULL';
   END IF;
-  IF message IS NOT NULL THEN
-    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT}, MESSAGE_TEXT = message;
-  END IF;
-END`,
-
-  `CREATE PROCEDURE mysql.az_replication_internal_check_port(IN master_port BIGINT)
-  SQL SECURITY DEFINER
-BEGIN
   IF master_port IS NULL OR master_port < 1 OR master_port > 65535 THEN
     SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT}, MESSAGE_TEXT = 'master_port must be between 1 and 65535';
   END IF;
 END`,
 
-  // MASTER_SSL_CA takes a file name, while Azure takes the PEM text: write the PEM into the
+  // SOURCE_SSL_CA takes a file name, while Azure takes the PEM text: write the PEM into the
   // secure_file_priv directory under a name derived from its hash, so that repeating a call reuses it.
+  // With a CA and SOURCE_SSL_VERIFY_SERVER_CERT=0 the replica verifies the chain but not the host name (VERIFY_CA).
   `CREATE PROCEDURE mysql.az_replication_internal_ssl_clause(
     IN master_ssl_ca LONGTEXT CHARACTER SET utf8mb4, OUT clause TEXT CHARACTER SET utf8mb4)
   SQL SECURITY DEFINER
@@ -77,7 +74,7 @@ BEGIN
   -- 1086 (file exists): a concurrent call has just written the same PEM under the same name.
   DECLARE CONTINUE HANDLER FOR 1086 BEGIN END;
   IF master_ssl_ca IS NULL OR master_ssl_ca = '' THEN
-    SET clause = ', MASTER_SSL=0, MASTER_SSL_CA='''', MASTER_SSL_CAPATH='''', MASTER_SSL_CERT='''', MASTER_SSL_KEY='''', MASTER_SSL_VERIFY_SERVER_CERT=0';
+    SET clause = ', SOURCE_SSL=0, SOURCE_SSL_CA='''', SOURCE_SSL_CAPATH='''', SOURCE_SSL_CERT='''', SOURCE_SSL_KEY='''', SOURCE_SSL_VERIFY_SERVER_CERT=0';
   ELSE
     IF @@GLOBAL.secure_file_priv IS NULL OR @@GLOBAL.secure_file_priv = '' THEN
       SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
@@ -86,13 +83,15 @@ BEGIN
     SET ca_file = CONCAT(TRIM(TRAILING '/' FROM @@GLOBAL.secure_file_priv), '/az-replication-ca-',
       SHA2(master_ssl_ca, 256), '.pem');
     IF LOAD_FILE(ca_file) IS NULL THEN
-      EXECUTE IMMEDIATE CONCAT('SELECT ? INTO DUMPFILE ', QUOTE(ca_file)) USING master_ssl_ca;
+      CALL mysql.az_replication_internal_run(CONCAT('SELECT ', QUOTE(master_ssl_ca), ' INTO DUMPFILE ', QUOTE(ca_file)));
     END IF;
-    SET clause = CONCAT(', MASTER_SSL=1, MASTER_SSL_CA=', QUOTE(ca_file),
-      ', MASTER_SSL_CAPATH='''', MASTER_SSL_CERT='''', MASTER_SSL_KEY='''', MASTER_SSL_VERIFY_SERVER_CERT=0');
+    SET clause = CONCAT(', SOURCE_SSL=1, SOURCE_SSL_CA=', QUOTE(ca_file),
+      ', SOURCE_SSL_CAPATH='''', SOURCE_SSL_CERT='''', SOURCE_SSL_KEY='''', SOURCE_SSL_VERIFY_SERVER_CERT=0');
   END IF;
 END`,
 
+  // Every check beyond NULLs and the port is MySQL's own: CHANGE REPLICATION SOURCE refuses a running
+  // receiver (13xxx), a password over 32 characters, a host over 255, as it would on Azure.
   `CREATE PROCEDURE mysql.az_replication_change_master(
     IN master_host LONGTEXT CHARACTER SET utf8mb4,
     IN master_user LONGTEXT CHARACTER SET utf8mb4,
@@ -105,26 +104,21 @@ END`,
   COMMENT 'Binlog file/position link to the source; master_ssl_ca is PEM text or empty for no TLS.'
 BEGIN
   DECLARE ssl_clause TEXT CHARACTER SET utf8mb4;
-  CALL mysql.az_replication_internal_require_stopped();
-  CALL mysql.az_replication_internal_check_text('master_host', master_host);
-  CALL mysql.az_replication_internal_check_text('master_user', master_user);
-  CALL mysql.az_replication_internal_check_text('master_password', master_password);
-  CALL mysql.az_replication_internal_check_text('master_log_file', master_log_file);
-  CALL mysql.az_replication_internal_check_port(master_port);
-  IF master_log_pos IS NULL THEN
-    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT}, MESSAGE_TEXT = 'master_log_pos must not be NULL';
+  CALL mysql.az_replication_internal_check_arguments(master_host, master_user, master_password, master_port);
+  IF master_log_file IS NULL OR master_log_pos IS NULL THEN
+    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT}, MESSAGE_TEXT = 'master_log_file and master_log_pos must not be NULL';
   END IF;
   CALL mysql.az_replication_internal_ssl_clause(master_ssl_ca, ssl_clause);
-  -- CHANGE MASTER takes literals only, so it is built as text; QUOTE() escapes quotes, backslashes, NUL and ^Z.
-  EXECUTE IMMEDIATE CONCAT('CHANGE MASTER '''' TO MASTER_HOST=', QUOTE(master_host),
-    ', MASTER_PORT=', master_port,
-    ', MASTER_USER=', QUOTE(master_user),
-    ', MASTER_PASSWORD=', QUOTE(master_password),
-    ', MASTER_LOG_FILE=', QUOTE(master_log_file),
-    ', MASTER_LOG_POS=', master_log_pos,
-    ', MASTER_USE_GTID=no', ssl_clause);
+  CALL mysql.az_replication_internal_run(CONCAT('CHANGE REPLICATION SOURCE TO SOURCE_HOST=', QUOTE(master_host),
+    ', SOURCE_PORT=', master_port,
+    ', SOURCE_USER=', QUOTE(master_user),
+    ', SOURCE_PASSWORD=', QUOTE(master_password),
+    ', SOURCE_AUTO_POSITION=0',
+    ', SOURCE_LOG_FILE=', QUOTE(master_log_file),
+    ', SOURCE_LOG_POS=', master_log_pos, ssl_clause));
 END`,
 
+  // SOURCE_AUTO_POSITION=1 is refused by MySQL itself unless the replica's gtid_mode is ON (error 1777).
   `CREATE PROCEDURE mysql.az_replication_change_master_with_gtid(
     IN master_host LONGTEXT CHARACTER SET utf8mb4,
     IN master_user LONGTEXT CHARACTER SET utf8mb4,
@@ -132,101 +126,74 @@ END`,
     IN master_port BIGINT,
     IN master_ssl_ca LONGTEXT CHARACTER SET utf8mb4)
   SQL SECURITY DEFINER
-  COMMENT 'GTID link: MySQL SOURCE_AUTO_POSITION=1 maps to MariaDB MASTER_USE_GTID=slave_pos.'
+  COMMENT 'GTID link (SOURCE_AUTO_POSITION=1).'
 BEGIN
   DECLARE ssl_clause TEXT CHARACTER SET utf8mb4;
-  CALL mysql.az_replication_internal_require_stopped();
-  CALL mysql.az_replication_internal_check_text('master_host', master_host);
-  CALL mysql.az_replication_internal_check_text('master_user', master_user);
-  CALL mysql.az_replication_internal_check_text('master_password', master_password);
-  CALL mysql.az_replication_internal_check_port(master_port);
+  CALL mysql.az_replication_internal_check_arguments(master_host, master_user, master_password, master_port);
   CALL mysql.az_replication_internal_ssl_clause(master_ssl_ca, ssl_clause);
-  EXECUTE IMMEDIATE CONCAT('CHANGE MASTER '''' TO MASTER_HOST=', QUOTE(master_host),
-    ', MASTER_PORT=', master_port,
-    ', MASTER_USER=', QUOTE(master_user),
-    ', MASTER_PASSWORD=', QUOTE(master_password),
-    ', MASTER_USE_GTID=slave_pos', ssl_clause);
+  CALL mysql.az_replication_internal_run(CONCAT('CHANGE REPLICATION SOURCE TO SOURCE_HOST=', QUOTE(master_host),
+    ', SOURCE_PORT=', master_port,
+    ', SOURCE_USER=', QUOTE(master_user),
+    ', SOURCE_PASSWORD=', QUOTE(master_password),
+    ', SOURCE_AUTO_POSITION=1', ssl_clause));
 END`,
 
   `CREATE PROCEDURE mysql.az_replication_start()
   SQL SECURITY DEFINER
 BEGIN
-  START SLAVE '';
+  START REPLICA;
 END`,
 
   `CREATE PROCEDURE mysql.az_replication_stop()
   SQL SECURITY DEFINER
 BEGIN
-  STOP SLAVE '';
+  STOP REPLICA;
 END`,
 
   `CREATE PROCEDURE mysql.az_replication_remove_master()
   SQL SECURITY DEFINER
-  COMMENT 'Stops replication and forgets the source (RESET SLAVE ALL).'
+  COMMENT 'Stops replication and forgets the source (RESET REPLICA ALL).'
 BEGIN
-  STOP SLAVE '';
-  RESET SLAVE '' ALL;
+  STOP REPLICA;
+  RESET REPLICA ALL;
 END`,
 
-  // sql_slave_skip_counter belongs to the session's default_master_connection: point it at the
-  // default link for the call and give the caller's setting back afterwards, also on error.
+  // What MySQL's own counter does: one event group for a file/position link. With GTIDs on, the server
+  // decides (5.7 refuses the setting; 8.0+ skips the group and logs its GTID as applied).
   `CREATE PROCEDURE mysql.az_replication_skip_counter()
   SQL SECURITY DEFINER
   COMMENT 'Skips one event group (the failing transaction) and restarts the SQL thread.'
 BEGIN
-  DECLARE saved_connection VARCHAR(256) CHARACTER SET utf8mb4 DEFAULT @@SESSION.default_master_connection;
-  DECLARE EXIT HANDLER FOR SQLEXCEPTION
-  BEGIN
-    SET SESSION default_master_connection = saved_connection;
-    RESIGNAL;
-  END;
-  SET SESSION default_master_connection = '';
-  STOP SLAVE '' SQL_THREAD;
-  SET GLOBAL sql_slave_skip_counter = 1;
-  START SLAVE '' SQL_THREAD;
-  SET SESSION default_master_connection = saved_connection;
+  STOP REPLICA SQL_THREAD;
+  SET GLOBAL sql_replica_skip_counter = 1;
+  START REPLICA SQL_THREAD;
 END`,
 
-  // MySQL commits an empty transaction under the GTID. MariaDB has no gtid_next; the closest is to
-  // move gtid_slave_pos for the GTID's domain to that GTID, which skips it (and, if it is not the
-  // next one, everything before it in that domain). Only meaningful with MASTER_USE_GTID=slave_pos.
-  `CREATE PROCEDURE mysql.az_replication_skip_gtid_transaction(IN gtid VARCHAR(80) CHARACTER SET utf8mb4)
+  // MySQL's documented way to skip a GTID transaction: commit an empty transaction under its GTID.
+  `CREATE PROCEDURE mysql.az_replication_skip_gtid_transaction(IN gtid VARCHAR(120) CHARACTER SET utf8mb4)
   SQL SECURITY DEFINER
-  COMMENT 'MariaDB emulation: sets gtid_slave_pos for the domain to this GTID, then restarts replication.'
+  COMMENT 'Commits an empty transaction with this GTID (uuid:n), so the applier skips it, and restarts replication.'
 BEGIN
-  DECLARE domain_part VARCHAR(20);
-  DECLARE seq_no BIGINT UNSIGNED;
-  DECLARE rest, new_pos TEXT CHARACTER SET utf8mb4;
-  DECLARE entry VARCHAR(80) CHARACTER SET utf8mb4;
-  DECLARE already_applied BOOLEAN DEFAULT FALSE;
-  IF gtid IS NULL OR gtid NOT REGEXP '^[0-9]{1,10}-[0-9]{1,10}-[0-9]{1,20}$' THEN
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    SET SESSION gtid_next = 'AUTOMATIC';
+    RESIGNAL;
+  END;
+  IF gtid IS NULL OR gtid NOT REGEXP '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(:[A-Za-z_][A-Za-z0-9_]{0,31})?:[0-9]{1,19}$' THEN
     SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
-      MESSAGE_TEXT = 'gtid must be a MariaDB GTID domain-server-sequence, e.g. 0-1-42';
+      MESSAGE_TEXT = 'gtid must be one MySQL GTID uuid:number (not a set or a range)';
   END IF;
-  SET domain_part = SUBSTRING_INDEX(gtid, '-', 1);
-  SET seq_no = CAST(SUBSTRING_INDEX(gtid, '-', -1) AS UNSIGNED);
-  STOP SLAVE '';
-  SET rest = @@GLOBAL.gtid_slave_pos, new_pos = '';
-  WHILE rest <> '' DO
-    SET entry = TRIM(SUBSTRING_INDEX(rest, ',', 1));
-    SET rest = IF(LOCATE(',', rest) > 0, SUBSTRING(rest, LOCATE(',', rest) + 1), '');
-    IF SUBSTRING_INDEX(entry, '-', 1) = domain_part THEN
-      IF CAST(SUBSTRING_INDEX(entry, '-', -1) AS UNSIGNED) >= seq_no THEN
-        SET already_applied = TRUE;
-      END IF;
-    ELSEIF entry <> '' THEN
-      SET new_pos = IF(new_pos = '', entry, CONCAT(new_pos, ',', entry));
-    END IF;
-  END WHILE;
-  IF already_applied THEN
-    START SLAVE '';
-    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
-      MESSAGE_TEXT = 'this GTID has already been applied (gtid_slave_pos is at or past it)';
-  END IF;
-  SET GLOBAL gtid_slave_pos = IF(new_pos = '', gtid, CONCAT(new_pos, ',', gtid));
-  START SLAVE '';
+  STOP REPLICA;
+  CALL mysql.az_replication_internal_run(CONCAT('SET SESSION gtid_next = ', QUOTE(gtid)));
+  START TRANSACTION;
+  COMMIT;
+  SET SESSION gtid_next = 'AUTOMATIC';
+  START REPLICA;
 END`,
 ];
+
+/** Privileges the definer needs: replication administration, the CA file, the skip counter and gtid_next. */
+const DEFINER_PRIVILEGES = ["REPLICATION_SLAVE_ADMIN", "SYSTEM_VARIABLES_ADMIN", "REPLICATION_APPLIER"];
 
 /**
  * Creates the definer account and the procedures (root only), and lets `admin` run the seven public ones.
@@ -236,8 +203,8 @@ export async function installAzureReplicationProcedures(
   server: MysqlServer,
   admin: { user: string; host: string },
 ): Promise<void> {
-  if (server.flavor !== "mariadb") {
-    throw new Error("the Azure replication procedures are implemented for MariaDB only");
+  if (server.flavor !== "mysql" || server.binary.major < 8) {
+    throw new Error("the Azure replication procedures need Oracle MySQL 8.0.23 or newer, as Azure runs");
   }
   const definer = [PROCEDURE_DEFINER.user, PROCEDURE_DEFINER.host];
   // A random password on a locked account: nobody logs in as it, it only owns the routines.
@@ -245,11 +212,8 @@ export async function installAzureReplicationProcedures(
     ...definer,
     `${Math.random().toString(36)}${Math.random().toString(36)}`,
   ]);
-  // RELOAD: RESET SLAVE needs it.
-  await server.rootQuery(
-    "GRANT SUPER, REPLICATION SLAVE ADMIN, SLAVE MONITOR, BINLOG ADMIN, FILE, RELOAD ON *.* TO ?@?",
-    definer,
-  );
+  await server.rootQuery("GRANT FILE, RELOAD, REPLICATION CLIENT ON *.* TO ?@?", definer);
+  await server.rootQuery(`GRANT ${DEFINER_PRIVILEGES.join(", ")} ON *.* TO ?@?`, definer);
   await server.rootQuery("GRANT EXECUTE ON mysql.* TO ?@?", definer);
   const connection = await server.rootConnection();
   try {

@@ -1,5 +1,5 @@
 // Entry point of the throwaway MySQL/MariaDB server kit used by tests, the sandbox and benchmarks.
-export { startSource, type SourceOptions, type BinlogFormat } from "./startSource";
+export { startSource, startMariadbSource, gtidArgs, type SourceOptions, type BinlogFormat, type GtidMode } from "./startSource";
 export {
   startAzureLikeReplica,
   type AzureLikeReplicaOptions,
@@ -17,9 +17,8 @@ export { readReplicationStatus, type ReplicationStatus, type ThreadState } from 
 export {
   AZURE_REPLICATION_PROCEDURES,
   ERRNO_BAD_ARGUMENT,
-  ERRNO_REPLICATION_RUNNING,
   PROCEDURE_DEFINER,
 } from "./azureReplicationProcedures";
-export { detectServerBinary, type ServerBinary, type ServerFlavor } from "./serverBinary";
+export { detectServerBinary, installInstructions, type ServerBinary, type ServerFlavor } from "./serverBinary";
 export { serverJanitor, SERVER_ROOT } from "./serverJanitor";
 export { waitForReplicationStatus, type WaitOptions } from "./waitForReplicationStatus";

@@ -11,7 +11,13 @@ import {
 } from "mysql2/promise";
 import { detectServerBinary, type ServerBinary, type ServerFlavor } from "./serverBinary";
 import { serverJanitor } from "./serverJanitor";
-import { copyDataDir, ensureTemplateDataDir, INNODB_ARGS, userArgs } from "./templateDataDir";
+import {
+  copyDataDir,
+  ensureTemplateDataDir,
+  initialisationArgs,
+  innodbArgs,
+  userArgs,
+} from "./templateDataDir";
 import { spawnWatched, type WatchedProcess } from "./watchedProcess";
 
 export type Row = Record<string, unknown>;
@@ -149,7 +155,7 @@ export class MysqlServer {
   /** Copies the template data directory and starts the server on a free loopback port. */
   static async launch(options: LaunchOptions): Promise<MysqlServer> {
     const binary = options.binary ?? (await detectServerBinary());
-    const template = await ensureTemplateDataDir(binary);
+    const template = await ensureTemplateDataDir(binary, initialisationArgs(binary, options.args));
     const dir = serverJanitor.createServerDir(options.label);
     const server = new MysqlServer(
       binary,
@@ -186,6 +192,7 @@ export class MysqlServer {
   private serverArgs(): string[] {
     const common = [
       "--no-defaults",
+      ...this.binary.baseArgs,
       ...userArgs(),
       `--datadir=${this.dataDir}`,
       `--socket=${this.socketPath}`,
@@ -198,7 +205,7 @@ export class MysqlServer {
       `--tmpdir=${join(this.dir, "tmp")}`,
       `--server-id=${this.serverId}`,
       "--skip-name-resolve",
-      ...INNODB_ARGS,
+      ...innodbArgs(this.binary),
       // Throwaway servers: durability against OS crashes is not needed, start and write speed is.
       "--innodb-flush-log-at-trx-commit=2",
       "--sync-binlog=0",
@@ -222,7 +229,11 @@ export class MysqlServer {
   private async start(): Promise<void> {
     const started = Date.now();
     await rm(this.errorLogPath, { force: true });
-    const proc = await spawnWatched(this.binary.path, this.serverArgs(), this.dir);
+    const proc = await spawnWatched(
+      this.binary.command,
+      [...this.binary.commandArgs, ...this.serverArgs()],
+      this.dir,
+    );
     this.process = proc;
     serverJanitor.setServerPid(this.tracked, proc.serverPid);
     const deadline = started + this.startTimeoutMs;

@@ -1,6 +1,8 @@
-// Finds the installed MySQL-family server binary and tells MariaDB from Oracle MySQL, with its version.
+// Finds a server binary of the wanted flavor (Oracle MySQL by default, as every Azure server is) and how to launch it.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { access, constants, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -10,8 +12,14 @@ export type ServerFlavor = "mariadb" | "mysql";
 export interface ServerBinary {
   /** Absolute path of mariadbd / mysqld. */
   path: string;
+  /** What to exec: the binary itself, or a private root's dynamic loader (see `npm run mysql:install`). */
+  command: string;
+  /** Arguments before the server's own (the loader's `--library-path ... <mysqld>`); empty for a plain binary. */
+  commandArgs: readonly string[];
+  /** Server options that must follow `--no-defaults` (a private root's basedir and message files). */
+  baseArgs: readonly string[];
   flavor: ServerFlavor;
-  /** e.g. "10.11.19"; the distribution suffix is dropped. */
+  /** e.g. "9.7.4"; the distribution suffix is dropped. */
   version: string;
   major: number;
   minor: number;
@@ -21,16 +29,50 @@ export interface ServerBinary {
   fingerprint: string;
 }
 
-// Debian puts the daemons in /usr/sbin, which is often missing from a non-root PATH.
-const SERVER_CANDIDATES = [
-  process.env.MYSQLD_PATH,
-  "/usr/sbin/mariadbd",
-  "/usr/sbin/mysqld",
-  "/usr/local/sbin/mariadbd",
-  "/usr/local/mysql/bin/mysqld",
-  "/usr/bin/mariadbd",
-  "/usr/bin/mysqld",
-];
+/** Where `npm run mysql:install` keeps Oracle MySQL: `<repo>/.cache/mysql` unless MYSQL_CACHE_DIR says otherwise. */
+export function mysqlCacheDir(): string {
+  if (process.env.MYSQL_CACHE_DIR) return resolve(process.env.MYSQL_CACHE_DIR);
+  // dev/mysql (tsx, jest) or dist/dev/mysql (built): the repository is the nearest folder with a package.json.
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    dir = dirname(dir);
+    if (existsSync(join(dir, "package.json"))) break;
+  }
+  return join(dir, ".cache", "mysql");
+}
+
+interface Candidate {
+  path: string;
+  /** A private root (Debian sid's MySQL unpacked by `npm run mysql:install`): run through its own loader. */
+  root?: string;
+}
+
+function candidatesFor(flavor: ServerFlavor): Candidate[] {
+  if (flavor === "mariadb") {
+    return [
+      process.env.MARIADBD_PATH,
+      "/usr/sbin/mariadbd",
+      "/usr/local/sbin/mariadbd",
+      "/usr/bin/mariadbd",
+      "/opt/homebrew/opt/mariadb/bin/mariadbd",
+      "/usr/local/opt/mariadb/bin/mariadbd",
+    ]
+      .filter((path): path is string => !!path)
+      .map((path) => ({ path }));
+  }
+  const root = join(mysqlCacheDir(), "root");
+  return [
+    ...(process.env.MYSQLD_PATH ? [{ path: process.env.MYSQLD_PATH }] : []),
+    { path: join(root, "usr", "sbin", "mysqld"), root },
+    // Ubuntu's mysql-server, a MySQL tarball, Homebrew's mysql (Debian's /usr/sbin/mysqld may be MariaDB: checked below).
+    { path: "/usr/sbin/mysqld" },
+    { path: "/usr/local/mysql/bin/mysqld" },
+    { path: "/opt/homebrew/opt/mysql/bin/mysqld" },
+    { path: "/usr/local/opt/mysql/bin/mysqld" },
+    { path: "/usr/bin/mysqld" },
+  ];
+}
+
 const INSTALL_DB_CANDIDATES = [
   "/usr/bin/mariadb-install-db",
   "/usr/bin/mysql_install_db",
@@ -38,17 +80,13 @@ const INSTALL_DB_CANDIDATES = [
   "/usr/sbin/mariadb-install-db",
 ];
 
-async function firstExecutable(paths: readonly (string | undefined)[]): Promise<string | undefined> {
-  for (const candidate of paths) {
-    if (!candidate) continue;
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not installed there; try the next place
-    }
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return undefined;
 }
 
 /** Parses `mariadbd --version` / `mysqld --version` output. */
@@ -59,30 +97,85 @@ export function parseServerVersion(output: string): { flavor: ServerFlavor; vers
   return { flavor, version: match[1] };
 }
 
-let cached: Promise<ServerBinary> | undefined;
+function launcherFor(candidate: Candidate): Pick<ServerBinary, "command" | "commandArgs" | "baseArgs"> {
+  if (!candidate.root) return { command: candidate.path, commandArgs: [], baseArgs: [] };
+  const usr = join(candidate.root, "usr");
+  return {
+    command: join(usr, "lib64", "ld-linux-x86-64.so.2"),
+    commandArgs: ["--library-path", join(usr, "lib", "x86_64-linux-gnu"), candidate.path],
+    baseArgs: [`--basedir=${usr}`, `--lc-messages-dir=${join(usr, "share", "mysql")}`],
+  };
+}
 
-/** The server binary of this machine (memoised per process). MYSQLD_PATH overrides the search. */
-export function detectServerBinary(): Promise<ServerBinary> {
-  cached ??= (async () => {
-    const path = await firstExecutable(SERVER_CANDIDATES);
-    if (!path) {
-      throw new Error(
-        "No mariadbd/mysqld found (looked in /usr/sbin, /usr/local, /usr/bin; set MYSQLD_PATH). Install mariadb-server.",
-      );
+async function probe(candidate: Candidate): Promise<ServerBinary | undefined> {
+  if (!(await isExecutable(candidate.path))) return undefined;
+  const launcher = launcherFor(candidate);
+  if (candidate.root && !(await isExecutable(launcher.command))) return undefined;
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(launcher.command, [
+      ...launcher.commandArgs,
+      "--no-defaults",
+      ...launcher.baseArgs,
+      "--version",
+    ]));
+  } catch {
+    return undefined;
+  }
+  const { flavor, version } = parseServerVersion(stdout);
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  const info = await stat(candidate.path);
+  let installDbPath: string | undefined;
+  if (flavor === "mariadb") {
+    for (const path of INSTALL_DB_CANDIDATES) {
+      if (await isExecutable(path)) {
+        installDbPath = path;
+        break;
+      }
     }
-    const { stdout } = await execFileAsync(path, ["--no-defaults", "--version"]);
-    const { flavor, version } = parseServerVersion(stdout);
-    const [major = 0, minor = 0] = version.split(".").map(Number);
-    const info = await stat(path);
-    return {
-      path,
-      flavor,
-      version,
-      major,
-      minor,
-      installDbPath: flavor === "mariadb" ? await firstExecutable(INSTALL_DB_CANDIDATES) : undefined,
-      fingerprint: `${info.size}-${Math.floor(info.mtimeMs)}`,
-    };
-  })();
-  return cached;
+  }
+  return {
+    path: candidate.path,
+    ...launcher,
+    flavor,
+    version,
+    major,
+    minor,
+    installDbPath,
+    fingerprint: `${info.size}-${Math.floor(info.mtimeMs)}`,
+  };
+}
+
+/** The command that gets a server of this flavor here; shown when none is found. */
+export function installInstructions(flavor: ServerFlavor): string {
+  return flavor === "mysql"
+    ? "Run `npm run mysql:install` (Debian/Ubuntu on x86_64: fetches Oracle MySQL into .cache/mysql), or install MySQL 8.0+ (Ubuntu: `sudo apt-get install mysql-server`; macOS: `brew install mysql`) and set MYSQLD_PATH if it is not found."
+    : "Install MariaDB (Debian/Ubuntu: `sudo apt-get install mariadb-server`; macOS: `brew install mariadb`) or set MARIADBD_PATH.";
+}
+
+const cached = new Map<ServerFlavor, Promise<ServerBinary>>();
+
+/**
+ * The server binary of this machine for a flavor (memoised per process). Oracle MySQL by default: it is
+ * what every Azure server runs. MYSQLD_PATH / MARIADBD_PATH override the search.
+ */
+export function detectServerBinary(flavor: ServerFlavor = "mysql"): Promise<ServerBinary> {
+  let pending = cached.get(flavor);
+  if (!pending) {
+    pending = (async () => {
+      const seen: string[] = [];
+      for (const candidate of candidatesFor(flavor)) {
+        const found = await probe(candidate);
+        if (found?.flavor === flavor) return found;
+        if (found) seen.push(`${candidate.path} is ${found.flavor} ${found.version}`);
+      }
+      const what = flavor === "mysql" ? "Oracle MySQL server (mysqld)" : "MariaDB server (mariadbd)";
+      throw new Error(
+        `No ${what} found${seen.length ? ` (${seen.join("; ")})` : ""}. ${installInstructions(flavor)}`,
+      );
+    })();
+    pending.catch(() => cached.delete(flavor));
+    cached.set(flavor, pending);
+  }
+  return pending;
 }

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { type TestCa } from "../tls/testCa";
 import { installAzureReplicationProcedures } from "./azureReplicationProcedures";
 import { MysqlServer } from "./mysqlServer";
-import { detectServerBinary, type ServerBinary } from "./serverBinary";
+import { detectServerBinary, installInstructions, type ServerBinary } from "./serverBinary";
+import { gtidArgs, type GtidMode } from "./startSource";
 import { allocateServerId } from "./serverIds";
 import { serverTlsFor } from "./serverTls";
 
@@ -20,15 +21,17 @@ export interface AzureLikeReplicaOptions {
   requireSecureTransport?: boolean;
   /** Default 1, like Azure. */
   lowerCaseTableNames?: 0 | 1 | 2;
+  /** Default OFF, as Azure creates servers (Flexible with HA: ON). Later changes go through the ARM emulator's server parameters. */
+  gtidMode?: GtidMode;
   extraArgs?: readonly string[];
   binary?: ServerBinary;
   label?: string;
 }
 
 /**
- * Privileges of Azure's server admin (MySQL 5.7/8.0 list), in MariaDB 10.11 names: REPLICATION CLIENT
- * is BINLOG MONITOR there, and SHOW SLAVE STATUS needs SLAVE MONITOR. Deliberately absent: SUPER,
- * REPLICATION SLAVE ADMIN, BINLOG ADMIN, FILE, SHUTDOWN, so CHANGE MASTER / START SLAVE are refused.
+ * Privileges of Azure's server admin (the list Azure documents for MySQL 8.0's admin). Deliberately absent:
+ * SUPER, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, FILE, SHUTDOWN: CHANGE REPLICATION SOURCE, START
+ * REPLICA and SET GLOBAL gtid_mode are refused (1227), as on Azure; the az_replication_* procedures do them.
  */
 export const AZURE_ADMIN_PRIVILEGES = [
   "SELECT",
@@ -47,8 +50,7 @@ export const AZURE_ADMIN_PRIVILEGES = [
   "LOCK TABLES",
   "EXECUTE",
   "REPLICATION SLAVE",
-  "BINLOG MONITOR",
-  "SLAVE MONITOR",
+  "REPLICATION CLIENT",
   "CREATE VIEW",
   "SHOW VIEW",
   "CREATE ROUTINE",
@@ -56,6 +58,8 @@ export const AZURE_ADMIN_PRIVILEGES = [
   "CREATE USER",
   "EVENT",
   "TRIGGER",
+  "CREATE ROLE",
+  "DROP ROLE",
 ] as const;
 
 function generatePassword(): string {
@@ -69,11 +73,17 @@ export async function startAzureLikeReplica(options: AzureLikeReplicaOptions = {
   const tls = await serverTlsFor(options.ca);
   if (requireSecureTransport && !tls)
     throw new Error("requireSecureTransport needs a CA (ca: null turns TLS off)");
+  if (binary.flavor !== "mysql") {
+    throw new Error(
+      `An Azure-like replica runs Oracle MySQL, as every Azure server does; found ${binary.flavor} ${binary.version}. ${installInstructions("mysql")}`,
+    );
+  }
   const args = [
     "--log-bin=binlog",
     "--binlog-format=ROW",
-    "--log-slave-updates",
+    "--log-replica-updates",
     "--relay-log=relay-bin",
+    ...gtidArgs(options.gtidMode ?? "OFF"),
     `--require-secure-transport=${requireSecureTransport ? "ON" : "OFF"}`,
     `--lower-case-table-names=${options.lowerCaseTableNames ?? 1}`,
     ...(options.extraArgs ?? []),

@@ -6,6 +6,7 @@ import { allocateServerId } from "./serverIds";
 import { serverTlsFor } from "./serverTls";
 
 export type BinlogFormat = "ROW" | "STATEMENT" | "MIXED";
+export type GtidMode = "OFF" | "OFF_PERMISSIVE" | "ON_PERMISSIVE" | "ON";
 
 export interface SourceOptions {
   /** Default true. */
@@ -23,14 +24,13 @@ export interface SourceOptions {
   /** Binlog retention. MariaDB 10.6+ and MySQL 8 know binlog_expire_logs_seconds. */
   binlogExpireLogsSeconds?: number;
   expireLogsDays?: number;
-  /** MariaDB: gtid_strict_mode. */
-  gtidStrictMode?: boolean;
-  /** MariaDB: gtid_domain_id. */
-  gtidDomainId?: number;
-  /** Also write replicated events to this server's binlog. */
-  logSlaveUpdates?: boolean;
-  /** Oracle MySQL only: gtid_mode=ON plus enforce_gtid_consistency. MariaDB always has GTIDs. */
-  mysqlGtidMode?: boolean;
+  /** Also write replicated events to this server's binlog (log_replica_updates). */
+  logReplicaUpdates?: boolean;
+  /**
+   * Oracle MySQL gtid_mode; default OFF (MySQL 9.x's own default is ON: set explicitly so tests say what they use).
+   * ON also sets enforce_gtid_consistency=ON. Ignored on MariaDB, which always has its own kind of GTIDs.
+   */
+  gtidMode?: GtidMode;
   /** Appended last, so they win. */
   extraArgs?: readonly string[];
   binary?: ServerBinary;
@@ -56,17 +56,24 @@ export function sourceArgs(binary: ServerBinary, options: SourceOptions): string
     }
     args.push(`--expire-logs-days=${options.expireLogsDays}`);
   }
-  if (options.logSlaveUpdates) args.push("--log-slave-updates");
-  if (binary.flavor === "mariadb") {
-    if (options.gtidStrictMode !== undefined)
-      args.push(`--gtid-strict-mode=${options.gtidStrictMode ? 1 : 0}`);
-    if (options.gtidDomainId !== undefined) args.push(`--gtid-domain-id=${options.gtidDomainId}`);
-    args.push("--relay-log=relay-bin");
-  } else {
-    if (options.mysqlGtidMode) args.push("--gtid-mode=ON", "--enforce-gtid-consistency=ON");
-    args.push("--relay-log=relay-bin");
+  if (binary.flavor === "mysql") {
+    if (options.logReplicaUpdates) args.push("--log-replica-updates");
+    args.push(...gtidArgs(options.gtidMode ?? "OFF"));
+  } else if (options.logReplicaUpdates) {
+    args.push("--log-slave-updates");
   }
+  args.push("--relay-log=relay-bin");
   return [...args, ...(options.extraArgs ?? [])];
+}
+
+/** gtid_mode and the enforce_gtid_consistency it needs (ON requires ON; the permissive steps allow WARN/OFF). */
+export function gtidArgs(mode: GtidMode): string[] {
+  return [`--gtid-mode=${mode}`, `--enforce-gtid-consistency=${mode === "ON" ? "ON" : "OFF"}`];
+}
+
+/** A MariaDB source: the mistake users make (data-in replication needs MySQL on both sides); only for that test. */
+export async function startMariadbSource(options: Omit<SourceOptions, "binary"> = {}): Promise<MysqlServer> {
+  return startSource({ ...options, binary: await detectServerBinary("mariadb") });
 }
 
 export async function startSource(options: SourceOptions = {}): Promise<MysqlServer> {

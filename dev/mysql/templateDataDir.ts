@@ -13,28 +13,52 @@ const execFileAsync = promisify(execFile);
  * InnoDB sizes used both to initialise the template and to run every server: a mismatch would make
  * each server resize its redo log on first start, and small files make the per-server copy cheap.
  */
-export const INNODB_ARGS = [
-  "--innodb-log-file-size=4M",
-  "--innodb-buffer-pool-size=16M",
-  // Grow ibdata1 by 1 MB, not 64 MB: with the default the template is ~70 MB and copying it dominates start time.
-  "--innodb-data-file-path=ibdata1:1M:autoextend",
-  "--innodb-autoextend-increment=1",
-] as const;
+export function innodbArgs(binary: ServerBinary): string[] {
+  if (binary.flavor === "mysql") {
+    // MySQL 8.0.30+ sizes its redo log by capacity (innodb_log_file_size is deprecated, unknown on 9.x).
+    const redo =
+      binary.major > 8 || (binary.major === 8 && binary.minor >= 30)
+        ? "--innodb-redo-log-capacity=16M"
+        : "--innodb-log-file-size=8M";
+    return [redo, "--innodb-buffer-pool-size=32M"];
+  }
+  return [
+    "--innodb-log-file-size=4M",
+    "--innodb-buffer-pool-size=16M",
+    // Grow ibdata1 by 1 MB, not 64 MB: with the default the template is ~70 MB and copying it dominates start time.
+    "--innodb-data-file-path=ibdata1:1M:autoextend",
+    "--innodb-autoextend-increment=1",
+  ];
+}
 
 /** Running as root needs --user=root; otherwise the server would try to switch to the mysql account. */
 export function userArgs(): string[] {
   return process.getuid?.() === 0 ? ["--user=root"] : [];
 }
 
-function templateKey(binary: ServerBinary): string {
+/**
+ * Options fixed when a data directory is created: MySQL 8.0+ refuses to start with a lower_case_table_names other
+ * than its data dictionary's (MY-011087), so each value gets its own template.
+ */
+export function initialisationArgs(binary: ServerBinary, serverArgs: readonly string[]): string[] {
+  if (binary.flavor !== "mysql" || binary.major < 8) return [];
+  return serverArgs.filter((arg) => arg.startsWith("--lower-case-table-names="));
+}
+
+function templateKey(binary: ServerBinary, initArgs: readonly string[]): string {
   const hash = createHash("sha256")
-    .update([binary.path, binary.fingerprint, ...INNODB_ARGS].join("\n"))
+    .update([binary.path, binary.fingerprint, ...innodbArgs(binary), ...initArgs].join("\n"))
     .digest("hex")
     .slice(0, 12);
   return `template-${binary.flavor}-${binary.version}-${hash}`;
 }
 
-async function initialise(binary: ServerBinary, dataDir: string, tmpDir: string): Promise<void> {
+async function initialise(
+  binary: ServerBinary,
+  initArgs: readonly string[],
+  dataDir: string,
+  tmpDir: string,
+): Promise<void> {
   // A private tmpdir: bootstrap servers sharing /tmp delete each other's #sql temp files (seen with 3 concurrent inits).
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   if (binary.flavor === "mariadb") {
@@ -50,21 +74,27 @@ async function initialise(binary: ServerBinary, dataDir: string, tmpDir: string)
         "--skip-test-db",
         "--skip-name-resolve",
         `--tmpdir=${tmpDir}`,
-        ...INNODB_ARGS,
+        ...innodbArgs(binary),
       ],
       { env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` } },
     );
     return;
   }
-  // Oracle MySQL 5.7+: --initialize-insecure creates root@localhost with no password. Untested here (only MariaDB is installed).
-  await execFileAsync(binary.path, [
+  // Oracle MySQL 5.7+: --initialize-insecure creates root@localhost with no password (about 4 s for 9.7).
+  await execFileAsync(binary.command, [
+    ...binary.commandArgs,
     "--no-defaults",
+    ...binary.baseArgs,
     "--initialize-insecure",
     `--datadir=${dataDir}`,
     `--tmpdir=${tmpDir}`,
     ...userArgs(),
-    ...INNODB_ARGS.filter((arg) => !arg.startsWith("--innodb-data-file-path")),
+    ...innodbArgs(binary),
+    ...initArgs,
   ]);
+  // Each server must have its own server_uuid (equal UUIDs stop replication with error 13117): a copy
+  // without auto.cnf generates a fresh one at first start.
+  await rm(join(dataDir, "auto.cnf"), { force: true });
 }
 
 const inProcess = new Map<string, Promise<string>>();
@@ -83,8 +113,8 @@ async function isComplete(dir: string): Promise<boolean> {
  * each builds in its own scratch directory and publishes it with an atomic rename, and the loser
  * discards its copy, so a reader never sees a half-initialised template.
  */
-export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
-  const key = templateKey(binary);
+export function ensureTemplateDataDir(binary: ServerBinary, initArgs: readonly string[] = []): Promise<string> {
+  const key = templateKey(binary, initArgs);
   let pending = inProcess.get(key);
   if (!pending) {
     pending = (async () => {
@@ -94,7 +124,7 @@ export function ensureTemplateDataDir(binary: ServerBinary): Promise<string> {
       await removeStaleTemplateScratch();
       const scratch = `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
       try {
-        await initialise(binary, scratch, `${scratch}-tmpdir`);
+        await initialise(binary, initArgs, scratch, `${scratch}-tmpdir`);
         try {
           await rename(scratch, finalDir);
         } catch (err) {
