@@ -40,8 +40,8 @@ export function registryTable(stack: LocalStack, table = "ReplicationLinks"): Ta
  * after a stop), the firewall rule deleted, the registry row gone (else a new POST answers 200 "already linked").
  */
 export async function resetLink(stack: LocalStack, id: string, registry: TableClient | null): Promise<void> {
-  await stack.replica.rootQuery("STOP SLAVE");
-  await stack.replica.rootQuery("RESET SLAVE ALL");
+  await stack.replica.rootQuery("STOP REPLICA");
+  await stack.replica.rootQuery("RESET REPLICA ALL");
   stack.emulators.arm.server(stack.serverName)?.deleteFirewallRule(firewallRuleNameFor(id));
   if (registry) {
     await registry.deleteEntity("link", id).catch((error: unknown) => {

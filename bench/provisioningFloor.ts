@@ -68,14 +68,14 @@ export function createProvisioningFloor(stack: LocalStack, table: TableClient): 
       });
       let coordinates: { File: string; Position: number };
       try {
-        const [rows] = await inspector.query<RowDataPacket[]>("SHOW MASTER STATUS");
+        const [rows] = await inspector.query<RowDataPacket[]>("SHOW BINARY LOG STATUS");
         coordinates = rows[0] as { File: string; Position: number };
       } finally {
         await inspector.end();
       }
       const admin = await stack.replica.connectAsAdmin();
       try {
-        await admin.query("SHOW SLAVE STATUS");
+        await admin.query("SHOW REPLICA STATUS");
         await admin.execute("CALL mysql.az_replication_change_master(?, ?, ?, ?, ?, ?, ?)", [
           stack.source.host,
           stack.replicationUser,
@@ -87,9 +87,9 @@ export function createProvisioningFloor(stack: LocalStack, table: TableClient): 
         ]);
         await admin.query("CALL mysql.az_replication_start()");
         for (;;) {
-          const [rows] = await admin.query<RowDataPacket[]>("SHOW SLAVE STATUS");
-          const row = rows[0] as { Slave_IO_Running?: string; Slave_SQL_Running?: string } | undefined;
-          if (row?.Slave_IO_Running === "Yes" && row.Slave_SQL_Running === "Yes") break;
+          const [rows] = await admin.query<RowDataPacket[]>("SHOW REPLICA STATUS");
+          const row = rows[0] as { Replica_IO_Running?: string; Slave_SQL_Running?: string } | undefined;
+          if (row?.Replica_IO_Running === "Yes" && row.Slave_SQL_Running === "Yes") break;
           await sleep(POLL_INTERVAL_MS);
         }
       } finally {

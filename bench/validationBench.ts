@@ -41,7 +41,7 @@ const SYSTEM = "'mysql','information_schema','performance_schema','sys'";
 /** The metadata queries validateSource sends, written out by hand: what one plain connection would run. */
 const BASELINE_QUERIES = [
   "SELECT @@version AS version, @@version_comment AS versionComment",
-  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version','version_comment','log_bin','binlog_format','server_id','lower_case_table_names','gtid_mode','enforce_gtid_consistency','gtid_binlog_pos','require_secure_transport','have_ssl','binlog_expire_logs_seconds','expire_logs_days')",
+  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version','version_comment','log_bin','binlog_format','server_id','lower_case_table_names','gtid_mode','enforce_gtid_consistency','gtid_executed','require_secure_transport','have_ssl','binlog_expire_logs_seconds','expire_logs_days')",
   "SHOW GRANTS",
   `SELECT t.TABLE_SCHEMA, t.TABLE_NAME, COUNT(*) OVER () AS total FROM information_schema.TABLES t
     LEFT JOIN (SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.STATISTICS WHERE INDEX_NAME = 'PRIMARY') k
@@ -57,7 +57,7 @@ const BASELINE_QUERIES = [
     ORDER BY TABLE_SCHEMA, TABLE_NAME LIMIT 50`,
   "SELECT Host, plugin, ssl_type FROM mysql.user WHERE User = 'repl'",
   "SHOW BINARY LOGS",
-  "SHOW MASTER STATUS",
+  "SHOW BINARY LOG STATUS",
 ];
 
 /** One TLS connection as the inspection account, the metadata queries in sequence, closed: the floor. */

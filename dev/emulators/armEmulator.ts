@@ -495,6 +495,21 @@ export class ArmEmulator {
         ),
       };
     }
+    if (server.parameterSink) {
+      // The process standing in for the server takes the change first; what it refuses, Azure refuses too
+      // (for gtid_mode MySQL itself enforces one step at a time, error 1788).
+      try {
+        await server.parameterSink(param.name, value);
+      } catch (err) {
+        return {
+          status: 400,
+          body: armError(
+            "InvalidParameterValue",
+            `Invalid value '${value}' for parameter '${param.name}': ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        };
+      }
+    }
     return this.mutate(ctx, {
       apply: () => server.setParameter(param.name, value),
       created: false,

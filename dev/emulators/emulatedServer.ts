@@ -35,6 +35,11 @@ export interface ServerSpec {
   replicaProcess?: { host: string; port: number };
   /** How this server's long-running operations answer; default: direct 200/201/204. */
   lro?: LroBehavior;
+  /**
+   * Applies a server parameter change to the process standing in for this server (e.g. `SET GLOBAL gtid_mode`), so a
+   * change made through ARM is real; its error refuses the change.
+   */
+  parameterSink?: (name: string, value: string) => Promise<void>;
 }
 
 export interface LroBehavior extends LroOverride {
@@ -86,6 +91,7 @@ export class EmulatedServer {
   privateDnsZoneResourceId: string | undefined;
   replicaProcess: { host: string; port: number } | undefined;
   lro: LroBehavior;
+  readonly parameterSink: ((name: string, value: string) => Promise<void>) | undefined;
   private explicitSkuName: string | undefined;
   private readonly rules = new Map<string, FirewallRuleState>();
   readonly parameters: Map<string, ServerParameter>;
@@ -112,6 +118,7 @@ export class EmulatedServer {
     this.privateDnsZoneResourceId = spec.privateDnsZoneResourceId;
     this.replicaProcess = spec.replicaProcess;
     this.lro = spec.lro ?? { mode: "direct" };
+    this.parameterSink = spec.parameterSink;
     this.parameters = defaultServerParameters(spec.kind);
   }
 

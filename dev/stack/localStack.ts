@@ -88,15 +88,23 @@ const SAMPLE_SCHEMA = [
 ];
 
 /**
- * A Flexible replica seeded like a restore of `mysqldump --gtid`: its binlog holds only the emulated server's own
- * setup (accounts, the az_replication_* procedures; Azure's provisioning, not the customer's writes), so it is cleared,
- * and gtid_slave_pos is set to the source's position at the dump, as the dump's SET GLOBAL gtid_slave_pos does.
- * MASTER_USE_GTID=slave_pos (the emulated az_replication_change_master_with_gtid) resumes from there.
+ * A replica seeded like a restore of `mysqldump --set-gtid-purged=ON` from a GTID source: the dump's
+ * `SET @@GLOBAL.gtid_purged` needs an empty GTID state on the replica (Azure: the `resetGtid` action), and leaves the
+ * replica's GTID state equal to the source's at the dump, so auto-positioning resumes from there.
  */
-async function setReplicaGtidPositionFromSource(source: MysqlServer, replica: MysqlServer): Promise<void> {
-  const [row] = await source.rootQuery<{ pos: string }>("SELECT @@GLOBAL.gtid_binlog_pos AS pos");
-  await replica.rootQuery("RESET MASTER");
-  await replica.rootQuery("SET GLOBAL gtid_slave_pos = ?", [row?.pos ?? ""]);
+async function setReplicaGtidStateFromSource(source: MysqlServer, replica: MysqlServer): Promise<void> {
+  const [row] = await source.rootQuery<{ executed: string }>("SELECT @@GLOBAL.gtid_executed AS executed");
+  await replica.rootQuery("RESET BINARY LOGS AND GTIDS");
+  await replica.rootQuery("SET GLOBAL gtid_purged = ?", [row?.executed ?? ""]);
+}
+
+/** Server parameters whose emulated value is the replica process's own: ARM reads and changes them for real. */
+const REAL_PARAMETERS = ["gtid_mode", "enforce_gtid_consistency", "binlog_expire_logs_seconds"] as const;
+
+async function applyServerParameter(replica: MysqlServer, name: string, value: string): Promise<void> {
+  if (!(REAL_PARAMETERS as readonly string[]).includes(name)) return;
+  // The name is one of the fixed list above, never caller text; the value is bound.
+  await replica.rootQuery(`SET GLOBAL ${name} = ?`, [value]);
 }
 
 async function seed(server: MysqlServer): Promise<void> {
@@ -121,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    progress("mysql", "looking for a MariaDB/MySQL server binary");
+    progress("mysql", "looking for an Oracle MySQL server binary");
     const binary = await detectServerBinary();
     progress("mysql", `using ${binary.flavor} ${binary.version}`);
 
@@ -141,7 +149,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         progress("source", `${value.flavor} ${value.version} on ${value.host}:${value.port}`);
         return value;
       }),
-      startAzureLikeReplica({ ca: options.ca, label: "replica", adminUser: replicaLogin }).then((value) => {
+      startAzureLikeReplica({
+        ca: options.ca,
+        label: "replica",
+        adminUser: replicaLogin,
+        // Azure turns GTIDs on for a Flexible server with high availability; otherwise gtid_mode starts OFF.
+        gtidMode: replicaKind === "flexible" && (options.haMode ?? "Disabled") !== "Disabled" ? "ON" : "OFF",
+      }).then((value) => {
         stops.push(() => value.stop());
         progress("replica", `Azure-like replica on ${value.host}:${value.port}`);
         return value;
@@ -164,7 +178,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       privileges: source.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
     });
     await Promise.all([seed(source), seed(replica)]);
-    if (replicaKind === "flexible" && source.flavor === "mariadb") await setReplicaGtidPositionFromSource(source, replica);
+    const [sourceGtid] =
+      source.flavor === "mysql" ? await source.rootQuery<{ mode: string }>("SELECT @@GLOBAL.gtid_mode AS mode") : [];
+    const [replicaGtid] = await replica.rootQuery<{ mode: string }>("SELECT @@GLOBAL.gtid_mode AS mode");
+    if (sourceGtid?.mode === "ON" && replicaGtid?.mode === "ON") await setReplicaGtidStateFromSource(source, replica);
     progress("data", "sample schema shop.orders on both servers (the replica as if restored from a dump)");
 
     const versionParts = /^(\d+)\.(\d+)/.exec(replica.version);
@@ -183,7 +200,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sslEnforcement: "Enabled",
       administratorLogin: "azureadmin",
       replicaProcess: { host: replica.host, port: replica.port },
+      parameterSink: (name, value) => applyServerParameter(replica, name, value),
     });
+    for (const name of REAL_PARAMETERS) {
+      const actual = await replica.variable(name);
+      if (actual !== null) server.setParameter(name, actual);
+    }
     const replicationSecretName = "source-replication-password";
     emulators.keyVault.setSecret(replicationSecretName, secrets.replicationPassword);
 

@@ -29,6 +29,11 @@ export interface ReplicationStatus {
   execSourceLogPos: number | null;
   usingGtid: string | null;
   sslCaConfigured: boolean;
+  /**
+   * The GTID (`uuid:n`) of the transaction the applier failed on, read from the worker that failed; null when
+   * nothing failed, the link has no GTIDs (`ANONYMOUS`) or the server does not say.
+   */
+  failedTransactionGtid: string | null;
 }
 
 function pick(row: Row, ...names: string[]): unknown {
@@ -76,6 +81,7 @@ export const NOT_CONFIGURED: ReplicationStatus = {
   execSourceLogPos: null,
   usingGtid: null,
   sslCaConfigured: false,
+  failedTransactionGtid: null,
 };
 
 export function normaliseReplicationStatus(row: Row | undefined): ReplicationStatus {
@@ -105,6 +111,37 @@ export function normaliseReplicationStatus(row: Row | undefined): ReplicationSta
     execSourceLogPos: asNumber(pick(row, "Exec_Master_Log_Pos", "Exec_Source_Log_Pos")),
     usingGtid: asText(pick(row, "Using_Gtid", "Auto_Position")),
     sslCaConfigured: (asText(pick(row, "Master_SSL_CA_File", "Source_SSL_CA_File")) ?? "") !== "",
+    failedTransactionGtid: null,
+  };
+}
+
+/**
+ * MySQL 8.0.27+ applies with parallel workers by default (replica_parallel_workers=4). A failing transaction then
+ * shows in SHOW REPLICA STATUS as the coordinator's "Coordinator stopped because there were error(s) in the
+ * worker(s)", often with errno 3030 (ER_REPLICA_WORKER_STOPPED_PREVIOUS_THD_ERROR) from a worker that stopped
+ * because another failed; the real error (1062, 1032, ...) and the transaction's GTID are in the worker table.
+ * Seen on MySQL 9.7; MariaDB reported the worker's error directly and hid this.
+ */
+export const WORKER_ERRORS_STATEMENT =
+  "SELECT LAST_ERROR_NUMBER, LAST_ERROR_MESSAGE, APPLYING_TRANSACTION FROM performance_schema.replication_applier_status_by_worker WHERE LAST_ERROR_NUMBER <> 0 ORDER BY LAST_ERROR_TIMESTAMP, WORKER_ID";
+
+/** Errno of a worker that stopped only because another worker failed: never the cause. */
+const ERRNO_WORKER_STOPPED_BY_OTHER = 3030;
+
+const GTID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[a-z_][a-z0-9_]{0,31})?:\d+$/i;
+
+/** Replaces the coordinator's summary with the failing worker's own error, and records its GTID. */
+export function withWorkerError(status: ReplicationStatus, workerRows: readonly Row[]): ReplicationStatus {
+  const causes = workerRows.filter((row) => asNumber(row.LAST_ERROR_NUMBER) !== ERRNO_WORKER_STOPPED_BY_OTHER);
+  const cause = causes[0] ?? workerRows[0];
+  if (!cause) return status;
+  const errno = asNumber(cause.LAST_ERROR_NUMBER) ?? status.lastSqlErrno;
+  const gtid = asText(cause.APPLYING_TRANSACTION) ?? "";
+  return {
+    ...status,
+    lastSqlErrno: errno,
+    lastSqlError: asText(cause.LAST_ERROR_MESSAGE) ?? status.lastSqlError,
+    failedTransactionGtid: GTID.test(gtid) ? gtid : null,
   };
 }
 
@@ -113,7 +150,9 @@ export async function readReplicationStatus(
   identity: ServerIdentity,
 ): Promise<ReplicationStatus> {
   const rows = await session.query(replicaStatusStatement(identity));
-  return normaliseReplicationStatus(rows[0]);
+  const status = normaliseReplicationStatus(rows[0]);
+  if (status.lastSqlErrno === 0 || identity.flavor !== "mysql" || identity.major < 8) return status;
+  return withWorkerError(status, await session.query(WORKER_ERRORS_STATEMENT));
 }
 
 export type ReplicationVerdict =

@@ -568,6 +568,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       variables.get("version_comment") ?? "",
     );
     facts.identity = identity;
+    checks.push(sourceFlavorCheck(identity));
     facts.serverId = Number(variables.get("server_id") ?? "0");
     facts.lowerCaseTableNames = Number(variables.get("lower_case_table_names") ?? "0");
     facts.gtidMode = variables.get("gtid_mode") ?? null;
@@ -754,6 +755,7 @@ const CHECK_ORDER = [
   "SOURCE_TLS",
   "REPLICATION_USER_LOGIN",
   "REPLICATION_USER_NAME",
+  "SOURCE_FLAVOR",
   "REPLICATION_PRIVILEGE",
   "INSPECTION_USER_LOGIN",
   "AUTH_PLUGIN_TLS",
@@ -767,6 +769,23 @@ const CHECK_ORDER = [
   "BINLOG_RETENTION",
   "SYSTEM_SCHEMA_NOT_REPLICATED",
 ];
+
+/**
+ * Azure Database for MySQL is Oracle MySQL. A MariaDB source is a common mistake: its binlog events, GTIDs
+ * (domain-server-sequence) and replication protocol extensions are another design, and a MySQL replica cannot
+ * follow it reliably. Refused before any change.
+ */
+function sourceFlavorCheck(identity: ServerIdentity): CheckResult {
+  if (identity.flavor === "mariadb") {
+    return check(
+      "SOURCE_FLAVOR",
+      "fail",
+      `The source runs MariaDB ${identity.version}. Azure Database for MySQL runs Oracle MySQL, and data-in replication needs MySQL on both sides: MariaDB's binary log and GTIDs are not MySQL's.`,
+      "Replicate from an Oracle MySQL (or Percona Server) source of the replica's version, or migrate the MariaDB data with a logical dump (mysqldump/mydumper) or Azure Database Migration Service instead of data-in replication.",
+    );
+  }
+  return check("SOURCE_FLAVOR", "pass", `The source runs MySQL ${identity.version}.`);
+}
 
 function order(checks: CheckResult[]): CheckResult[] {
   const rank = (code: string) => {

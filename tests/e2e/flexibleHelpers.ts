@@ -63,7 +63,7 @@ export async function tearDown(stack: LocalStack, id: string): Promise<View> {
 }
 
 export async function replicaLink(stack: LocalStack): Promise<Record<string, unknown> | undefined> {
-  const [row] = await stack.replica.rootQuery("SHOW SLAVE STATUS");
+  const [row] = await stack.replica.rootQuery("SHOW REPLICA STATUS");
   return row;
 }
 

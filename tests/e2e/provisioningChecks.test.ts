@@ -56,7 +56,7 @@ describe("validation checks", () => {
     await server.createUser({
       user: stack.inspectionUser,
       password: stack.secrets.inspectionPassword!,
-      privileges: ["SELECT", "BINLOG MONITOR"],
+      privileges: ["SELECT", "REPLICATION CLIENT"],
     });
     return server;
   }
@@ -71,7 +71,7 @@ describe("validation checks", () => {
       link: { arguments: { master_password: "********", master_user: stack.replicationUser } },
     });
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-    const status2 = await stack.replica.rootQuery("SHOW SLAVE STATUS");
+    const status2 = await stack.replica.rootQuery("SHOW REPLICA STATUS");
     expect(status2).toEqual([]);
   });
 
@@ -251,7 +251,7 @@ describe("validation checks", () => {
         error: { code: "VALIDATION_FAILED" },
       });
       expect(server.firewallRules()).toEqual([]);
-      expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+      expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
       const armWrites = stack.emulators.arm.requests.filter((r) => r.method !== "GET");
       expect(armWrites).toEqual([]);
     } finally {

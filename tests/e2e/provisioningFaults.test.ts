@@ -16,7 +16,7 @@ async function waitForStep(stack: LocalStack, id: string, step: string): Promise
 
 async function expectNothingLeft(stack: LocalStack): Promise<void> {
   expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-  expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+  expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
 }
 
 describe("provisioning under faults", () => {
@@ -39,8 +39,8 @@ describe("provisioning under faults", () => {
       const response = await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` });
       if (response.status === 202) await stack.host.waitForInstance(`${id}-teardown`);
     }
-    await stack.replica.rootQuery("STOP SLAVE").catch(() => undefined);
-    await stack.replica.rootQuery("RESET SLAVE ALL").catch(() => undefined);
+    await stack.replica.rootQuery("STOP REPLICA").catch(() => undefined);
+    await stack.replica.rootQuery("RESET REPLICA ALL").catch(() => undefined);
     for (const rule of stack.emulators.arm.server(stack.serverName)?.firewallRules() ?? []) {
       stack.emulators.arm.server(stack.serverName)?.deleteFirewallRule(rule.name);
     }

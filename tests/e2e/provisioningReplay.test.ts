@@ -20,10 +20,10 @@ describe("every activity executed twice", () => {
     expect(stack.host.stats().activityExecutions).toBeGreaterThanOrEqual(12);
     const rules = stack.emulators.arm.server(stack.serverName)?.firewallRules() ?? [];
     expect(rules).toHaveLength(1);
-    const [status] = await stack.replica.rootQuery<{ Slave_IO_Running: string; Slave_SQL_Running: string }>(
-      "SHOW SLAVE STATUS",
+    const [status] = await stack.replica.rootQuery<{ Replica_IO_Running: string; Slave_SQL_Running: string }>(
+      "SHOW REPLICA STATUS",
     );
-    expect(status).toMatchObject({ Slave_IO_Running: "Yes", Slave_SQL_Running: "Yes" });
+    expect(status).toMatchObject({ Replica_IO_Running: "Yes", Slave_SQL_Running: "Yes" });
 
     const id = String(view.id);
     expect((await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` })).status).toBe(
@@ -35,7 +35,7 @@ describe("every activity executed twice", () => {
     >();
     expect(removed.state).toBe("removed");
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-    expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+    expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     const second = await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` });
     expect(second.status).toBe(200);
     expect(second.json()).toMatchObject({ state: "removed" });
@@ -51,7 +51,7 @@ describe("every activity executed twice", () => {
         error: { code: "VALIDATION_FAILED" },
       });
       expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-      expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+      expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     } finally {
       await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY ?", [
         stack.secrets.replicationPassword,
@@ -95,6 +95,6 @@ describe("every activity executed twice", () => {
     >();
     expect(view).toMatchObject({ state: "failed", rolledBack: true, error: { code: "MYSQL_1236" } });
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-    expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+    expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
   });
 });

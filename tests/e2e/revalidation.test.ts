@@ -126,7 +126,7 @@ describe("re-validation", () => {
       "INSERT INTO shop.orders (id, customer, amount) VALUES (500, 'from-source', 2)",
     );
     await until(async () => {
-      const [row] = await stack.replica.rootQuery<{ Last_SQL_Errno: number }>("SHOW SLAVE STATUS");
+      const [row] = await stack.replica.rootQuery<{ Last_SQL_Errno: number }>("SHOW REPLICA STATUS");
       return Number(row?.Last_SQL_Errno) === 1062;
     }, "error 1062 on the replica");
     const response = await stack.host.invokeHttp({
@@ -153,9 +153,9 @@ describe("re-validation", () => {
     );
     expect(row?.customer).toBe("replica-only");
     // An operator reconciles: the replica's row goes, the source's event then applies.
-    await stack.replica.rootQuery("STOP SLAVE");
+    await stack.replica.rootQuery("STOP REPLICA");
     await stack.replica.rootQuery("DELETE FROM shop.orders WHERE id = 500");
-    await stack.replica.rootQuery("START SLAVE");
+    await stack.replica.rootQuery("START REPLICA");
     await until(
       async () =>
         (
@@ -168,11 +168,11 @@ describe("re-validation", () => {
   });
 
   it("reports the binlog the replica needs purged from the source", async () => {
-    await stack.replica.rootQuery("STOP SLAVE IO_THREAD");
+    await stack.replica.rootQuery("STOP REPLICA IO_THREAD");
     await stack.source.flushBinaryLogs();
     await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (600, 'unread', 3)");
-    const [status] = await stack.replica.rootQuery<{ Master_Log_File: string }>("SHOW SLAVE STATUS");
-    const needed = status!.Master_Log_File;
+    const [status] = await stack.replica.rootQuery<{ Source_Log_File: string }>("SHOW REPLICA STATUS");
+    const needed = status!.Source_Log_File;
     // The source's dump thread for the stopped IO thread holds the file until it notices (on its next event).
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -189,11 +189,11 @@ describe("re-validation", () => {
   });
 
   it("reports a stopped source: lag unknown, never 0, and no restart while the IO thread reconnects by itself", async () => {
-    await stack.replica.rootQuery("START SLAVE IO_THREAD");
+    await stack.replica.rootQuery("START REPLICA IO_THREAD");
     await stack.source.shutdown();
     try {
       await until(async () => {
-        const [row] = await stack.replica.rootQuery<{ Last_IO_Errno: number }>("SHOW SLAVE STATUS");
+        const [row] = await stack.replica.rootQuery<{ Last_IO_Errno: number }>("SHOW REPLICA STATUS");
         return Number(row?.Last_IO_Errno) !== 0;
       }, "an IO error on the replica");
       const health = await scheduledPass();
@@ -210,7 +210,7 @@ describe("re-validation", () => {
     const response = await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` });
     expect(response.status).toBe(202);
     await stack.host.waitForInstance(`${id}-teardown`);
-    expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+    expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
     const list = (await stack.host.invokeHttp({ method: "GET", path: "/api/replications" })).json<{
       replications: { id: string; state: string }[];
@@ -238,7 +238,7 @@ describe("re-validation", () => {
       "INSERT INTO shop.orders (id, customer, amount) VALUES (700, 'from-source', 2)",
     );
     await until(async () => {
-      const [row] = await stack.replica.rootQuery<{ Last_SQL_Errno: number }>("SHOW SLAVE STATUS");
+      const [row] = await stack.replica.rootQuery<{ Last_SQL_Errno: number }>("SHOW REPLICA STATUS");
       return Number(row?.Last_SQL_Errno) === 1062;
     }, "error 1062 on the replica");
     const health = await scheduledPass();

@@ -597,7 +597,7 @@ describe("hostile provisioning bodies", () => {
   it("started nothing and changed nothing", async () => {
     expect(stack.host.instances()).toEqual([]);
     expect(stack.emulators.arm.requests).toEqual([]);
-    expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+    expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
     expect((await stack.host.invokeHttp({ method: "GET", path: "/api/replications" })).json()).toEqual({
       replications: [],

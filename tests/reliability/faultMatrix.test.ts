@@ -396,10 +396,10 @@ describe("fault matrix", () => {
       expect(response.status).toBe(202);
       await stack.host.waitForInstance(`${view.id}-teardown`, { timeoutMs: 60_000 });
       expect(stack.emulators.arm.server(stack.serverName).firewallRules()).toEqual([]);
-      expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+      expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     }
-    await stack.replica.rootQuery("STOP SLAVE").catch(() => undefined);
-    await stack.replica.rootQuery("RESET SLAVE ALL").catch(() => undefined);
+    await stack.replica.rootQuery("STOP REPLICA").catch(() => undefined);
+    await stack.replica.rootQuery("RESET REPLICA ALL").catch(() => undefined);
     const server = stack.emulators.arm.server(stack.serverName);
     for (const rule of server.firewallRules()) server.deleteFirewallRule(rule.name);
     resetAzureCredentialForTests();
@@ -411,14 +411,14 @@ describe("fault matrix", () => {
     try {
       view = await item.run(stack, clock);
       const rules = stack.emulators.arm.server(stack.serverName).firewallRules();
-      const link = await stack.replica.rootQuery<{ Slave_IO_Running: string }>("SHOW SLAVE STATUS");
+      const link = await stack.replica.rootQuery<{ Replica_IO_Running: string }>("SHOW REPLICA STATUS");
       const row: Row = {
         fault: item.fault,
         step: item.step,
         expected: item.expected,
         actual: describeOutcome(view),
         ruleLeft: rules.length > 0 ? "yes" : "no",
-        linkLeft: link.length > 0 ? `yes (IO ${link[0]!.Slave_IO_Running})` : "no",
+        linkLeft: link.length > 0 ? `yes (IO ${link[0]!.Replica_IO_Running})` : "no",
       };
       rows.push(row);
       if (row.actual !== item.expected) console.log(JSON.stringify(view.error));
@@ -429,7 +429,7 @@ describe("fault matrix", () => {
       expect(record.replications.find((r) => r.id === view!.id)?.state).toBe(view.state);
       if (view.state === "replicating") {
         expect(rules).toHaveLength(1);
-        expect(link[0]?.Slave_IO_Running).toBe("Yes");
+        expect(link[0]?.Replica_IO_Running).toBe("Yes");
       } else {
         // Failed: the registry row says so, with the rollback's outcome, and nothing is left behind.
         const row = await workflowDependencies().registry.get(view.id);

@@ -69,7 +69,7 @@ function hex(text: string): string {
 
 async function expectNothingLeft(stack: LocalStack): Promise<void> {
   expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
-  expect(await stack.replica.rootQuery("SHOW SLAVE STATUS")).toEqual([]);
+  expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
 }
 
 describe("hostile text in string fields", () => {
@@ -214,19 +214,19 @@ describe("hostile text in string fields", () => {
     ["quotes and a backslash", `r'e"p\\l`, "hostile-quotes"],
     ["comment markers and an injection attempt", "r'--#/*x*/; DROP USER root", "hostile-comments"],
   ])(
-    "links the replica as a user named with %s, stored byte-exact as Master_User",
+    "links the replica as a user named with %s, stored byte-exact as Source_User",
     async (_label, user, secretName) => {
       const request = await requestFor(user, secretName);
       const { view } = await provisionAndWait(stack, request);
       expect(view).toMatchObject({ state: "replicating", source: { replicationUser: user } });
       const [status] = await stack.replica.rootQuery<{
-        Master_User: string;
-        Master_Host: string;
-        Slave_IO_Running: string;
-      }>("SHOW SLAVE STATUS");
-      expect(hex(status!.Master_User)).toBe(hex(user));
-      expect(status!.Master_Host).toBe(request.source.host);
-      expect(status!.Slave_IO_Running).toBe("Yes");
+        Source_User: string;
+        Source_Host: string;
+        Replica_IO_Running: string;
+      }>("SHOW REPLICA STATUS");
+      expect(hex(status!.Source_User)).toBe(hex(user));
+      expect(status!.Source_Host).toBe(request.source.host);
+      expect(status!.Replica_IO_Running).toBe("Yes");
       // The same request again is the same link (the stored name compares equal), not a conflict.
       const again = await call("POST", "/api/replications", request);
       expect(again.status).toBe(200);
@@ -244,7 +244,7 @@ describe("hostile text in string fields", () => {
   ])(
     "carries a user named with %s byte-exact to the replica; the replica's IO thread cannot log in with it (1045), rolled back",
     async (_label, user, secretName) => {
-      // Honest behaviour here: the app links with the name byte-exact (seen as Master_User while the link exists), but
+      // Honest behaviour here: the app links with the name byte-exact (seen as Source_User while the link exists), but
       // the emulated replica (MariaDB, character_set_server latin1) sends the user name in latin1 when its IO thread
       // connects, so a non-ASCII name fails with 1045 although the app's own utf8mb4 login passed validation.
       const request = await requestFor(user, secretName);
@@ -252,9 +252,9 @@ describe("hostile text in string fields", () => {
       let watching = true;
       const watcher = (async () => {
         while (watching) {
-          const rows = await stack.replica.rootQuery<{ Master_User: string }>("SHOW SLAVE STATUS");
+          const rows = await stack.replica.rootQuery<{ Source_User: string }>("SHOW REPLICA STATUS");
           // remove_master empties the row before it goes: only names count.
-          for (const row of rows) if (row.Master_User !== "") seen.add(hex(row.Master_User));
+          for (const row of rows) if (row.Source_User !== "") seen.add(hex(row.Source_User));
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       })();
