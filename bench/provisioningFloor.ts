@@ -88,8 +88,8 @@ export function createProvisioningFloor(stack: LocalStack, table: TableClient): 
         await admin.query("CALL mysql.az_replication_start()");
         for (;;) {
           const [rows] = await admin.query<RowDataPacket[]>("SHOW REPLICA STATUS");
-          const row = rows[0] as { Replica_IO_Running?: string; Slave_SQL_Running?: string } | undefined;
-          if (row?.Replica_IO_Running === "Yes" && row.Slave_SQL_Running === "Yes") break;
+          const row = rows[0] as { Replica_IO_Running?: string; Replica_SQL_Running?: string } | undefined;
+          if (row?.Replica_IO_Running === "Yes" && row.Replica_SQL_Running === "Yes") break;
           await sleep(POLL_INTERVAL_MS);
         }
       } finally {

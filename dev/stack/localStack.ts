@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { type TestCa } from "../tls/testCa";
 import { startEmulators, startAzurite, type Emulators, type RunningAzurite } from "../emulators/startEmulators";
 import { type HaMode } from "../emulators/emulatedServer";
-import { startSource, startAzureLikeReplica, type MysqlServer, type SourceOptions, detectServerBinary } from "../mysql";
+import {
+  startSource,
+  startAzureLikeReplica,
+  type GtidMode,
+  type MysqlServer,
+  type SourceOptions,
+  detectServerBinary,
+} from "../mysql";
 import { LocalHost, type LogRecord } from "../host/localHost";
 import { type Clock } from "../host/clock";
 
@@ -29,6 +36,12 @@ export interface LocalStackOptions {
   serverName?: string;
   executeActivitiesTwice?: boolean;
   source?: SourceOptions;
+  /**
+   * The replica's gtid_mode at start. Default: ON for a Flexible replica with high availability (Azure forces it),
+   * OFF otherwise, as Azure creates servers. When source and replica both have GTIDs on, the replica's GTID state is
+   * seeded like a dump restore (see `seedReplicaGtidState`).
+   */
+  replicaGtidMode?: GtidMode;
   /** Extra app settings, applied last. */
   appSettings?: Record<string, string>;
   log?: (record: LogRecord) => void;
@@ -73,6 +86,8 @@ export interface LocalStack {
   inspectionUser: string;
   adminUser: string;
   exampleRequest(): ExampleRequest;
+  /** Sets the replica's GTID state to the source's now, as restoring a `mysqldump --set-gtid-purged=ON` dump does. */
+  seedReplicaGtidState(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -154,7 +169,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         label: "replica",
         adminUser: replicaLogin,
         // Azure turns GTIDs on for a Flexible server with high availability; otherwise gtid_mode starts OFF.
-        gtidMode: replicaKind === "flexible" && (options.haMode ?? "Disabled") !== "Disabled" ? "ON" : "OFF",
+        gtidMode:
+          options.replicaGtidMode ??
+          (replicaKind === "flexible" && (options.haMode ?? "Disabled") !== "Disabled" ? "ON" : "OFF"),
       }).then((value) => {
         stops.push(() => value.stop());
         progress("replica", `Azure-like replica on ${value.host}:${value.port}`);
@@ -270,6 +287,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           adminPassword: { appSetting: "REPLICATION_SECRET_REPLICA_ADMIN" },
         },
       }),
+      seedReplicaGtidState: () => setReplicaGtidStateFromSource(source, replica),
       stop: stopAll,
     };
     return stack;

@@ -74,6 +74,21 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
       "Re-seed the replica from a new dump taken with --master-data (or --source-data) and link again with the new coordinates; make sure the source's server_id is set and binlog retention is long enough.",
     permanent: true,
   },
+  // MySQL 8.0+ wraps the source's 1236 in ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG on the IO thread (seen on 9.7):
+  // a purged binlog or stale coordinates now read as 13114, never 1236.
+  13114: {
+    meaning: "the source cannot serve the requested binlog (purged, bad coordinates, or server_id unset)",
+    remedy:
+      "Re-seed the replica from a new dump taken with --source-data (or --master-data) and link again with the new coordinates; make sure the source's server_id is set and binlog retention is long enough.",
+    permanent: true,
+  },
+  // Equal server_uuid on source and replica (a cloned data directory): the IO thread stops at once.
+  13117: {
+    meaning: "the source and the replica have the same server_uuid",
+    remedy:
+      "The source's data directory was cloned from the replica's or vice versa: delete auto.cnf on the source and restart it so it generates its own server_uuid.",
+    permanent: true,
+  },
   1062: {
     meaning: "duplicate key on the replica (data drift)",
     remedy:

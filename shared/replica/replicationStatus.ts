@@ -132,7 +132,9 @@ const GTID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[a-
 
 /** Replaces the coordinator's summary with the failing worker's own error, and records its GTID. */
 export function withWorkerError(status: ReplicationStatus, workerRows: readonly Row[]): ReplicationStatus {
-  const causes = workerRows.filter((row) => asNumber(row.LAST_ERROR_NUMBER) !== ERRNO_WORKER_STOPPED_BY_OTHER);
+  const causes = workerRows.filter(
+    (row) => asNumber(row.LAST_ERROR_NUMBER) !== ERRNO_WORKER_STOPPED_BY_OTHER,
+  );
   const cause = causes[0] ?? workerRows[0];
   if (!cause) return status;
   const errno = asNumber(cause.LAST_ERROR_NUMBER) ?? status.lastSqlErrno;

@@ -34,6 +34,9 @@ export interface SourceGtidFacts {
 /** What the replica says about its GTIDs. */
 export interface ReplicaGtidFacts {
   serverId: number;
+  /** MySQL: @@GLOBAL.gtid_mode and enforce_gtid_consistency, judged against the source's (GTID_MODE_COMPATIBLE). */
+  gtidMode: string | null;
+  enforceGtidConsistency: string | null;
   /** MySQL: @@GLOBAL.gtid_executed. */
   gtidExecuted: string | null;
   /** MariaDB: @@GLOBAL.gtid_current_pos (where a GTID link resumes, local writes included). */
@@ -78,14 +81,12 @@ export function gtidModeCheck(
           "Enable GTIDs on the source (enforce_gtid_consistency=ON, then gtid_mode stepwise OFF_PERMISSIVE, ON_PERMISSIVE, ON), or link by binlog file/position.",
         );
   }
-  return mode === "ON" || mode === "ON_PERMISSIVE"
-    ? check(
-        "GTID_MODE",
-        "fail",
-        `gtid_mode is ${mode}: the source writes GTID transactions, which a replica linked by file/position with GTIDs off cannot apply.`,
-        "Link a Flexible Server replica with linking: gtid, or set gtid_mode to OFF on the source for file/position replication.",
-      )
-    : check("GTID_MODE", "pass", `gtid_mode is ${mode}; file/position linking fits.`);
+  // Whether file/position linking fits depends on the replica's gtid_mode too: GTID_MODE_COMPATIBLE judges both.
+  return check(
+    "GTID_MODE",
+    "pass",
+    `gtid_mode is ${mode}: the source writes ${mode === "ON" || mode === "ON_PERMISSIVE" ? "GTID" : "anonymous"} transactions, which file/position linking can carry.`,
+  );
 }
 
 const LIST_LIMIT = 300;
@@ -153,7 +154,7 @@ function mysqlChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckR
       : check(
           "GTID_PURGED_NEEDED",
           "fail",
-          `The replica still needs transactions the source has purged from its binlogs: ${shorten(formatMysqlGtidSet(needed))}. Replication would stop with error 1236.`,
+          `The replica still needs transactions the source has purged from its binlogs: ${shorten(formatMysqlGtidSet(needed))}. Replication would stop with error 13114 (1236 on MySQL 5.7).`,
           "Re-seed the replica from a new dump taken with --set-gtid-purged=ON (its gtid_purged then covers these), and raise binlog retention on the source.",
         ),
   );
@@ -194,7 +195,7 @@ function mariadbChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): Chec
         "GTID_PURGED_NEEDED",
         "skipped",
         "The source's oldest binlog could not be read (SHOW BINLOG EVENTS).",
-        "Give an inspection account with BINLOG MONITOR to have purged GTIDs checked now rather than fail with error 1236 later.",
+        "Give an inspection account with BINLOG MONITOR to have purged GTIDs checked now rather than fail with error 13114 later.",
       ),
     );
   } else {
@@ -205,7 +206,7 @@ function mariadbChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): Chec
         : check(
             "GTID_PURGED_NEEDED",
             "fail",
-            `The replica (at ${replica.gtidCurrentPos || "empty"}) still needs events the source has purged: its oldest binlog starts after ${needed.map(formatMariadbGtid).join(", ")}. Replication would stop with error 1236.`,
+            `The replica (at ${replica.gtidCurrentPos || "empty"}) still needs events the source has purged: its oldest binlog starts after ${needed.map(formatMariadbGtid).join(", ")}. Replication would stop with error 13114 (1236 on MySQL 5.7).`,
             "Re-seed the replica from a new dump (mysqldump --gtid) and set gtid_slave_pos from it; raise binlog retention on the source.",
           ),
     );

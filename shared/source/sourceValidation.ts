@@ -400,7 +400,7 @@ function coordinatesCheck(
       "BINLOG_COORDINATES",
       "skipped",
       "Neither the inspection account nor the replication user may list the binary logs.",
-      "Grant REPLICATION CLIENT (MySQL) or BINLOG MONITOR (MariaDB) to the inspection account to have the coordinates checked now rather than fail with error 1236 later.",
+      "Grant REPLICATION CLIENT (MySQL) or BINLOG MONITOR (MariaDB) to the inspection account to have the coordinates checked now rather than fail with error 13114 later.",
     );
   }
   const size = binaryLogs.get(input.binlog.file);
@@ -409,7 +409,7 @@ function coordinatesCheck(
     return check(
       "BINLOG_COORDINATES",
       "fail",
-      `Binlog file ${input.binlog.file} does not exist on the source (available: ${available.slice(0, 10).join(", ") || "none"}${available.length > 10 ? ", ..." : ""}). Replication would stop with error 1236.`,
+      `Binlog file ${input.binlog.file} does not exist on the source (available: ${available.slice(0, 10).join(", ") || "none"}${available.length > 10 ? ", ..." : ""}). Replication would stop with error 13114 (1236 on MySQL 5.7).`,
       "Take the coordinates from the dump that seeded the replica (mysqldump --master-data=2 / --source-data=2); if the file was purged, re-seed from a new dump.",
     );
   }
@@ -417,7 +417,7 @@ function coordinatesCheck(
     return check(
       "BINLOG_COORDINATES",
       "fail",
-      `Position ${input.binlog.position} is past the end of ${input.binlog.file} (${size} bytes). Replication would stop with error 1236.`,
+      `Position ${input.binlog.position} is past the end of ${input.binlog.file} (${size} bytes). Replication would stop with error 13114 (1236 on MySQL 5.7).`,
       "Take the coordinates from the dump that seeded the replica.",
     );
   }
@@ -542,16 +542,6 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   const session = replication.session;
   facts.reachable = true;
   checks.push(check("SOURCE_REACHABLE", "pass", `Connected to ${input.host}:${input.port}.`));
-  if (/[^\x20-\x7e]/.test(input.replicationUser)) {
-    checks.push(
-      check(
-        "REPLICATION_USER_NAME",
-        "warn",
-        `The replication user name ${input.replicationUser} has non-ASCII characters: the replica's replication thread may send it in another character set than this check did (a MariaDB replica uses latin1), and fail with error 1045 although this login works.`,
-        "Use an ASCII name for the replication user.",
-      ),
-    );
-  }
   checks.push(
     check(
       "REPLICATION_USER_LOGIN",
@@ -622,7 +612,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
         ? check(
             "SERVER_ID",
             "fail",
-            "server_id is 0: the source refuses replicas (error 1236).",
+            "server_id is 0: the source refuses replicas (error 13114; 1236 on MySQL 5.7).",
             "Set server_id to a unique non-zero value and restart the source.",
           )
         : check("SERVER_ID", "pass", `server_id is ${facts.serverId}.`),
@@ -643,7 +633,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
           : check(
               "BINLOG_RETENTION",
               "warn",
-              `Binlogs are kept only ${Math.round(retention / 3600)} hours: a replica that falls behind longer, or a slow initial load, ends in error 1236.`,
+              `Binlogs are kept only ${Math.round(retention / 3600)} hours: a replica that falls behind longer, or a slow initial load, ends in error 13114 (1236 on MySQL 5.7).`,
               "Raise binlog_expire_logs_seconds (MySQL 8) or expire_logs_days to at least 7 days.",
             ),
     );
@@ -754,7 +744,6 @@ const CHECK_ORDER = [
   "SOURCE_REACHABLE",
   "SOURCE_TLS",
   "REPLICATION_USER_LOGIN",
-  "REPLICATION_USER_NAME",
   "SOURCE_FLAVOR",
   "REPLICATION_PRIVILEGE",
   "INSPECTION_USER_LOGIN",

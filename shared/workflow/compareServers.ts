@@ -1,4 +1,5 @@
 // Checks that need both servers' facts: version and flavor, server ids, lower_case_table_names, an existing link, GTIDs, the source's firewall.
+import { judgeGtidModes } from "../source/gtidModeCompatibility";
 import { type CheckResult, check } from "../source/checkResult";
 import { type SourceFacts } from "../source/sourceValidation";
 import { type LinkingMethod, gtidConsistencyCheck, gtidModeCheck } from "../source/gtidChecks";
@@ -111,6 +112,11 @@ export function compareServers(
   } else {
     checks.push(check("REPLICA_LINK", "skipped", "The replica's replication state could not be read."));
   }
+  checks.push(
+    source.gtid && replica.sql
+      ? judgeGtidModes(source.gtid, replica.sql.gtid, plan.linking)
+      : check("GTID_MODE_COMPATIBLE", "skipped", skippedReason),
+  );
   if (plan.linking === "gtid") checks.push(...gtidChecks(source, replica));
   if (replica.firewallDirection === "sourceAdmitsReplica") {
     // Cannot be verified before the replica connects: a refusal shows as IO error 2003 after start, diagnosed then.

@@ -20,10 +20,10 @@ describe("every activity executed twice", () => {
     expect(stack.host.stats().activityExecutions).toBeGreaterThanOrEqual(12);
     const rules = stack.emulators.arm.server(stack.serverName)?.firewallRules() ?? [];
     expect(rules).toHaveLength(1);
-    const [status] = await stack.replica.rootQuery<{ Replica_IO_Running: string; Slave_SQL_Running: string }>(
+    const [status] = await stack.replica.rootQuery<{ Replica_IO_Running: string; Replica_SQL_Running: string }>(
       "SHOW REPLICA STATUS",
     );
-    expect(status).toMatchObject({ Replica_IO_Running: "Yes", Slave_SQL_Running: "Yes" });
+    expect(status).toMatchObject({ Replica_IO_Running: "Yes", Replica_SQL_Running: "Yes" });
 
     const id = String(view.id);
     expect((await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` })).status).toBe(
@@ -93,7 +93,7 @@ describe("every activity executed twice", () => {
     const view = (await stack.host.invokeHttp({ method: "GET", path: `/api/replications/${id}` })).json<
       Record<string, unknown>
     >();
-    expect(view).toMatchObject({ state: "failed", rolledBack: true, error: { code: "MYSQL_1236" } });
+    expect(view).toMatchObject({ state: "failed", rolledBack: true, error: { code: "MYSQL_13114" } });
     expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);
     expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
   });

@@ -322,7 +322,7 @@ const CASES: Case[] = [
   {
     fault: "binlog purged past the given coordinates",
     step: "openingFirewall",
-    expected: "failed@starting MYSQL_1236 rolledBack=true",
+    expected: "failed@starting MYSQL_13114 rolledBack=true",
     run: async (stack) => {
       await stack.source.flushBinaryLogs();
       const oldest = (await stack.source.binaryLogs())[0]!;

@@ -213,6 +213,10 @@ describe("hostile text in string fields", () => {
   it.each([
     ["quotes and a backslash", `r'e"p\\l`, "hostile-quotes"],
     ["comment markers and an injection attempt", "r'--#/*x*/; DROP USER root", "hostile-comments"],
+    // MySQL's IO thread logs in with the name in utf8mb4, so non-ASCII names replicate (a MariaDB replica sent them in
+    // latin1 and failed with 1045: that was MariaDB's behaviour, not Azure's).
+    ["Hebrew and an RTL override", "רפליקציה\u202Eabc", "hostile-rtl"],
+    ["combining marks", "re\u0301pl\u0327", "hostile-combining"],
   ])(
     "links the replica as a user named with %s, stored byte-exact as Source_User",
     async (_label, user, secretName) => {
@@ -234,44 +238,6 @@ describe("hostile text in string fields", () => {
       const id = String(view.id);
       expect((await call("DELETE", `/api/replications/${id}`)).status).toBe(202);
       await stack.host.waitForInstance(`${id}-teardown`, { timeoutMs: 60_000 });
-      await expectNothingLeft(stack);
-    },
-  );
-
-  it.each([
-    ["Hebrew and an RTL override", "רפליקציה\u202Eabc", "hostile-rtl"],
-    ["combining marks", "re\u0301pl\u0327", "hostile-combining"],
-  ])(
-    "carries a user named with %s byte-exact to the replica; the replica's IO thread cannot log in with it (1045), rolled back",
-    async (_label, user, secretName) => {
-      // Honest behaviour here: the app links with the name byte-exact (seen as Source_User while the link exists), but
-      // the emulated replica (MariaDB, character_set_server latin1) sends the user name in latin1 when its IO thread
-      // connects, so a non-ASCII name fails with 1045 although the app's own utf8mb4 login passed validation.
-      const request = await requestFor(user, secretName);
-      const seen = new Set<string>();
-      let watching = true;
-      const watcher = (async () => {
-        while (watching) {
-          const rows = await stack.replica.rootQuery<{ Source_User: string }>("SHOW REPLICA STATUS");
-          // remove_master empties the row before it goes: only names count.
-          for (const row of rows) if (row.Source_User !== "") seen.add(hex(row.Source_User));
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
-      let view: Record<string, unknown>;
-      try {
-        view = (await provisionAndWait(stack, request)).view;
-      } finally {
-        watching = false;
-        await watcher;
-      }
-      expect([...seen]).toEqual([hex(user)]);
-      expect(view).toMatchObject({
-        state: "failed",
-        rolledBack: true,
-        source: { replicationUser: user },
-        error: { code: "MYSQL_1045" },
-      });
       await expectNothingLeft(stack);
     },
   );

@@ -198,6 +198,8 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
         const variables = await readGlobalVariables(opened.session, [
           "server_id",
           "lower_case_table_names",
+          "gtid_mode",
+          "enforce_gtid_consistency",
           "gtid_executed",
           "gtid_current_pos",
           "gtid_slave_pos",
@@ -222,6 +224,8 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
             serverId,
             gtid: {
               serverId,
+              gtidMode: variables.get("gtid_mode") ?? null,
+              enforceGtidConsistency: variables.get("enforce_gtid_consistency") ?? null,
               gtidExecuted: variables.get("gtid_executed") ?? null,
               gtidCurrentPos: variables.get("gtid_current_pos") ?? null,
               gtidSlavePos: variables.get("gtid_slave_pos") ?? null,
