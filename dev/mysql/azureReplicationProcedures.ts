@@ -27,11 +27,15 @@ const DEFINER = "`azure_superuser`@`localhost`";
 const ROUTINE_SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
 /**
+ * The internal helpers are SQL SECURITY INVOKER: called from the public DEFINER procedures they run with the
+ * definer's rights, but the admin (who holds EXECUTE on every routine, as on Azure) calling one directly gets only
+ * its own, so `az_replication_internal_run('SET GLOBAL ...')` is refused with 1227.
+ *
  * Runs one statement text with PREPARE (MySQL has no EXECUTE IMMEDIATE). The text lives in a user variable
  * of the caller's session only while it runs: it holds the password, so it is cleared on every path.
  */
 const RUN_STATEMENT = `CREATE PROCEDURE mysql.az_replication_internal_run(IN statement_text LONGTEXT CHARACTER SET utf8mb4)
-  SQL SECURITY DEFINER
+  SQL SECURITY INVOKER
 BEGIN
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
@@ -51,7 +55,7 @@ const STATEMENTS: readonly string[] = [
   `CREATE PROCEDURE mysql.az_replication_internal_check_arguments(
     IN master_host LONGTEXT CHARACTER SET utf8mb4, IN master_user LONGTEXT CHARACTER SET utf8mb4,
     IN master_password LONGTEXT CHARACTER SET utf8mb4, IN master_port BIGINT)
-  SQL SECURITY DEFINER
+  SQL SECURITY INVOKER
 BEGIN
   -- CHANGE REPLICATION SOURCE takes literals, so a NULL would become the text 'NULL' or a syntax error: refuse it.
   IF master_host IS NULL OR master_user IS NULL OR master_password IS NULL THEN
@@ -68,7 +72,7 @@ END`,
   // With a CA and SOURCE_SSL_VERIFY_SERVER_CERT=0 the replica verifies the chain but not the host name (VERIFY_CA).
   `CREATE PROCEDURE mysql.az_replication_internal_ssl_clause(
     IN master_ssl_ca LONGTEXT CHARACTER SET utf8mb4, OUT clause TEXT CHARACTER SET utf8mb4)
-  SQL SECURITY DEFINER
+  SQL SECURITY INVOKER
 BEGIN
   DECLARE ca_file VARCHAR(1024) CHARACTER SET utf8mb4;
   -- 1086 (file exists): a concurrent call has just written the same PEM under the same name.
@@ -174,15 +178,26 @@ END`,
   SQL SECURITY DEFINER
   COMMENT 'Commits an empty transaction with this GTID (uuid:n), so the applier skips it, and restarts replication.'
 BEGIN
+  -- Whatever fails after STOP REPLICA, replication is given back as it was.
+  DECLARE was_running BOOLEAN DEFAULT FALSE;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     SET SESSION gtid_next = 'AUTOMATIC';
+    IF was_running THEN
+      START REPLICA;
+    END IF;
     RESIGNAL;
   END;
-  IF gtid IS NULL OR gtid NOT REGEXP '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(:[A-Za-z_][A-Za-z0-9_]{0,31})?:[0-9]{1,19}$' THEN
+  IF gtid IS NULL OR gtid NOT REGEXP '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:[1-9][0-9]{0,18}$' THEN
     SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
-      MESSAGE_TEXT = 'gtid must be one MySQL GTID uuid:number (not a set or a range)';
+      MESSAGE_TEXT = 'gtid must be one MySQL GTID uuid:number (number from 1; not a set, a range or a tagged GTID)';
   END IF;
+  IF @@GLOBAL.gtid_mode <> 'ON' THEN
+    SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = ${ERRNO_BAD_ARGUMENT},
+      MESSAGE_TEXT = 'skipping by GTID needs gtid_mode=ON on this server; use mysql.az_replication_skip_counter for a file/position link';
+  END IF;
+  SET was_running = EXISTS (SELECT 1 FROM performance_schema.replication_connection_status WHERE SERVICE_STATE = 'ON')
+    OR EXISTS (SELECT 1 FROM performance_schema.replication_applier_status WHERE SERVICE_STATE = 'ON');
   STOP REPLICA;
   CALL mysql.az_replication_internal_run(CONCAT('SET SESSION gtid_next = ', QUOTE(gtid)));
   START TRANSACTION;
@@ -215,6 +230,8 @@ export async function installAzureReplicationProcedures(
   await server.rootQuery("GRANT FILE, RELOAD, REPLICATION CLIENT ON *.* TO ?@?", definer);
   await server.rootQuery(`GRANT ${DEFINER_PRIVILEGES.join(", ")} ON *.* TO ?@?`, definer);
   await server.rootQuery("GRANT EXECUTE ON mysql.* TO ?@?", definer);
+  // skip_gtid_transaction reads whether replication runs, to give it back as it was on any failure.
+  await server.rootQuery("GRANT SELECT ON performance_schema.* TO ?@?", definer);
   const connection = await server.rootConnection();
   try {
     await connection.query("SET SESSION sql_mode = ?", [ROUTINE_SQL_MODE]);

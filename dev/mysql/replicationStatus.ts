@@ -53,16 +53,11 @@ function num(value: unknown): number {
 }
 
 /**
- * The status of the default replication link, or null when none is configured (after RESET SLAVE ALL).
- * `useReplicaSyntax` picks SHOW REPLICA STATUS (MySQL 8.0.22+); MariaDB accepts both spellings.
+ * The status of the default replication link, or null when none is configured (after RESET REPLICA ALL).
  */
-export async function readReplicationStatus(
-  connection: Queryable,
-  useReplicaSyntax = false,
-): Promise<ReplicationStatus | null> {
-  const [rows] = await connection.query<RowDataPacket[]>(
-    useReplicaSyntax ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS",
-  );
+export async function readReplicationStatus(connection: Queryable): Promise<ReplicationStatus | null> {
+  // MySQL 8.4+ refuses SHOW SLAVE STATUS; MariaDB 10.5+ accepts this spelling too.
+  const [rows] = await connection.query<RowDataPacket[]>("SHOW REPLICA STATUS");
   const row = rows[0] as Record<string, unknown> | undefined;
   if (!row) return null;
   const behind = pick(row, "Seconds_Behind_Master", "Seconds_Behind_Source");
