@@ -4,6 +4,8 @@
 # NuGet serves the CLI as package Azure.Bicep.CommandLine.linux-x64; a throwaway project with a PackageDownload item
 # restores it into .cache/bicep/packages with the machine's own NuGet configuration (no az CLI, no other download).
 # Idempotent: a finished install is reused. BICEP_VERSION picks another version, BICEP_CACHE_DIR another folder.
+# Prints the binary's path on stdout (progress goes to stderr). BICEP_INSTALL_OFFLINE=1 only looks: tests use it to
+# find the binary and fail, rather than restore, when it is missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,6 +25,7 @@ if [ -f "$stamp" ] && [ -x "$binary" ]; then
   exit 0
 fi
 
+[ "${BICEP_INSTALL_OFFLINE:-}" != 1 ] || fail "Bicep CLI $version is not installed in $cache: run npm run infra:check (or npm run bicep:install)"
 [ "$(uname -s)" = Linux ] || fail "this script restores the linux-x64 Bicep CLI; elsewhere install Bicep (az bicep install) and put it on PATH as bicep"
 [ "$(uname -m)" = x86_64 ] || fail "only x86_64 is supported: NuGet's package is $package"
 command -v dotnet >/dev/null || fail "dotnet not found: the .NET SDK restores the Bicep CLI from NuGet; install it (Debian: dotnet-sdk-8.0 or later)"
