@@ -144,13 +144,11 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
-// Deployed into the replicas' resource group, which may differ from the app's.
+// Deployed into the replicas' resource group, which may differ from the app's. When that is this deployment's own
+// group, the scope expression names rg, so Bicep already makes this module wait for it (checked by a test).
 module mysqlOperatorRole 'app/mysql-operator-role.bicep' = {
   name: 'mysql-operator-role-${resourceToken}'
   scope: resourceGroup(effectiveMysqlResourceGroupName)
-  dependsOn: [
-    rg
-  ]
   params: {
     environmentName: environmentName
     principalId: identity.outputs.principalId

@@ -35,9 +35,9 @@ param revalidationConcurrency int = 8
 param singleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 param flexibleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 
-// ARM_ENDPOINT must be an https URL; the app appends "/.default" for the token scope, so no trailing slash.
-var resourceManager = environment().resourceManager
-var armEndpoint = endsWith(resourceManager, '/') ? substring(resourceManager, 0, length(resourceManager) - 1) : resourceManager
+// ARM_ENDPOINT must be an https URL. environment().resourceManager ends with "/" in public Azure; the replica
+// managers strip trailing slashes before they build URLs and the token scope, so it is passed as it is.
+var armEndpoint = environment().resourceManager
 // Public Azure only: there AzureWebJobsStorage__accountName is the documented identity setting. Elsewhere the
 // host would build *.core.windows.net URIs from it, so only the service URIs below are set.
 var isPublicCloud = environment().name == 'AzureCloud'

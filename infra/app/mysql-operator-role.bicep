@@ -1,7 +1,8 @@
 // Custom role the app's identity holds on the resource group of the Azure Database for MySQL replicas, and its assignment there.
-// Why custom: the app only reads servers and their parameters and manages firewall rules (plus polls the long-running
-// firewall operations). Contributor, or even the built-in MySQL contributor roles, would also let it change or delete
-// the servers, their admins and their data; a leaked token of this identity should not be able to do that.
+// Why custom: the app only reads servers and manages their firewall rules (plus polls the long-running firewall
+// operations); it reads server parameters over SQL, not through ARM. Contributor, or even the built-in MySQL
+// contributor roles, would also let it change or delete the servers, their admins and their data; a leaked token of
+// this identity should not be able to do that.
 // Deployed at the replicas' resource group, which may differ from the app's own.
 
 @description('azd environment name: keeps role names unique when several environments share a tenant.')
@@ -16,23 +17,22 @@ resource operatorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   properties: {
     // Role names are unique per tenant, hence the environment and resource group in it.
     roleName: 'MySQL Data-in Replication Operator (${environmentName}, ${resourceGroup().name})'
-    description: 'Read Azure Database for MySQL servers (Single and Flexible) and their server parameters; create, read and delete their firewall rules; poll the resulting long-running operations. Nothing else.'
+    description: 'Read Azure Database for MySQL servers (Single and Flexible); create, read and delete their firewall rules; poll the resulting long-running operations. Nothing else.'
     type: 'CustomRole'
     permissions: [
       {
+        // Exactly shared/replica/armActions.ts REPLICA_ARM_ACTIONS (tests/infra compares them).
         actions: [
           // Single Server (Microsoft.DBforMySQL/servers)
           'Microsoft.DBforMySQL/servers/read'
           'Microsoft.DBforMySQL/servers/firewallRules/read'
           'Microsoft.DBforMySQL/servers/firewallRules/write'
           'Microsoft.DBforMySQL/servers/firewallRules/delete'
-          'Microsoft.DBforMySQL/servers/configurations/read'
           // Flexible Server (Microsoft.DBforMySQL/flexibleServers)
           'Microsoft.DBforMySQL/flexibleServers/read'
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/read'
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/write'
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/delete'
-          'Microsoft.DBforMySQL/flexibleServers/configurations/read'
           // Firewall PUT and DELETE answer 202 with Azure-AsyncOperation and Location headers; the SDK's poller
           // GETs those URLs, which ARM authorizes with these two actions.
           'Microsoft.DBforMySQL/locations/azureAsyncOperation/read'

@@ -1,0 +1,23 @@
+// The Resource Manager actions the replica managers' calls need: the custom role in infra/ grants exactly these.
+//
+// Add an action here when a manager starts a new ARM call; tests/shared/replica/armActions.test.ts drives the managers
+// against the ARM emulator and fails on a request no action below covers, and tests/infra fails until
+// infra/app/mysql-operator-role.bicep grants the same list, no more and no less.
+
+export const REPLICA_ARM_ACTIONS = [
+  // Single Server (@azure/arm-mysql): servers.get, firewallRules get / createOrUpdate / delete.
+  "Microsoft.DBforMySQL/servers/read",
+  "Microsoft.DBforMySQL/servers/firewallRules/read",
+  "Microsoft.DBforMySQL/servers/firewallRules/write",
+  "Microsoft.DBforMySQL/servers/firewallRules/delete",
+  // Flexible Server (@azure/arm-mysql-flexible): the same calls.
+  "Microsoft.DBforMySQL/flexibleServers/read",
+  "Microsoft.DBforMySQL/flexibleServers/firewallRules/read",
+  "Microsoft.DBforMySQL/flexibleServers/firewallRules/write",
+  "Microsoft.DBforMySQL/flexibleServers/firewallRules/delete",
+  // Firewall PUT and DELETE may answer 202; the SDK's poller GETs the Azure-AsyncOperation or Location URL.
+  "Microsoft.DBforMySQL/locations/azureAsyncOperation/read",
+  "Microsoft.DBforMySQL/locations/operationResults/read",
+] as const;
+
+export type ReplicaArmAction = (typeof REPLICA_ARM_ACTIONS)[number];
