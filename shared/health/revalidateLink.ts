@@ -10,7 +10,7 @@ import {
   type ActionNotTaken,
   type ThreadError,
 } from "./linkHealth";
-import { resolveSourceAddress } from "../source/sourceAddress";
+import { judgeSourceAddress, pinSourceAddress } from "../source/sourceAddress";
 import { validateSource } from "../source/sourceValidation";
 import { MysqlSession, cellText, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
 import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaSql";
@@ -103,8 +103,11 @@ async function checkResourceManager(
     });
   }
   if (record.firewallRuleName && manager.firewallDirection === "replicaAdmitsSource") {
-    const address = await resolveSourceAddress(record.sourceHost);
-    const wanted = address.ipv4 ?? record.sourceIpv4;
+    const address = await judgeSourceAddress(record.sourceHost, {
+      allowPrivate: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+    });
+    // A refused address never goes into a firewall rule; the recorded one stays.
+    const wanted = address.connectTo ?? record.sourceIpv4;
     const rule = await manager.getFirewallRule(record.firewallRuleName);
     if (!rule || (wanted && rule.startIpAddress !== wanted)) {
       out.drift.push(
@@ -228,7 +231,7 @@ async function measureHeartbeat(
   out.secrets.push(password);
   const table = `\`${record.heartbeat.database}\`.\`replication_heartbeat\``;
   const writer = await MysqlSession.open({
-    host: record.sourceHost,
+    host: await pinSourceAddress(record.sourceHost, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
     port: record.sourcePort,
     user: record.heartbeat.writerUser,
     password,

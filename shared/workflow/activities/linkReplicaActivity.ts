@@ -15,6 +15,7 @@ import {
 import { type LinkingMethod } from "../../source/gtidChecks";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
+import { pinSourceAddress } from "../../source/sourceAddress";
 
 export const LINK_REPLICA_ACTIVITY = "linkReplica";
 
@@ -61,7 +62,7 @@ async function currentSourceCoordinates(
   password: string,
 ): Promise<{ file: string; position: number } | null> {
   const session = await MysqlSession.open({
-    host: source.host,
+    host: await pinSourceAddress(source.host, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
     port: source.port,
     user,
     password,
