@@ -33,6 +33,8 @@ export interface SecretVersion {
   value: string;
   enabled: boolean;
   contentType: string | undefined;
+  /** Like the service: returned with the value; omitted from the bundle when the secret has none. */
+  tags: Record<string, string> | undefined;
   created: number;
   updated: number;
 }
@@ -83,7 +85,13 @@ export class KeyVaultEmulator {
   }
 
   /** Adds a new version of `name` and returns its version id (32 hex digits, like the service's). */
-  setSecret(name: string, value: string, options: { enabled?: boolean; contentType?: string } = {}): string {
+  setSecret(
+    name: string,
+    value: string,
+    options: { enabled?: boolean; contentType?: string; tags?: Record<string, string> } = {},
+  ): string {
+    const problem = tagProblem(options.tags);
+    if (problem) throw new Error(`Key Vault emulator: ${problem}`);
     const seconds = Math.floor(this.now() / 1000);
     const version = randomUUID().replace(/-/g, "");
     const versions = this.secrets.get(name.toLowerCase()) ?? [];
@@ -92,6 +100,7 @@ export class KeyVaultEmulator {
       value,
       enabled: options.enabled ?? true,
       contentType: options.contentType,
+      tags: options.tags && Object.keys(options.tags).length > 0 ? { ...options.tags } : undefined,
       created: seconds,
       updated: seconds,
     });
@@ -178,7 +187,7 @@ export class KeyVaultEmulator {
     const name = match[1] ?? "";
     const version = match[2] ?? "";
     if (method === "PUT" && !version) {
-      let body: { value?: unknown; contentType?: unknown } | null;
+      let body: { value?: unknown; contentType?: unknown; tags?: unknown } | null;
       try {
         body = JSON.parse(await readBody(req)) as typeof body;
       } catch {
@@ -186,8 +195,12 @@ export class KeyVaultEmulator {
       }
       if (typeof body?.value !== "string")
         return { status: 400, body: kvError("BadParameter", "Property 'value' is required.") };
+      const tags = body.tags ?? undefined;
+      const problem = tagProblem(tags);
+      if (problem) return { status: 400, body: kvError("BadParameter", problem) };
       const newVersion = this.setSecret(name, body.value, {
         ...(typeof body.contentType === "string" ? { contentType: body.contentType } : {}),
+        ...(tags ? { tags: tags as Record<string, string> } : {}),
       });
       return { status: 200, body: this.bundle(name, this.find(name, newVersion)!) };
     }
@@ -277,7 +290,7 @@ export class KeyVaultEmulator {
         recoveryLevel: "Recoverable+Purgeable",
         recoverableDays: 90,
       },
-      tags: {},
+      ...(secret.tags ? { tags: { ...secret.tags } } : {}),
     };
   }
 
@@ -299,4 +312,19 @@ export class KeyVaultEmulator {
       "ForbiddenByRbac",
     );
   }
+}
+
+/** The service's tag limits: at most 15 tags, names up to 512 characters, string values up to 256 characters. */
+function tagProblem(tags: unknown): string | undefined {
+  if (tags === undefined || tags === null) return undefined;
+  if (typeof tags !== "object" || Array.isArray(tags)) return "Property 'tags' must be an object.";
+  const entries = Object.entries(tags as Record<string, unknown>);
+  if (entries.length > 15) return "The number of tags must be at most 15.";
+  for (const [name, value] of entries) {
+    if (name.length === 0 || name.length > 512)
+      return `Tag name '${name.slice(0, 40)}' must be 1-512 characters.`;
+    if (typeof value !== "string") return `Tag '${name}' must have a string value.`;
+    if (value.length > 256) return `The value of tag '${name}' must be at most 256 characters.`;
+  }
+  return undefined;
 }

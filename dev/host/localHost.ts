@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
+import { Readable, Transform } from "node:stream";
 import { format } from "node:util";
 import { HttpRequest, HttpResponse, InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
@@ -45,7 +46,19 @@ export interface LocalHostOptions {
   log?: (record: LogRecord) => void;
   /** host.json extensions.http.routePrefix; "api" like the Functions host. */
   routePrefix?: string;
+  /**
+   * The durable extension's system key (`durabletask_extension`): its webhook routes answer 401 without it, as on
+   * Azure. Random per host unless given; the durable client bound to functions carries it as `code=`.
+   */
+  systemKey?: string;
 }
+
+/**
+ * The Functions host refuses request bodies over 100 MB (104,857,600 bytes; app setting
+ * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#limits
+ * ("The HTTP request length is limited to 100 MB (104,857,600 bytes)"). Kestrel answers 413.
+ */
+export const HOST_MAX_REQUEST_BODY_BYTES = 104_857_600;
 
 export interface RegistrationInfo {
   name: string;
@@ -88,6 +101,8 @@ export class LocalHost {
   readonly logs: LogRecord[] = [];
   readonly clock: Clock;
   readonly taskHubName: string;
+  /** Key the durable webhook routes require (`?code=` or `x-functions-key`), like Azure's system key. */
+  readonly systemKey: string;
   /** The real durable-functions DurableClient, talking to this host's loopback RPC server. */
   readonly client: df.DurableClient;
 
@@ -117,6 +132,7 @@ export class LocalHost {
     this.logs = logs;
     this.clock = clock;
     this.taskHubName = options.taskHubName ?? "LocalHostHub";
+    this.systemKey = options.systemKey ?? randomUUID().replace(/-/g, "");
     this.#routePrefix = (options.routePrefix ?? "api").split("/").filter(Boolean);
     this.#api = new DurableHttpApi(engine, (id) => this.#managementUrls(id));
     this.registrations = [...functions.values()].map((f) => ({
@@ -235,9 +251,10 @@ export class LocalHost {
         body = Buffer.from(invocation.body);
       } else {
         body = Buffer.from(JSON.stringify(invocation.body));
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
-          headers["content-type"] = "application/json";
-        }
+      }
+      // Like a JSON client: a body is declared as JSON unless the caller names another type.
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+        headers["content-type"] = "application/json";
       }
     }
     return await this.#dispatch(invocation.method.toUpperCase(), url, headers, body);
@@ -337,7 +354,7 @@ export class LocalHost {
   /** What the extension binds to a durableClient input; df.getClient(context) reads exactly this. */
   #clientData(): Record<string, unknown> {
     const webhook = `${this.#appOrigin ?? defaultOrigin}/${webhookPrefix.join("/")}`;
-    const qs = `taskHub=${this.taskHubName}&connection=Storage&code=local`;
+    const qs = `taskHub=${this.taskHubName}&connection=Storage&code=${encodeURIComponent(this.systemKey)}`;
     return {
       taskHubName: this.taskHubName,
       creationUrls: {
@@ -353,7 +370,7 @@ export class LocalHost {
 
   #managementUrls(instanceId: string): Record<string, string> {
     const webhook = `${this.#appOrigin ?? defaultOrigin}/${webhookPrefix.join("/")}`;
-    const qs = `taskHub=${this.taskHubName}&connection=Storage&code=local`;
+    const qs = `taskHub=${this.taskHubName}&connection=Storage&code=${encodeURIComponent(this.systemKey)}`;
     const base = `${webhook}/instances/${instanceId}`;
     return {
       id: instanceId,
@@ -419,14 +436,22 @@ export class LocalHost {
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       }
-      const body = await readBody(req);
-      const result = await this.#dispatch(
-        (req.method ?? "GET").toUpperCase(),
-        url,
-        headers,
-        body.length > 0 ? body : undefined,
-      );
-      res.writeHead(result.status, result.headers);
+      const declared = req.headers["content-length"];
+      if (declared !== undefined && Number(declared) > HOST_MAX_REQUEST_BODY_BYTES) {
+        // Answered before reading a byte; the connection closes so the unread body is not drained.
+        res.writeHead(413, { connection: "close" }).end();
+        req.destroy();
+        return;
+      }
+      const method = (req.method ?? "GET").toUpperCase();
+      const hasBody =
+        method !== "GET" &&
+        method !== "HEAD" &&
+        (declared !== undefined ? Number(declared) > 0 : req.headers["transfer-encoding"] !== undefined);
+      const result = await this.#dispatch(method, url, headers, hasBody ? limitedStream(req) : undefined);
+      // A function that answered without reading the whole body (a 413): close rather than drain the rest.
+      const unread = hasBody && !req.readableEnded;
+      res.writeHead(result.status, unread ? { ...result.headers, connection: "close" } : result.headers);
       res.end(result.body);
     } catch (err) {
       res.writeHead(500, { "content-type": "text/plain" });
@@ -438,16 +463,20 @@ export class LocalHost {
     method: string,
     url: URL,
     headers: Record<string, string>,
-    body: Buffer | undefined,
+    body: Buffer | Readable | undefined,
   ): Promise<HttpResult> {
     const segments = splitPath(url.pathname);
     if (webhookPrefix.every((p, i) => segments[i]?.toLowerCase() === p)) {
-      const r = this.#callApi(
-        { method, headers },
-        segments.slice(webhookPrefix.length),
-        url,
-        body?.toString("utf8") ?? "",
-      );
+      // Azure's host answers 401 to an extension webhook call without the system key.
+      const key = url.searchParams.get("code") ?? headers["x-functions-key"];
+      if (key !== this.systemKey) return toResult(401, {}, "");
+      const text =
+        body === undefined
+          ? ""
+          : Buffer.isBuffer(body)
+            ? body.toString("utf8")
+            : (await readBody(body)).toString("utf8");
+      const r = this.#callApi({ method, headers }, segments.slice(webhookPrefix.length), url, text);
       return toResult(
         r.status,
         { "content-type": "application/json", ...(r.headers ?? {}) },
@@ -470,13 +499,28 @@ export class LocalHost {
     if (!best) return toResult(404, {}, "");
     const { fn } = best.route;
     return await this.#engine.track(async () => {
-      const request = new HttpRequest({
-        method,
-        url: url.toString(),
-        headers,
-        params: best.params,
-        ...(body ? { body: { bytes: body } } : {}),
-      });
+      // A socket body is handed over as a stream (the worker's HTTP streaming path), so the app's own limit
+      // decides how much of it is read; the host's limit is enforced around it.
+      const request = Buffer.isBuffer(body)
+        ? new HttpRequest({
+            method,
+            url: url.toString(),
+            headers,
+            params: best.params,
+            body: { bytes: body },
+          })
+        : new HttpRequest({
+            method,
+            url: url.toString(),
+            headers,
+            params: best.params,
+            // The library's internal init (what its streaming path builds); not in the public type.
+            nativeRequest: new Request(url, {
+              method,
+              headers,
+              ...(body ? { body: Readable.toWeb(body) as ReadableStream, duplex: "half" } : {}),
+            }),
+          } as ConstructorParameters<typeof HttpRequest>[0]);
       const context = this.#context(fn);
       let result: unknown;
       try {
@@ -589,7 +633,21 @@ function send(res: ServerResponse, r: ApiResponse): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The request body, failing once it passes the Functions host's limit (a chunked body has no Content-Length). */
+function limitedStream(req: IncomingMessage): Readable {
+  let total = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > HOST_MAX_REQUEST_BODY_BYTES) callback(new Error("request body too large"));
+      else callback(null, chunk);
+    },
+  });
+  req.on("error", (error) => limiter.destroy(error));
+  return req.pipe(limiter);
+}
+
+async function readBody(req: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

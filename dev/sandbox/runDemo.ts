@@ -189,7 +189,8 @@ async function revalidate(ctx: DemoContext, id: string): Promise<void> {
     const status = await call(
       ctx,
       "GET",
-      `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`,
+      // The webhook routes need the durable extension's system key, as on Azure.
+      `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(ctx.stack.host.systemKey)}`,
     );
     const value = typeof status.json.runtimeStatus === "string" ? status.json.runtimeStatus : undefined;
     return status.status === 404 || (value && RUNNING.has(value))

@@ -13,6 +13,14 @@ import {
 } from "../mysql";
 import { LocalHost, type LogRecord } from "../host/localHost";
 import { type Clock } from "../host/clock";
+import {
+  DESTINATION_TAG,
+  ROLE_TAG,
+  type SecretRole,
+  bindingSettingName,
+  replicaDestination,
+  sourceDestination,
+} from "../../shared/secrets/secretBinding";
 
 export const SUBSCRIPTION_ID = "6c1f0d6e-3c5a-4a8f-9a55-2f1e4d0c7b11";
 export const RESOURCE_GROUP = "rg-replication-sandbox";
@@ -88,6 +96,14 @@ export interface LocalStack {
   exampleRequest(): ExampleRequest;
   /** Sets the replica's GTID state to the source's now, as restoring a `mysqldump --set-gtid-purged=ON` dump does. */
   seedReplicaGtidState(): Promise<void>;
+  /**
+   * Sets app setting `name` (in process.env, where the app reads it) to `value`, bound through `<name>__BINDING`
+   * to this stack's replica (role replica-admin) or to `user` on this stack's source host, at `port` (default the
+   * source's own), for the other roles.
+   */
+  setBoundAppSetting(name: string, value: string, role: SecretRole, user?: string, port?: number): void;
+  /** The Key Vault tags that bind a secret to this stack's replica, or to `user` on this stack's source. */
+  bindingTags(role: SecretRole, user?: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -224,7 +240,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (actual !== null) server.setParameter(name, actual);
     }
     const replicationSecretName = "source-replication-password";
-    emulators.keyVault.setSecret(replicationSecretName, secrets.replicationPassword);
+    // Every secret is bound to where it may go (issue 11): Key Vault secrets by tags, app settings by a companion.
+    const destinationFor = (role: SecretRole, user = "", port = source.port): string =>
+      role === "replica-admin"
+        ? replicaDestination({ kind: replicaKind, subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, serverName })
+        : sourceDestination(source.host, port, user);
+    const binding = (role: SecretRole, user?: string, port?: number): string =>
+      JSON.stringify({ role, destination: destinationFor(role, user, port) });
+    const bindingTags = (role: SecretRole, user?: string): Record<string, string> => ({
+      [ROLE_TAG]: role,
+      [DESTINATION_TAG]: destinationFor(role, user),
+    });
+    emulators.keyVault.setSecret(replicationSecretName, secrets.replicationPassword, {
+      tags: bindingTags("source-replication", replicationUser),
+    });
 
     const appSettings: Record<string, string> = {
       ...emulators.env(),
@@ -240,7 +269,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       START_VERIFY_WAIT_SECONDS: "5",
       MYSQL_CONNECT_TIMEOUT_SECONDS: "5",
       REPLICATION_SECRET_REPLICA_ADMIN: secrets.adminPassword,
+      [bindingSettingName("REPLICATION_SECRET_REPLICA_ADMIN")]: binding("replica-admin"),
       REPLICATION_SECRET_SOURCE_INSPECTOR: secrets.inspectionPassword,
+      [bindingSettingName("REPLICATION_SECRET_SOURCE_INSPECTOR")]: binding("source-inspection", inspectionUser),
       ...options.appSettings,
     };
     progress("host", "loading the app's function modules on the local durable host");
@@ -288,6 +319,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       }),
       seedReplicaGtidState: () => setReplicaGtidStateFromSource(source, replica),
+      setBoundAppSetting: (name, value, role, user, port) => {
+        process.env[name] = value;
+        process.env[bindingSettingName(name)] = binding(role, user, port);
+      },
+      bindingTags,
       stop: stopAll,
     };
     return stack;

@@ -4,6 +4,7 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import { type AppConfig } from "../config/appConfig";
 import { describeIssues, provisionRequestSchema, type ProvisionRequest } from "../request/provisionRequest";
 import { errorResponse, json } from "./httpResults";
+import { readJsonBody } from "./readJsonBody";
 import {
   firewallRuleNameFor,
   linkIdFor,
@@ -35,24 +36,6 @@ export interface ReplicationsApiDependencies {
 function statusUrlFor(request: HttpRequest, id: string): string {
   const url = new URL(request.url);
   return `${url.origin}/api/replications/${encodeURIComponent(id)}`;
-}
-
-async function readJson(request: HttpRequest): Promise<{ body: unknown } | { response: HttpResponseInit }> {
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
-    return {
-      response: errorResponse(413, "PayloadTooLarge", `The body must be at most ${MAX_BODY_BYTES} bytes.`),
-    };
-  }
-  try {
-    return { body: JSON.parse(text) as unknown };
-  } catch {
-    return {
-      response: errorResponse(400, "InvalidRequest", "The body is not valid JSON.", {
-        details: [{ path: "(body)", message: "must be a JSON object" }],
-      }),
-    };
-  }
 }
 
 async function getStatusOrNull(
@@ -257,7 +240,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       client: DurableClient,
       context: InvocationContext,
     ): Promise<HttpResponseInit> {
-      const read = await readJson(request);
+      const read = await readJsonBody(request, MAX_BODY_BYTES);
       if ("response" in read) return read.response;
       const config = deps.config();
       const parsed = provisionRequestSchema(config).safeParse(read.body, { reportInput: true });

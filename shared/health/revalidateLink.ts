@@ -1,4 +1,5 @@
 // Re-validates one registered link: replica state, tier and network, firewall rule, threads, lag, source drift; recovers what is safe.
+import { replicaAdminPurpose, sourcePurpose } from "../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
@@ -10,7 +11,7 @@ import {
   type ActionNotTaken,
   type ThreadError,
 } from "./linkHealth";
-import { resolveSourceAddress } from "../source/sourceAddress";
+import { judgeSourceAddress, pinSourceAddress } from "../source/sourceAddress";
 import { validateSource } from "../source/sourceValidation";
 import { MysqlSession, cellText, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
 import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaSql";
@@ -103,8 +104,11 @@ async function checkResourceManager(
     });
   }
   if (record.firewallRuleName && manager.firewallDirection === "replicaAdmitsSource") {
-    const address = await resolveSourceAddress(record.sourceHost);
-    const wanted = address.ipv4 ?? record.sourceIpv4;
+    const address = await judgeSourceAddress(record.sourceHost, {
+      allowPrivate: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+    });
+    // A refused address never goes into a firewall rule; the recorded one stays.
+    const wanted = address.connectTo ?? record.sourceIpv4;
     const rule = await manager.getFirewallRule(record.firewallRuleName);
     if (!rule || (wanted && rule.startIpAddress !== wanted)) {
       out.drift.push(
@@ -224,11 +228,19 @@ async function measureHeartbeat(
   out: Collected,
 ): Promise<number | null> {
   if (!record.heartbeat) return null;
-  const password = await deps.secrets.resolve(record.heartbeat.writerPassword);
+  const password = await deps.secrets.resolve(
+    record.heartbeat.writerPassword,
+    sourcePurpose(
+      "heartbeat.writerPassword",
+      "heartbeat-writer",
+      { host: record.sourceHost, port: record.sourcePort },
+      record.heartbeat.writerUser,
+    ),
+  );
   out.secrets.push(password);
   const table = `\`${record.heartbeat.database}\`.\`replication_heartbeat\``;
   const writer = await MysqlSession.open({
-    host: record.sourceHost,
+    host: await pinSourceAddress(record.sourceHost, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
     port: record.sourcePort,
     user: record.heartbeat.writerUser,
     password,
@@ -300,7 +312,7 @@ export async function revalidateLink(
   }
 
   try {
-    const adminPassword = await deps.secrets.resolve(record.adminPassword);
+    const adminPassword = await deps.secrets.resolve(record.adminPassword, replicaAdminPurpose(record));
     out.secrets.push(adminPassword);
     const login = manager.adminLogin(record.adminUser);
     const session = await MysqlSession.open(
@@ -341,10 +353,26 @@ export async function revalidateLink(
   }
 
   try {
-    const replicationPassword = await deps.secrets.resolve(record.replicationPassword);
+    const replicationPassword = await deps.secrets.resolve(
+      record.replicationPassword,
+      sourcePurpose(
+        "source.replicationPassword",
+        "source-replication",
+        { host: record.sourceHost, port: record.sourcePort },
+        record.replicationUser,
+      ),
+    );
     out.secrets.push(replicationPassword);
     const inspectionPassword = record.inspectionPassword
-      ? await deps.secrets.resolve(record.inspectionPassword)
+      ? await deps.secrets.resolve(
+          record.inspectionPassword,
+          sourcePurpose(
+            "source.inspectionPassword",
+            "source-inspection",
+            { host: record.sourceHost, port: record.sourcePort },
+            record.inspectionUser ?? "",
+          ),
+        )
       : undefined;
     if (inspectionPassword) out.secrets.push(inspectionPassword);
     const needed = status?.sourceLogFile

@@ -1,18 +1,36 @@
 // Resolves secret references at the moment of use, inside the activity that needs the value; values are never returned upward.
 import type { TokenCredential } from "@azure/core-auth";
-import type { SecretClient } from "@azure/keyvault-secrets";
-import { type SecretReference, parseKeyVaultSecretUri } from "../request/secretReference";
+import type { KeyVaultSecret, SecretClient } from "@azure/keyvault-secrets";
+import {
+  type SecretReference,
+  describeSecretReference,
+  parseKeyVaultSecretUri,
+} from "../request/secretReference";
+import {
+  DESTINATION_TAG,
+  ROLE_TAG,
+  type SecretPurpose,
+  bindingAllows,
+  bindingHelp,
+  bindingSettingName,
+  parseBindingSetting,
+} from "./secretBinding";
 
 export interface SecretResolver {
-  resolve(reference: SecretReference): Promise<string>;
+  /**
+   * The secret's value, released only when its binding names `purpose`'s role and destination. A secret that does
+   * not exist and one bound elsewhere are refused with the same message: a caller learns nothing about which.
+   */
+  resolve(reference: SecretReference, purpose: SecretPurpose): Promise<string>;
 }
 
-/** A secret could not be read; the message names the reference, never a value. */
+/** A secret could not be read or is not released here; the message names the field, never a value. */
 export class SecretResolutionError extends Error {
   override readonly name = "SecretResolutionError";
   constructor(
     message: string,
     readonly transient: boolean,
+    readonly remedy = "Check the secret reference and the app's access to it.",
   ) {
     super(message);
   }
@@ -23,6 +41,15 @@ export interface SecretResolverDependencies {
   env: Record<string, string | undefined>;
   allowedVaultHosts: readonly string[];
   appSettingPrefix: string;
+}
+
+function notReleased(reference: SecretReference, purpose: SecretPurpose): SecretResolutionError {
+  return new SecretResolutionError(
+    `${purpose.field}: ${describeSecretReference(reference)} is not released for ${purpose.role} to ${purpose.destination}. ` +
+      "A secret is released only to the destination and role it is bound to; this one does not exist, is disabled, has no binding, or is bound elsewhere.",
+    false,
+    bindingHelp(purpose),
+  );
 }
 
 export function createSecretResolver(deps: SecretResolverDependencies): SecretResolver {
@@ -45,55 +72,59 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
   };
 
   return {
-    async resolve(reference: SecretReference): Promise<string> {
+    async resolve(reference: SecretReference, purpose: SecretPurpose): Promise<string> {
       if ("appSetting" in reference) {
         const name = reference.appSetting;
-        if (!name.startsWith(deps.appSettingPrefix)) {
-          throw new SecretResolutionError(
-            `App setting ${name} is not a replication secret (prefix ${deps.appSettingPrefix}).`,
-            false,
-          );
-        }
+        if (!name.startsWith(deps.appSettingPrefix) || name.includes("__"))
+          throw notReleased(reference, purpose);
         const value = deps.env[name];
-        if (value === undefined || value === "") {
-          throw new SecretResolutionError(`App setting ${name} is not set.`, false);
+        const binding = parseBindingSetting(deps.env[bindingSettingName(name)]);
+        if (value === undefined || value === "" || !bindingAllows(binding, purpose)) {
+          throw notReleased(reference, purpose);
         }
         return value;
       }
       const parsed = parseKeyVaultSecretUri(reference.keyVaultSecret, deps.allowedVaultHosts);
       if ("problem" in parsed) {
         throw new SecretResolutionError(
-          `Key Vault reference ${reference.keyVaultSecret} ${parsed.problem}.`,
+          `${purpose.field}: Key Vault reference ${reference.keyVaultSecret} ${parsed.problem}.`,
           false,
         );
       }
+      let secret: KeyVaultSecret;
       try {
-        const secret = await clientFor(parsed.vaultUrl).getSecret(
+        secret = await clientFor(parsed.vaultUrl).getSecret(
           parsed.name,
           parsed.version ? { version: parsed.version } : {},
         );
-        if (secret.value === undefined) {
-          throw new SecretResolutionError(
-            `Key Vault secret ${reference.keyVaultSecret} has no value.`,
-            false,
-          );
-        }
-        return secret.value;
       } catch (error) {
-        if (error instanceof SecretResolutionError) throw error;
         const status = (error as { statusCode?: number }).statusCode;
+        const code = (error as { code?: string }).code;
+        // Not found and disabled say the secret's state: answered like an unbound secret.
+        if (
+          status === 404 ||
+          (status === 403 && /SecretDisabled|disabled/i.test(`${code} ${(error as Error).message}`))
+        ) {
+          throw notReleased(reference, purpose);
+        }
         const transient = status === undefined || status === 408 || status === 429 || status >= 500;
         const reason =
           status === 403
             ? "access denied: grant this app's managed identity the Key Vault Secrets User role on the vault"
-            : status === 404
-              ? "not found"
-              : `failed (${status ?? (error as Error).name})`;
+            : `failed (${status ?? (error as Error).name})`;
         throw new SecretResolutionError(
-          `Reading Key Vault secret ${reference.keyVaultSecret}: ${reason}.`,
+          `${purpose.field}: reading Key Vault secret ${reference.keyVaultSecret}: ${reason}.`,
           transient,
         );
       }
+      const tags = secret.properties.tags ?? {};
+      if (
+        secret.value === undefined ||
+        !bindingAllows({ role: tags[ROLE_TAG], destination: tags[DESTINATION_TAG] }, purpose)
+      ) {
+        throw notReleased(reference, purpose);
+      }
+      return secret.value;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Validates a source server for data-in replication: every check of DOMAIN.md runs and is reported, with a fixed number of queries.
 import { type CheckResult, check } from "./checkResult";
-import { resolveSourceAddress } from "./sourceAddress";
+import { judgeSourceAddress } from "./sourceAddress";
 import {
   type MysqlEndpoint,
   MysqlSession,
@@ -78,9 +78,15 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function endpointFor(input: SourceValidationInput, user: string, password: string): MysqlEndpoint {
+function endpointFor(
+  input: SourceValidationInput,
+  address: string,
+  user: string,
+  password: string,
+): MysqlEndpoint {
   return {
-    host: input.host,
+    // The judged address, never the name: a second lookup could answer with another (DNS rebinding).
+    host: address,
     port: input.port,
     user,
     password,
@@ -452,44 +458,45 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
   };
   let roundTrips = 0;
 
-  const address = await resolveSourceAddress(input.host);
-  facts.resolvedIpv4 = address.ipv4;
-  if (address.problem) {
+  const dependent = [
+    "REPLICATION_PRIVILEGE",
+    "LOG_BIN",
+    "BINLOG_FORMAT",
+    "SERVER_ID",
+    "GTID_MODE",
+    "BINLOG_RETENTION",
+  ] as const;
+  const inspectionCodes = ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"] as const;
+  const address = await judgeSourceAddress(input.host, { allowPrivate: input.allowPrivateAddresses });
+  if (address.verdict === "fail") {
+    // Refused before any connection: no password goes to an address that failed the check.
+    facts.resolvedIpv4 = address.resolvedIpv4;
+    checks.push(check("SOURCE_ADDRESS", "fail", address.message, address.remedy));
     checks.push(
-      check(
-        "SOURCE_ADDRESS",
-        "fail",
-        `Source host ${input.host} ${address.problem}.`,
-        "Use a host name with a public IPv4 (A) record, or the source's public IPv4 address.",
+      ...skippedAll(
+        [
+          "SOURCE_REACHABLE",
+          "SOURCE_TLS",
+          "REPLICATION_USER_LOGIN",
+          ...dependent,
+          ...inspectionCodes,
+          "BINLOG_COORDINATES",
+        ],
+        "The source's address was refused; no connection was made.",
       ),
     );
-  } else if (!address.isPublic) {
-    checks.push(
-      input.allowPrivateAddresses
-        ? check(
-            "SOURCE_ADDRESS",
-            "warn",
-            `Source host ${input.host} resolves to non-public address ${address.ipv4}; accepted because ALLOW_PRIVATE_SOURCE_ADDRESSES is on. An Azure replica cannot reach it.`,
-            "Turn ALLOW_PRIVATE_SOURCE_ADDRESSES off outside local sandboxes.",
-          )
-        : check(
-            "SOURCE_ADDRESS",
-            "fail",
-            `Source host ${input.host} resolves to non-public address ${address.ipv4}: the Azure replica cannot reach it.`,
-            "Expose the source on a public address (or through a public load balancer/NAT) and give that host name or address.",
-          ),
-    );
-  } else {
-    checks.push(
-      check(
-        "SOURCE_ADDRESS",
-        "pass",
-        `Source host ${input.host} resolves to public address ${address.ipv4}.`,
-      ),
-    );
+    checks.push(systemSchemaNote());
+    return { checks: order(checks), facts, roundTrips };
   }
+  facts.resolvedIpv4 = address.connectTo;
+  checks.push(check("SOURCE_ADDRESS", address.verdict, address.message, address.remedy));
 
-  const replicationEndpoint = endpointFor(input, input.replicationUser, input.replicationPassword);
+  const replicationEndpoint = endpointFor(
+    input,
+    address.connectTo,
+    input.replicationUser,
+    input.replicationPassword,
+  );
   let replication = await connectAs(replicationEndpoint, "replication user");
   let tlsRequiredWithoutCa = false;
   if (
@@ -508,15 +515,6 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       tlsRequiredWithoutCa = true;
     }
   }
-  const dependent = [
-    "REPLICATION_PRIVILEGE",
-    "LOG_BIN",
-    "BINLOG_FORMAT",
-    "SERVER_ID",
-    "GTID_MODE",
-    "BINLOG_RETENTION",
-  ] as const;
-  const inspectionCodes = ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"] as const;
 
   if (!("session" in replication)) {
     checks.push(replication.errorCheck);
@@ -641,7 +639,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     let inspectionSession: MysqlSession | null = null;
     if (input.inspection) {
       const inspection = await connectAs(
-        endpointFor(input, input.inspection.user, input.inspection.password),
+        endpointFor(input, address.connectTo, input.inspection.user, input.inspection.password),
         "inspection account",
       );
       if ("session" in inspection) inspectionSession = inspection.session;

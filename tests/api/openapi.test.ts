@@ -298,6 +298,14 @@ describe("docs/openapi.yaml", () => {
     expect(notJson.json.error).toMatchObject({ details: [{ path: "(body)" }] });
 
     expect((await call("POST", "/api/replications", `"${"x".repeat(300 * 1024)}"`)).status).toBe(413);
+    const plain = await stack.host.invokeHttp({
+      method: "POST",
+      path: "/api/replications",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(validRequest()),
+    });
+    contract.check("POST", "/api/replications", plain);
+    expect(plain.status).toBe(415);
 
     for (const path of ["/api/replications/rpl-00000000000000000000", "/api/replications/not-an-id"]) {
       expect((await call("GET", path)).status).toBe(404);

@@ -61,6 +61,32 @@ describe("validation checks", () => {
     return server;
   }
 
+  /** The example's source passwords, bound (as app settings) to another port or replication user of the source. */
+  function boundSource(port: number, replicationUser = stack.replicationUser) {
+    const suffix = `${port}_${replicationUser}`.toUpperCase().replace(/\W/g, "_");
+    const [replication, inspection] = [`REPLICATION_SECRET_R_${suffix}`, `REPLICATION_SECRET_I_${suffix}`];
+    stack.setBoundAppSetting(
+      replication,
+      stack.secrets.replicationPassword!,
+      "source-replication",
+      replicationUser,
+      port,
+    );
+    stack.setBoundAppSetting(
+      inspection,
+      stack.secrets.inspectionPassword!,
+      "source-inspection",
+      stack.inspectionUser,
+      port,
+    );
+    return {
+      port,
+      replicationUser,
+      replicationPassword: { appSetting: replication },
+      inspectionPassword: { appSetting: inspection },
+    };
+  }
+
   it("passes every check for the sandbox's own servers and plans the changes without making them", async () => {
     const { status, checks, body } = await dryRun((b) => b);
     expect(status).toBe(200);
@@ -126,7 +152,10 @@ describe("validation checks", () => {
       password: stack.secrets.replicationPassword!,
       privileges: ["SELECT"],
     });
-    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, replicationUser: "reader" } }));
+    const { checks } = await dryRun((b) => ({
+      ...b,
+      source: { ...b.source, ...boundSource(b.source.port, "reader") },
+    }));
     expect(find(checks, "REPLICATION_PRIVILEGE")).toMatchObject({
       status: "fail",
       remedy: expect.stringContaining("GRANT REPLICATION SLAVE") as string,
@@ -134,7 +163,12 @@ describe("validation checks", () => {
   });
 
   it("fails a wrong replication password as a login failure", async () => {
-    process.env.REPLICATION_SECRET_WRONG = "not-the-password";
+    stack.setBoundAppSetting(
+      "REPLICATION_SECRET_WRONG",
+      "not-the-password",
+      "source-replication",
+      stack.replicationUser,
+    );
     const { checks } = await dryRun((b) => ({
       ...b,
       source: { ...b.source, replicationPassword: { appSetting: "REPLICATION_SECRET_WRONG" } },
@@ -160,14 +194,14 @@ describe("validation checks", () => {
 
   it("fails a source without binary logging and warns on STATEMENT format and short retention", async () => {
     const noBinlog = await sourceVariant({ logBin: false, label: "no-binlog" });
-    const off = await dryRun((b) => ({ ...b, source: { ...b.source, port: noBinlog.port } }));
+    const off = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(noBinlog.port) } }));
     expect(find(off.checks, "LOG_BIN").status).toBe("fail");
     const statement = await sourceVariant({
       binlogFormat: "STATEMENT",
       binlogExpireLogsSeconds: 3600,
       label: "statement",
     });
-    const warned = await dryRun((b) => ({ ...b, source: { ...b.source, port: statement.port } }));
+    const warned = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(statement.port) } }));
     expect(find(warned.checks, "BINLOG_FORMAT").status).toBe("warn");
     expect(find(warned.checks, "BINLOG_RETENTION").status).toBe("warn");
   });
@@ -176,7 +210,7 @@ describe("validation checks", () => {
     const strict = await sourceVariant({ requireSecureTransport: true, label: "strict-tls" });
     const { checks } = await dryRun((b) => ({
       ...b,
-      source: { ...b.source, port: strict.port, caCertificate: undefined },
+      source: { ...b.source, ...boundSource(strict.port), caCertificate: undefined },
     }));
     const tls = find(checks, "SOURCE_TLS");
     expect(tls.status).toBe("fail");
@@ -186,7 +220,7 @@ describe("validation checks", () => {
   it("fails a source whose server_id equals the replica's", async () => {
     const [row] = await stack.replica.rootQuery<{ id: number }>("SELECT @@server_id AS id");
     const twin = await sourceVariant({ serverId: Number(row!.id), label: "same-id" });
-    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, port: twin.port } }));
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(twin.port) } }));
     expect(find(checks, "SERVER_ID_DISTINCT").status).toBe("fail");
   });
 
@@ -194,7 +228,7 @@ describe("validation checks", () => {
     const gone = await sourceVariant({ label: "gone" });
     const port = gone.port;
     await gone.stop();
-    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, port } }));
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(port) } }));
     expect(find(checks, "SOURCE_REACHABLE").status).toBe("fail");
   });
 
@@ -230,7 +264,7 @@ describe("validation checks", () => {
     } finally {
       server.version = version;
     }
-    process.env.REPLICATION_SECRET_BAD_ADMIN = "wrong";
+    stack.setBoundAppSetting("REPLICATION_SECRET_BAD_ADMIN", "wrong", "replica-admin");
     const admin = await dryRun((b) => ({
       ...b,
       replica: { ...b.replica, adminPassword: { appSetting: "REPLICATION_SECRET_BAD_ADMIN" } },

@@ -38,7 +38,12 @@ describe("re-validation", () => {
       privileges: ["CREATE", "INSERT", "DELETE", "SELECT"],
       on: "hb.*",
     });
-    process.env.REPLICATION_SECRET_HEARTBEAT = stack.secrets.replicationPassword;
+    stack.setBoundAppSetting(
+      "REPLICATION_SECRET_HEARTBEAT",
+      stack.secrets.replicationPassword!,
+      "heartbeat-writer",
+      "heartbeat",
+    );
     const { view } = await provisionAndWait(stack, {
       ...stack.exampleRequest(),
       heartbeat: {

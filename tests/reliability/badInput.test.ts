@@ -582,13 +582,17 @@ describe("hostile provisioning bodies", () => {
       [{ body: setAt(valid, ["source", "port"], 70_000), at: ["source", "port"] }],
       [
         { body: setAt(valid, ["replica", "serverName"], undefined), at: ["replica", "serverName"] },
-        "text/plain",
+        "application/json; charset=utf-8",
       ],
     ];
     for (const [request, contentType] of cases) {
       const response = await send(textOf(request), contentType);
       check(request, response.status, response.text);
     }
+    // JSON text not declared as JSON is refused before it is parsed (issue 11).
+    const plain = await send(JSON.stringify(valid), "text/plain");
+    expect(plain.status).toBe(415);
+    expect(plain.text).toContain("UnsupportedMediaType");
     const huge = await send(JSON.stringify(setAt(valid, ["source", "host"], "h".repeat(300 * 1024))));
     check({ at: [] }, huge.status, huge.text);
     expect(huge.status).toBe(413);

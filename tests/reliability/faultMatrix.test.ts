@@ -299,11 +299,18 @@ const CASES: Case[] = [
     step: "validating",
     expected: "failed@validating VALIDATION_FAILED rolledBack=false",
     run: async (stack) => {
-      stack.emulators.keyVault.setSecret("source-replication-password", "not-the-password");
+      const tags = stack.bindingTags("source-replication", stack.replicationUser);
+      stack.emulators.keyVault.setSecret("source-replication-password", "not-the-password", { tags });
       try {
         return await provision(stack, stack.exampleRequest());
       } finally {
-        stack.emulators.keyVault.setSecret("source-replication-password", stack.secrets.replicationPassword!);
+        stack.emulators.keyVault.setSecret(
+          "source-replication-password",
+          stack.secrets.replicationPassword!,
+          {
+            tags,
+          },
+        );
       }
     },
   },

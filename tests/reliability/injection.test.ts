@@ -198,7 +198,9 @@ describe("hostile text in string fields", () => {
     const password = hostilePassword();
     extraSecrets[`${secretName}`] = password;
     await stack.source.createUser({ user, password, privileges: ["REPLICATION SLAVE"] });
-    stack.emulators.keyVault.setSecret(secretName, password);
+    stack.emulators.keyVault.setSecret(secretName, password, {
+      tags: stack.bindingTags("source-replication", user),
+    });
     const request = stack.exampleRequest();
     return {
       ...request,

@@ -27,11 +27,7 @@ export function transientError(error: unknown, secrets: readonly string[]): Erro
 export function secretFailure(error: unknown): ActivityOutcome<never> {
   if (error instanceof SecretResolutionError) {
     if (error.transient) throw error;
-    return failed(
-      "SECRET_UNAVAILABLE",
-      error.message,
-      "Check the secret reference and the app's access to it.",
-    );
+    return failed("SECRET_UNAVAILABLE", error.message, error.remedy);
   }
   throw error;
 }

@@ -1,4 +1,5 @@
 // Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
@@ -35,7 +36,10 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
     const dependencies = deps();
     let adminPassword: string;
     try {
-      adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
+      adminPassword = await dependencies.secrets.resolve(
+        input.replica.adminPassword,
+        replicaAdminPurpose(input.replica),
+      );
     } catch (error) {
       return secretFailure(error);
     }

@@ -1,4 +1,5 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
+import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
@@ -188,7 +189,10 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
 
     let adminPassword: string;
     try {
-      adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
+      adminPassword = await dependencies.secrets.resolve(
+        input.replica.adminPassword,
+        replicaAdminPurpose(input.replica),
+      );
     } catch (error) {
       return secretFailure(error);
     }

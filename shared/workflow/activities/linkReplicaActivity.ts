@@ -1,4 +1,5 @@
 // Activity: link the replica to the source by binlog coordinates or by GTID; an identical existing link is success.
+import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
@@ -15,6 +16,7 @@ import {
 import { type LinkingMethod } from "../../source/gtidChecks";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
+import { pinSourceAddress } from "../../source/sourceAddress";
 
 export const LINK_REPLICA_ACTIVITY = "linkReplica";
 
@@ -61,7 +63,7 @@ async function currentSourceCoordinates(
   password: string,
 ): Promise<{ file: string; position: number } | null> {
   const session = await MysqlSession.open({
-    host: source.host,
+    host: await pinSourceAddress(source.host, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
     port: source.port,
     user,
     password,
@@ -85,10 +87,29 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
     let replicationPassword: string;
     let inspectionPassword: string | undefined;
     try {
-      adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
-      replicationPassword = await dependencies.secrets.resolve(input.source.replicationPassword);
+      adminPassword = await dependencies.secrets.resolve(
+        input.replica.adminPassword,
+        replicaAdminPurpose(input.replica),
+      );
+      replicationPassword = await dependencies.secrets.resolve(
+        input.source.replicationPassword,
+        sourcePurpose(
+          "source.replicationPassword",
+          "source-replication",
+          input.source,
+          input.source.replicationUser,
+        ),
+      );
       inspectionPassword = input.source.inspectionPassword
-        ? await dependencies.secrets.resolve(input.source.inspectionPassword)
+        ? await dependencies.secrets.resolve(
+            input.source.inspectionPassword,
+            sourcePurpose(
+              "source.inspectionPassword",
+              "source-inspection",
+              input.source,
+              input.source.inspectionUser ?? "",
+            ),
+          )
         : undefined;
       secretValues.push(
         adminPassword,

@@ -1,4 +1,5 @@
 // Activity: undo what a failed provisioning changed (stop, remove the link, delete the rule it created); reports each action.
+import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { openReplicaSession } from "./replicaSession";
 import { secretFailure, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
@@ -31,7 +32,10 @@ export function createRollbackActivity(deps: () => WorkflowDependencies) {
     if (input.removeLink && input.fqdn) {
       let adminPassword: string;
       try {
-        adminPassword = await dependencies.secrets.resolve(input.replica.adminPassword);
+        adminPassword = await dependencies.secrets.resolve(
+          input.replica.adminPassword,
+          replicaAdminPurpose(input.replica),
+        );
       } catch (error) {
         const outcome = secretFailure(error);
         const message = outcome.ok ? "" : outcome.error.message;

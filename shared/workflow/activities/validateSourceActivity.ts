@@ -1,4 +1,5 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
+import { sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { type SourceSpec } from "../provisionTypes";
@@ -22,9 +23,25 @@ export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
     let replicationPassword: string;
     let inspectionPassword: string | undefined;
     try {
-      replicationPassword = await secrets.resolve(input.source.replicationPassword);
+      replicationPassword = await secrets.resolve(
+        input.source.replicationPassword,
+        sourcePurpose(
+          "source.replicationPassword",
+          "source-replication",
+          input.source,
+          input.source.replicationUser,
+        ),
+      );
       inspectionPassword = input.source.inspectionPassword
-        ? await secrets.resolve(input.source.inspectionPassword)
+        ? await secrets.resolve(
+            input.source.inspectionPassword,
+            sourcePurpose(
+              "source.inspectionPassword",
+              "source-inspection",
+              input.source,
+              input.source.inspectionUser ?? "",
+            ),
+          )
         : undefined;
     } catch (error) {
       return secretFailure(error);
