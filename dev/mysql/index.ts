@@ -1,5 +1,12 @@
 // Entry point of the throwaway MySQL/MariaDB server kit used by tests, the sandbox and benchmarks.
-export { startSource, startMariadbSource, gtidArgs, type SourceOptions, type BinlogFormat, type GtidMode } from "./startSource";
+export {
+  startSource,
+  startMariadbSource,
+  gtidArgs,
+  type SourceOptions,
+  type BinlogFormat,
+  type GtidMode,
+} from "./startSource";
 export {
   startAzureLikeReplica,
   type AzureLikeReplicaOptions,
@@ -19,6 +26,12 @@ export {
   ERRNO_BAD_ARGUMENT,
   PROCEDURE_DEFINER,
 } from "./azureReplicationProcedures";
-export { detectServerBinary, installInstructions, type ServerBinary, type ServerFlavor } from "./serverBinary";
+export {
+  detectServerBinary,
+  installInstructions,
+  repositoryRoot,
+  type ServerBinary,
+  type ServerFlavor,
+} from "./serverBinary";
 export { serverJanitor, SERVER_ROOT } from "./serverJanitor";
 export { waitForReplicationStatus, type WaitOptions } from "./waitForReplicationStatus";

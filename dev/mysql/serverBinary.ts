@@ -32,13 +32,17 @@ export interface ServerBinary {
 /** Where `npm run mysql:install` keeps Oracle MySQL: `<repo>/.cache/mysql` unless MYSQL_CACHE_DIR says otherwise. */
 export function mysqlCacheDir(): string {
   if (process.env.MYSQL_CACHE_DIR) return resolve(process.env.MYSQL_CACHE_DIR);
-  // dev/mysql (tsx, jest) or dist/dev/mysql (built): the repository is the nearest folder with a package.json.
+  return join(repositoryRoot(), ".cache", "mysql");
+}
+
+/** dev/mysql (tsx, jest) or dist/dev/mysql (built): the repository is the nearest folder with a package.json. */
+export function repositoryRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
     dir = dirname(dir);
-    if (existsSync(join(dir, "package.json"))) break;
+    if (existsSync(join(dir, "package.json"))) return dir;
   }
-  return join(dir, ".cache", "mysql");
+  return process.cwd();
 }
 
 interface Candidate {

@@ -113,7 +113,10 @@ async function isComplete(dir: string): Promise<boolean> {
  * each builds in its own scratch directory and publishes it with an atomic rename, and the loser
  * discards its copy, so a reader never sees a half-initialised template.
  */
-export function ensureTemplateDataDir(binary: ServerBinary, initArgs: readonly string[] = []): Promise<string> {
+export function ensureTemplateDataDir(
+  binary: ServerBinary,
+  initArgs: readonly string[] = [],
+): Promise<string> {
   const key = templateKey(binary, initArgs);
   let pending = inProcess.get(key);
   if (!pending) {

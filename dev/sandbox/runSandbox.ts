@@ -153,7 +153,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     out.line();
     out.box(`ready in ${out.elapsedSeconds()} s`, [
       "LOCAL SANDBOX: Entra ID, Resource Manager, Key Vault and Table storage are emulated on this",
-      "machine and the replica is a local MariaDB process. Production runs on Azure Functions.",
+      "machine and the replica is a local Oracle MySQL process. Production runs on Azure Functions.",
       "",
       `API         ${apiBaseUrl}`,
       `replica     ${stack.serverName} (${options.replicaKind === "flexible" ? "Flexible Server" : "Single Server"}, ${options.replicaTier})`,

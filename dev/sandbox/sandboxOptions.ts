@@ -32,7 +32,7 @@ export interface SandboxOptions {
 
 export const USAGE = `Usage: npm run sandbox -- [options]
 
-Starts the whole system on this machine (no Azure account): a MariaDB source, an Azure-like replica,
+Starts the whole system on this machine (no Azure account): a MySQL source, an Azure-like MySQL replica,
 emulators of Entra ID / Resource Manager / Key Vault, Azurite, and the app's HTTP API on the local host.
 
 Options:

@@ -1,7 +1,12 @@
 // The whole system on one machine: CA, emulators, Azurite, a source and an Azure-like replica, and the app on the local host.
 import { randomBytes } from "node:crypto";
 import { type TestCa } from "../tls/testCa";
-import { startEmulators, startAzurite, type Emulators, type RunningAzurite } from "../emulators/startEmulators";
+import {
+  startEmulators,
+  startAzurite,
+  type Emulators,
+  type RunningAzurite,
+} from "../emulators/startEmulators";
 import { type HaMode } from "../emulators/emulatedServer";
 import {
   startSource,
@@ -167,7 +172,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [emulators, azurite, source, replica] = await Promise.all([
       startEmulators({ ca: options.ca }).then((value) => {
         stops.push(() => value.stop());
-        progress("emulators", `Entra ID ${value.entra.authorityHost}, Resource Manager ${value.arm.endpoint}, Key Vault ${value.keyVault.vaultUrl}`);
+        progress(
+          "emulators",
+          `Entra ID ${value.entra.authorityHost}, Resource Manager ${value.arm.endpoint}, Key Vault ${value.keyVault.vaultUrl}`,
+        );
         return value;
       }),
       startAzurite().then((value) => {
@@ -204,17 +212,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const replicationUser = "repl";
     const inspectionUser = "inspector";
-    await source.createUser({ user: replicationUser, password: secrets.replicationPassword, privileges: ["REPLICATION SLAVE"] });
+    await source.createUser({
+      user: replicationUser,
+      password: secrets.replicationPassword,
+      privileges: ["REPLICATION SLAVE"],
+    });
     await source.createUser({
       user: inspectionUser,
       password: secrets.inspectionPassword,
-      privileges: source.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
+      privileges:
+        source.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
     });
     await Promise.all([seed(source), seed(replica)]);
     const [sourceGtid] =
-      source.flavor === "mysql" ? await source.rootQuery<{ mode: string }>("SELECT @@GLOBAL.gtid_mode AS mode") : [];
+      source.flavor === "mysql"
+        ? await source.rootQuery<{ mode: string }>("SELECT @@GLOBAL.gtid_mode AS mode")
+        : [];
     const [replicaGtid] = await replica.rootQuery<{ mode: string }>("SELECT @@GLOBAL.gtid_mode AS mode");
-    if (sourceGtid?.mode === "ON" && replicaGtid?.mode === "ON") await setReplicaGtidStateFromSource(source, replica);
+    if (sourceGtid?.mode === "ON" && replicaGtid?.mode === "ON")
+      await setReplicaGtidStateFromSource(source, replica);
     progress("data", "sample schema shop.orders on both servers (the replica as if restored from a dump)");
 
     const versionParts = /^(\d+)\.(\d+)/.exec(replica.version);
@@ -243,7 +259,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Every secret is bound to where it may go (issue 11): Key Vault secrets by tags, app settings by a companion.
     const destinationFor = (role: SecretRole, user = "", port = source.port): string =>
       role === "replica-admin"
-        ? replicaDestination({ kind: replicaKind, subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, serverName })
+        ? replicaDestination({
+            kind: replicaKind,
+            subscriptionId: SUBSCRIPTION_ID,
+            resourceGroup: RESOURCE_GROUP,
+            serverName,
+          })
         : sourceDestination(source.host, port, user);
     const binding = (role: SecretRole, user?: string, port?: number): string =>
       JSON.stringify({ role, destination: destinationFor(role, user, port) });
@@ -271,7 +292,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       REPLICATION_SECRET_REPLICA_ADMIN: secrets.adminPassword,
       [bindingSettingName("REPLICATION_SECRET_REPLICA_ADMIN")]: binding("replica-admin"),
       REPLICATION_SECRET_SOURCE_INSPECTOR: secrets.inspectionPassword,
-      [bindingSettingName("REPLICATION_SECRET_SOURCE_INSPECTOR")]: binding("source-inspection", inspectionUser),
+      [bindingSettingName("REPLICATION_SECRET_SOURCE_INSPECTOR")]: binding(
+        "source-inspection",
+        inspectionUser,
+      ),
       ...options.appSettings,
     };
     progress("host", "loading the app's function modules on the local durable host");
@@ -304,7 +328,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           host: source.host,
           port: source.port,
           replicationUser,
-          replicationPassword: { keyVaultSecret: `${emulators.keyVault.vaultUrl}/secrets/${replicationSecretName}` },
+          replicationPassword: {
+            keyVaultSecret: `${emulators.keyVault.vaultUrl}/secrets/${replicationSecretName}`,
+          },
           caCertificate: options.ca.caCertPem,
           inspectionUser,
           inspectionPassword: { appSetting: "REPLICATION_SECRET_SOURCE_INSPECTOR" },

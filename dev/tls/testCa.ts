@@ -48,16 +48,11 @@ async function exportKeyPem(key: CryptoKey): Promise<string> {
 
 async function importKeyPem(pem: string): Promise<CryptoKey> {
   const der = x509.PemConverter.decodeFirst(pem);
-  return await webcrypto.subtle.importKey("pkcs8", der, RSA_ALGORITHM, true, [
-    "sign",
-  ]);
+  return await webcrypto.subtle.importKey("pkcs8", der, RSA_ALGORITHM, true, ["sign"]);
 }
 
 function generateKeys(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(RSA_ALGORITHM, true, [
-    "sign",
-    "verify",
-  ]);
+  return webcrypto.subtle.generateKey(RSA_ALGORITHM, true, ["sign", "verify"]);
 }
 
 function makeCa(dir: string, caCert: x509.X509Certificate, caKey: CryptoKey): TestCa {
