@@ -10,14 +10,17 @@ import {
   type ProvisionReport,
   type ProvisionCustomStatus,
 } from "../workflow/provisionTypes";
-import { PROVISION_ORCHESTRATOR, type ProvisionOrchestrationInput } from "../workflow/provisionOrchestrator";
+import {
+  PROVISION_ORCHESTRATOR,
+  blockingReasons,
+  type ProvisionOrchestrationInput,
+} from "../workflow/provisionOrchestrator";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { createValidateSourceActivity } from "../workflow/activities/validateSourceActivity";
 import { createInspectReplicaActivity } from "../workflow/activities/inspectReplicaActivity";
 import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "../workflow/compareServers";
 import { chooseLinking } from "../workflow/linkingChoice";
-import { hasFailure } from "../source/checkResult";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
@@ -223,7 +226,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
     return json(200, {
       id,
       dryRun: true,
-      wouldSucceed: !hasFailure(checks),
+      wouldSucceed: blockingReasons(checks, inspection.value.server?.fqdn || null, address) === null,
       checks,
       linking,
       plannedChanges: {

@@ -20,6 +20,7 @@ import { redactSecrets } from "../secrets/secretResolver";
 import { type ReplicaManager } from "../replica/replicaManager";
 import { hasHighAvailability } from "../workflow/linkingChoice";
 import { sourceFirewallInstruction } from "../workflow/compareServers";
+import { allowedTiersSetting } from "../workflow/activities/inspectReplicaActivity";
 
 const RESTART_ATTEMPTS = 3;
 const RESTART_FIRST_BACKOFF_MS = 1_000;
@@ -81,10 +82,20 @@ async function checkResourceManager(
       ? deps.config.SINGLE_SERVER_ALLOWED_TIERS
       : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
   if (!allowed.includes(server.tier)) {
+    // Basic Single Server is the one tier Azure itself refuses for data-in replication; every other refusal is the
+    // app's policy (its allowed-tier setting) and is named as such.
+    const azureRefuses = record.kind === "single" && server.tier === "Basic";
+    const setting = allowedTiersSetting(record.kind);
     out.drift.push({
       code: "REPLICA_TIER",
-      message: `The replica's tier is now ${server.tier} (${server.skuName}); allowed: ${allowed.join(", ")}.`,
-      remedy: "Scale the replica back to an allowed tier; data-in replication is unsupported on other tiers.",
+      message: `The replica's tier is now ${server.tier} (${server.skuName}); ${
+        azureRefuses
+          ? "Azure does not support data-in replication on Basic Single Servers"
+          : `this app's policy (${setting}) allows ${allowed.join(", ")}`
+      }.`,
+      remedy: azureRefuses
+        ? "Restore the replica into a General Purpose or Memory Optimized server and link that one (a Basic server cannot be scaled up)."
+        : `Scale the replica back to ${allowed.join(" or ")}, or, if ${server.tier} is a deliberate choice, add it to the app setting ${setting}.`,
     });
   }
   if (server.kind === "flexible" && server.publicNetworkAccess === "Disabled") {

@@ -246,7 +246,7 @@ describe("validation checks", () => {
       expect(post.status).toBe(202);
       expect(view).toMatchObject({
         state: "failed",
-        rolledBack: false,
+        rolledBack: null,
         changes: [],
         error: { code: "VALIDATION_FAILED" },
       });
@@ -256,6 +256,31 @@ describe("validation checks", () => {
       expect(armWrites).toEqual([]);
     } finally {
       server.tier = "GeneralPurpose";
+    }
+  });
+  it("says why a run stops when Resource Manager reports no FQDN, instead of '0 check(s) failed'", async () => {
+    const server = stack.emulators.arm.server(stack.serverName);
+    const withoutFqdn = server.toArm() as { properties: Record<string, unknown> };
+    delete withoutFqdn.properties.fullyQualifiedDomainName;
+    const fault = stack.emulators.arm.faults.add({
+      method: "GET",
+      pathRegex: new RegExp(`/servers/${stack.serverName}$`, "i"),
+      status: 200,
+      body: withoutFqdn,
+      times: Infinity,
+    });
+    try {
+      const dry = await dryRun((b) => b);
+      expect(dry.body.wouldSucceed).toBe(false);
+      const { view } = await provisionAndWait(stack, stack.exampleRequest());
+      const error = view.error as { code: string; message: string; remedy: string };
+      expect(error.code).toBe("VALIDATION_FAILED");
+      expect(error.message).not.toMatch(/0 check\(s\) failed/);
+      expect(error.message).toMatch(/no fullyQualifiedDomainName/);
+      expect(error.remedy).not.toBe("");
+      expect(view.rolledBack).toBeNull();
+    } finally {
+      fault.remove();
     }
   });
 });
