@@ -124,7 +124,9 @@ export function replicationView(
           serverName: record.serverName,
         }
       : null,
-    checks: report?.checks ?? custom?.checks ?? [],
+    // Checks come with the output, once the run ends (a failed check ends it at once); while it runs the list is
+    // empty: the custom status carries the step only (see ProvisionCustomStatus).
+    checks: report?.checks ?? [],
     replication: report?.replication ?? null,
     error:
       report?.error ??

@@ -185,11 +185,7 @@ export function* provisionOrchestrator(
   };
 
   const publish = () => {
-    const status: ProvisionCustomStatus = {
-      step: progress.current?.step ?? "validating",
-      steps,
-      checks: report.checks,
-    };
+    const status: ProvisionCustomStatus = { step: progress.current?.step ?? "validating", steps };
     context.df.setCustomStatus(status);
   };
   const begin = (step: StepName) => {

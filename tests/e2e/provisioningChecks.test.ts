@@ -283,4 +283,27 @@ describe("validation checks", () => {
       fault.remove();
     }
   });
+  it("reports 60 offending tables in the output of a real run: the custom status stays small, as Azure requires", async () => {
+    // Names of 60 characters, MyISAM and without a primary key: each is listed by two checks.
+    const names = Array.from({ length: 60 }, (_, i) =>
+      `legacy_${String(i).padStart(2, "0")}_`.padEnd(60, "x"),
+    );
+    for (const name of names) await stack.source.rootQuery(`CREATE TABLE shop.${name} (x INT) ENGINE=MyISAM`);
+    try {
+      const { post, view } = await provisionAndWait(stack, stack.exampleRequest());
+      expect(post.status).toBe(202);
+      expect(view).toMatchObject({ state: "failed", error: { code: "VALIDATION_FAILED" } });
+      const checks = view.checks as Check[];
+      expect(find(checks, "PRIMARY_KEYS")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining(`shop.${names[0]}`) as string,
+      });
+      // These checks alone are over the Durable extension's 16 KB (UTF-16) custom-status limit.
+      expect(Math.floor((JSON.stringify(checks).length * 2) / 1024)).toBeGreaterThan(16);
+      const custom = stack.host.instance(String(view.id))?.customStatus;
+      expect(JSON.stringify(custom).length * 2).toBeLessThan(4 * 1024);
+    } finally {
+      for (const name of names) await stack.source.rootQuery(`DROP TABLE IF EXISTS shop.${name}`);
+    }
+  });
 });
