@@ -1,7 +1,7 @@
 // Re-validates one registered link: replica state, tier and network, firewall rule, threads, lag, source drift; recovers what is safe.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WorkflowDependencies } from "../workflow/dependencies";
-import { type LinkRecord } from "../registry/linkRegistry";
+import { type LinkRecord, type LinkRegistry, type SkipRule } from "../registry/linkRegistry";
 import {
   type DriftFinding,
   type HealthState,
@@ -153,33 +153,49 @@ async function checkResourceManager(
   return record.sourceIpv4;
 }
 
+/**
+ * Counts one skip of `errno` on the link's row before it is made, under optimistic concurrency: two passes racing on
+ * the same error cannot both stay under the maximum. Returns the count including this skip, or null when the policy
+ * is used up (or the link is no longer active) and nothing may be skipped.
+ */
+async function reserveSkip(registry: LinkRegistry, id: string, rule: SkipRule): Promise<number | null> {
+  const key = String(rule.errno);
+  const written = await registry.update(id, (current) => {
+    const used = current.skipCounts[key] ?? 0;
+    if (current.state !== "replicating" || used >= rule.maxSkips) return null;
+    return { ...current, skipCounts: { ...current.skipCounts, [key]: used + 1 } };
+  });
+  return written ? (written.skipCounts[key] ?? 0) : null;
+}
+
 async function recoverThreads(
+  registry: LinkRegistry,
   record: LinkRecord,
   session: MysqlSession,
   identity: ServerIdentity,
   initial: ReplicationStatus,
   out: Collected,
-  skipCounts: Record<string, number>,
 ): Promise<ReplicationStatus> {
   let status = initial;
   if (status.lastSqlErrno !== 0 && status.sqlRunning !== "Yes") {
     const errno = status.lastSqlErrno;
     const rule = record.skipPolicy.find((item) => item.errno === errno);
-    const used = skipCounts[String(errno)] ?? 0;
+    const reserved = rule ? await reserveSkip(registry, record.id, rule) : null;
     if (!rule) {
       out.notTaken.push({
         action: "skipSqlError",
         reason: `SQL error ${errno} is not in this link's skip policy: skipping would hide data drift, so it is left to an operator.`,
       });
-    } else if (used >= rule.maxSkips) {
+    } else if (reserved === null) {
       out.notTaken.push({
         action: "skipSqlError",
-        reason: `SQL error ${errno} has already been skipped ${used} time(s), the policy's maximum.`,
+        reason: `SQL error ${errno} has already been skipped ${rule.maxSkips} time(s), the policy's maximum.`,
       });
     } else {
       const skipped = status.lastSqlError;
+      const used = reserved - 1;
+      // Counted before the call: a skip that then fails still counts, so the maximum is never exceeded.
       await callSkipCounter(session);
-      skipCounts[String(errno)] = used + 1;
       status = await waitForThreads(session, identity, (s) => s.sqlRunning === "Yes" || s.lastSqlErrno !== 0);
       out.recovery.push({
         action: "skipSqlError",
@@ -294,7 +310,6 @@ export async function revalidateLink(
   const record = await deps.registry.get(id);
   if (!record || record.state !== "replicating") return null;
   const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [] };
-  const skipCounts = { ...record.skipCounts };
   const manager = deps.replicaManager(record);
   let status: ReplicationStatus | null = null;
   let heartbeatLag: number | null = null;
@@ -327,7 +342,7 @@ export async function revalidateLink(
           remedy: "Provision again (POST the original request).",
         });
       } else {
-        status = await recoverThreads(record, session, identity, status, out, skipCounts);
+        status = await recoverThreads(deps.registry, record, session, identity, status, out);
         try {
           heartbeatLag = await measureHeartbeat(deps, record, session, out);
         } catch (error) {
@@ -424,20 +439,34 @@ export async function revalidateLink(
     notTaken: out.notTaken,
   };
   await deps.healthHistory.append(health, deps.config.HEALTH_HISTORY_LENGTH);
-  const latest = await deps.registry.get(id);
-  if (latest && latest.state === "replicating") {
-    await deps.registry.upsert({
-      ...latest,
-      sourceIpv4,
-      skipCounts,
-      lastHealth: {
-        state: health.state,
-        checkedAt,
-        secondsBehindSource: health.secondsBehindSource,
-        driftCodes: health.drift.map((item) => item.code),
-      },
-      updatedAt: checkedAt,
-    });
-  }
+  await recordHealthSummary(deps.registry, id, sourceIpv4, health);
   return health;
+}
+
+/**
+ * Writes the pass's summary on the link's row, only while the link is active: under the registry's optimistic
+ * concurrency a teardown that lands in between (state removed) makes this give up instead of writing replicating back.
+ */
+export async function recordHealthSummary(
+  registry: LinkRegistry,
+  id: string,
+  sourceIpv4: string | null,
+  health: Pick<LinkHealth, "state" | "checkedAt" | "secondsBehindSource" | "drift">,
+): Promise<boolean> {
+  const written = await registry.update(id, (latest) =>
+    latest.state === "replicating"
+      ? {
+          ...latest,
+          sourceIpv4,
+          lastHealth: {
+            state: health.state,
+            checkedAt: health.checkedAt,
+            secondsBehindSource: health.secondsBehindSource,
+            driftCodes: health.drift.map((item) => item.code),
+          },
+          updatedAt: health.checkedAt,
+        }
+      : null,
+  );
+  return written !== null;
 }

@@ -62,15 +62,13 @@ export function createLoadLinkActivity(deps: () => WorkflowDependencies) {
 
 export function createSetLinkStateActivity(deps: () => WorkflowDependencies) {
   return async (input: SetLinkStateInput): Promise<null> => {
-    const { registry } = deps();
-    const record = await registry.get(input.id);
-    if (record)
-      await registry.upsert({
-        ...record,
-        state: input.state,
-        lastError: input.lastError,
-        updatedAt: input.at,
-      });
+    // A teardown's outcome wins over any concurrent write: on a conflict it is re-applied to the fresh row.
+    await deps().registry.update(input.id, (record) => ({
+      ...record,
+      state: input.state,
+      lastError: input.lastError,
+      updatedAt: input.at,
+    }));
     return null;
   };
 }
