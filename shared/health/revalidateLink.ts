@@ -17,6 +17,7 @@ import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaS
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";
+import { isTransientServiceError } from "../errors/serviceErrors";
 import { type ReplicaManager } from "../replica/replicaManager";
 import { hasHighAvailability } from "../workflow/linkingChoice";
 import { sourceFirewallInstruction } from "../workflow/compareServers";
@@ -301,6 +302,21 @@ function judge(status: ReplicationStatus | null, drift: DriftFinding[], lag: num
   return "healthy";
 }
 
+/**
+ * The heartbeat measures real lag: a row written on the source now and read on the replica. Seconds_Behind_Source
+ * can read 0 while the replica is hours behind (it only compares the event being applied with the clock), so a lag
+ * over the threshold is a finding of its own and degrades the link.
+ */
+function heartbeatLagFinding(lagSeconds: number | null, thresholdSeconds: number): DriftFinding | null {
+  if (lagSeconds === null || lagSeconds <= thresholdSeconds) return null;
+  return {
+    code: "HEARTBEAT_LAG",
+    message: `The replica is ${Math.round(lagSeconds)} s behind the source by the heartbeat (threshold ${thresholdSeconds} s, HEARTBEAT_LAG_THRESHOLD_SECONDS), whatever Seconds_Behind_Source says.`,
+    remedy:
+      "Look for replication filters, a stalled applier or long transactions on the replica, and at the source's write load; raise HEARTBEAT_LAG_THRESHOLD_SECONDS if this lag is acceptable.",
+  };
+}
+
 /** Checks one link and records its health; returns null when the link is not an active one. */
 export async function revalidateLink(
   deps: WorkflowDependencies,
@@ -318,10 +334,14 @@ export async function revalidateLink(
   try {
     sourceIpv4 = await checkResourceManager(deps, record, manager, out);
   } catch (error) {
+    // A throttled or failing Resource Manager is retried (the activity throws it to its retry policy); a refusal
+    // (403, a deleted subscription) is what this pass reports.
+    if (isTransientServiceError(error)) throw error;
     out.drift.push({
       code: "ARM_UNAVAILABLE",
       message: `Resource Manager could not be read: ${(error as Error).message}`,
-      remedy: "Transient failures clear on the next pass; a 403 means the app lost its role on the server.",
+      remedy:
+        "A 403 means the app lost its role on the server (the custom role of infra/); check the subscription and resource group too.",
     });
   }
 
@@ -422,6 +442,9 @@ export async function revalidateLink(
       remedy: sourceFirewallInstruction(record.replicaFqdn || null, record.outboundAddress ?? undefined),
     });
   }
+
+  const heartbeatFinding = heartbeatLagFinding(heartbeatLag, deps.config.HEARTBEAT_LAG_THRESHOLD_SECONDS);
+  if (heartbeatFinding) out.drift.push(heartbeatFinding);
 
   const redact = (text: string) => redactSecrets(text, out.secrets);
   const health: LinkHealth = {
