@@ -59,6 +59,11 @@ param revalidationSchedule string = '0 */15 * * * *'
 @maxValue(100)
 param revalidationConcurrency int = 8
 
+@description('Heartbeat lag in seconds over which re-validation judges a link degraded: HEARTBEAT_LAG_THRESHOLD_SECONDS.')
+@minValue(1)
+@maxValue(604800)
+param heartbeatLagThresholdSeconds int = 300
+
 @description('Single Server tiers the app accepts as replicas (comma-separated; Basic, GeneralPurpose, MemoryOptimized). Data-in Replication needs GeneralPurpose or MemoryOptimized.')
 param singleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 
@@ -183,6 +188,7 @@ module api 'app/api.bicep' = {
     durableTaskHubName: durableTaskHubName
     revalidationSchedule: revalidationSchedule
     revalidationConcurrency: revalidationConcurrency
+    heartbeatLagThresholdSeconds: heartbeatLagThresholdSeconds
     singleServerAllowedTiers: singleServerAllowedTiers
     flexibleServerAllowedTiers: flexibleServerAllowedTiers
   }

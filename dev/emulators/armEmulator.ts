@@ -16,15 +16,50 @@ export const SINGLE_SERVER_API_VERSIONS = [
   "2020-01-01",
   "2020-01-01-privatepreview",
 ];
-/** What @azure/arm-mysql-flexible 3.1 sends (2021-05-01), plus later GA versions. */
+/**
+ * Every api-version of Microsoft.DBforMySQL/flexibleServers in azure-rest-api-specs
+ * (specification/mysql/resource-manager/Microsoft.DBforMySQL/FlexibleServers: stable/ and preview/ folders and the
+ * readme's tags), through 2024-12-30. @azure/arm-mysql-flexible 3.1 sends 2021-05-01.
+ */
 export const FLEXIBLE_SERVER_API_VERSIONS = [
-  "2021-05-01",
+  "2020-07-01-preview",
+  "2020-07-01-privatepreview",
   "2021-05-01-preview",
+  "2021-05-01",
   "2021-12-01-preview",
+  "2021-12-01",
   "2022-01-01",
+  "2022-09-01",
+  "2022-09-30-preview",
+  "2023-06-01-preview",
   "2023-06-30",
+  "2023-10-01-preview",
+  "2023-12-01-preview",
   "2023-12-30",
+  "2024-02-01-preview",
+  "2024-06-01-preview",
+  "2024-10-01-preview",
+  "2024-12-01-preview",
+  "2024-12-30",
 ];
+
+/**
+ * gtid_mode moves one step at a time, upwards only (Azure docs, "Read replicas", GTID section: "You can change GTIDs
+ * from one value to another only one step at a time in ascending order of modes ... After GTID is enabled, you can't
+ * turn it back off"). Azure's exact error code for a refused step is not documented; InvalidParameterValue, the code
+ * ARM uses for other refused parameter values, is the closest documented one.
+ */
+const GTID_MODE_STEPS = ["OFF", "OFF_PERMISSIVE", "ON_PERMISSIVE", "ON"];
+
+function refusedGtidModeStep(current: string, wanted: string): string | undefined {
+  const from = GTID_MODE_STEPS.indexOf(current.toUpperCase());
+  const to = GTID_MODE_STEPS.indexOf(wanted.toUpperCase());
+  if (from < 0 || to < 0 || to === from || to === from + 1) return undefined;
+  const next = GTID_MODE_STEPS[from + 1];
+  return to < from
+    ? `gtid_mode cannot go back from ${current} to ${wanted}: once raised it cannot be lowered again (contact support to turn GTIDs off).`
+    : `gtid_mode can only be changed one step at a time in ascending order (OFF, OFF_PERMISSIVE, ON_PERMISSIVE, ON): from ${current} the next value is ${next ?? "none"}, not ${wanted}.`;
+}
 
 export interface ArmEmulatorOptions {
   tls: TlsMaterial;
@@ -495,6 +530,8 @@ export class ArmEmulator {
         ),
       };
     }
+    const refusedStep = param.name === "gtid_mode" ? refusedGtidModeStep(param.value, value) : undefined;
+    if (refusedStep) return { status: 400, body: armError("InvalidParameterValue", refusedStep) };
     if (server.parameterSink) {
       // The process standing in for the server takes the change first; what it refuses, Azure refuses too
       // (for gtid_mode MySQL itself enforces one step at a time, error 1788).

@@ -26,7 +26,7 @@ export interface ServerSpec {
   haMode?: HaMode;
   sslEnforcement?: "Enabled" | "Disabled";
   minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
-  /** Single: "" | Master | Replica. Flexible: None | Source | Replica. */
+  /** Single: None | Master | Replica. Flexible: None | Source | Replica. */
   replicationRole?: string;
   administratorLogin?: string;
   delegatedSubnetResourceId?: string;
@@ -112,7 +112,8 @@ export class EmulatedServer {
     this.haState = undefined;
     this.sslEnforcement = spec.sslEnforcement ?? "Enabled";
     this.minimalTlsVersion = spec.minimalTlsVersion ?? "TLS1_2";
-    this.replicationRole = spec.replicationRole ?? (spec.kind === "single" ? "" : "None");
+    // Both kinds report "None" for a server that is neither source nor replica (az mysql server show / REST samples).
+    this.replicationRole = spec.replicationRole ?? "None";
     this.administratorLogin = spec.administratorLogin ?? "azureadmin";
     this.delegatedSubnetResourceId = spec.delegatedSubnetResourceId;
     this.privateDnsZoneResourceId = spec.privateDnsZoneResourceId;

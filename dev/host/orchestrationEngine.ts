@@ -488,6 +488,15 @@ export class OrchestrationEngine implements ClockHost {
     }
     inst.episodeCount++;
     if (terminalStatuses.has(inst.status)) return; // terminated while the episode ran
+    const statusTooLarge = customStatusTooLarge(state.customStatus);
+    if (statusTooLarge !== undefined) {
+      // The extension sets the custom status before it looks at the actions: the episode schedules nothing, the
+      // status keeps its previous value, and the instance fails with the ArgumentException's message.
+      inst.history.push(...followUpEvents);
+      this.#completeEpisode(inst, nowMs);
+      this.#finish(inst, "Failed", statusTooLarge, nowMs);
+      return;
+    }
     if (state.customStatus !== undefined) inst.customStatus = state.customStatus;
     inst.history.push(...followUpEvents);
 
@@ -943,3 +952,23 @@ export function errorMessage(err: unknown): string {
 function errorText(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
+
+/**
+ * The Durable extension's limit on custom status: `SetCustomStatus` serializes it with a 16 KB maximum
+ * (azure-functions-durable-extension, DurableOrchestrationContext.SetCustomStatus, MaxCustomStatusPayloadSizeInKB = 16),
+ * measured as UTF-16 (`Encoding.Unicode.GetByteCount(json) / 1024.0`, truncated to an int, in
+ * MessagePayloadDataConverter.Serialize), and throws an ArgumentException. For out-of-process orchestrators it is
+ * called from OutOfProcOrchestrationShim.ScheduleDurableTaskEvents, outside the shim's try/catch, so DTFx fails the
+ * orchestration with the exception's message as its output (TaskOrchestrationContext.FailOrchestration: reason =
+ * failure.Message). Returns that message, or undefined when the status fits.
+ */
+export function customStatusTooLarge(customStatus: unknown): string | undefined {
+  if (customStatus === undefined || customStatus === null) return undefined;
+  const json = JSON.stringify(customStatus);
+  // A JS string's length counts UTF-16 code units: two bytes each, as Encoding.Unicode counts them.
+  const sizeInKB = Math.floor((json.length * 2) / 1024);
+  if (sizeInKB <= MAX_CUSTOM_STATUS_KB) return undefined;
+  return `The UTF-16 size of the JSON-serialized payload must not exceed ${MAX_CUSTOM_STATUS_KB} KB. The current payload size is ${sizeInKB} KB.`;
+}
+
+const MAX_CUSTOM_STATUS_KB = 16;

@@ -34,6 +34,7 @@ param revalidationSchedule string = '0 */15 * * * *'
 param revalidationConcurrency int = 8
 param singleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 param flexibleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
+param heartbeatLagThresholdSeconds int = 300
 
 // ARM_ENDPOINT must be an https URL. environment().resourceManager ends with "/" in public Azure; the replica
 // managers strip trailing slashes before they build URLs and the token scope, so it is passed as it is.
@@ -69,6 +70,8 @@ var appSettings = union(
     REVALIDATION_CONCURRENCY: string(revalidationConcurrency)
     SINGLE_SERVER_ALLOWED_TIERS: singleServerAllowedTiers
     FLEXIBLE_SERVER_ALLOWED_TIERS: flexibleServerAllowedTiers
+    // Heartbeat lag (s) over which re-validation judges a link degraded, whatever Seconds_Behind_Source says.
+    HEARTBEAT_LAG_THRESHOLD_SECONDS: string(heartbeatLagThresholdSeconds)
 
     // Example of a Key Vault reference: the platform resolves it with keyVaultReferenceIdentity (below) and the app
     // sees the plain value. A request can then name it as {"appSetting": "REPLICATION_SECRET_REPLICA_ADMIN"} (the

@@ -19,6 +19,7 @@ export function errorResponse(
   code: string,
   message: string,
   extra: { details?: ErrorDetail[]; [key: string]: unknown } = {},
+  headers: Record<string, string> = {},
 ): HttpResponseInit {
-  return json(status, { error: { code, message, ...extra } });
+  return json(status, { error: { code, message, ...extra } }, headers);
 }

@@ -11,14 +11,25 @@ import {
   type ProvisionReport,
   type ProvisionCustomStatus,
 } from "../workflow/provisionTypes";
-import { PROVISION_ORCHESTRATOR, type ProvisionOrchestrationInput } from "../workflow/provisionOrchestrator";
+import {
+  PROVISION_ORCHESTRATOR,
+  blockingReasons,
+  type ProvisionOrchestrationInput,
+} from "../workflow/provisionOrchestrator";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
-import { createValidateSourceActivity } from "../workflow/activities/validateSourceActivity";
-import { createInspectReplicaActivity } from "../workflow/activities/inspectReplicaActivity";
+import {
+  createValidateSourceActivity,
+  type ValidateSourceResult,
+} from "../workflow/activities/validateSourceActivity";
+import {
+  createInspectReplicaActivity,
+  type InspectReplicaResult,
+} from "../workflow/activities/inspectReplicaActivity";
+import { ARM_RETRY, MYSQL_RETRY } from "../workflow/retryPolicies";
+import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
 import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "../workflow/compareServers";
 import { chooseLinking } from "../workflow/linkingChoice";
-import { hasFailure } from "../source/checkResult";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
@@ -31,6 +42,15 @@ const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspend
 export interface ReplicationsApiDependencies {
   config: () => AppConfig;
   workflow: () => WorkflowDependencies;
+  /** How a dry run waits between retries; real time unless a test injects a clock. */
+  sleep?: Sleep;
+}
+
+/** The first line of an error a retried activity threw; errors of unknown kind are not echoed to the caller. */
+function transientMessage(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name !== "TransientActivityError" && name !== "SecretResolutionError") return "an unexpected error";
+  return String((error as Error).message).split("\n")[0] ?? "";
 }
 
 function statusUrlFor(request: HttpRequest, id: string): string {
@@ -104,7 +124,9 @@ export function replicationView(
           serverName: record.serverName,
         }
       : null,
-    checks: report?.checks ?? custom?.checks ?? [],
+    // Checks come with the output, once the run ends (a failed check ends it at once); while it runs the list is
+    // empty: the custom status carries the step only (see ProvisionCustomStatus).
+    checks: report?.checks ?? [],
     replication: report?.replication ?? null,
     error:
       report?.error ??
@@ -146,18 +168,47 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
   async function dryRun(id: string, request: ProvisionRequest): Promise<HttpResponseInit> {
     const workflow = deps.workflow();
     const ruleName = firewallRuleNameFor(id);
-    const [validation, inspection] = await Promise.all([
-      createValidateSourceActivity(() => workflow)({
-        source: request.source,
-        ...(request.binlog ? { binlog: request.binlog } : {}),
-        linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
-      }),
-      createInspectReplicaActivity(() => workflow)({
-        replica: request.replica,
-        firewallRuleName: ruleName,
-        ...(request.linking ? { linking: request.linking } : {}),
-      }),
-    ]);
+    const sleep = deps.sleep ?? realSleep;
+    // The same activities and the same retry policies as the orchestration's validating step: a throttled Resource
+    // Manager or a restarting source is retried exactly as in a real run.
+    let validation: ValidateSourceResult;
+    let inspection: InspectReplicaResult;
+    try {
+      [validation, inspection] = await Promise.all([
+        runWithRetry(
+          MYSQL_RETRY,
+          () =>
+            createValidateSourceActivity(() => workflow)({
+              source: request.source,
+              ...(request.binlog ? { binlog: request.binlog } : {}),
+              linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+            }),
+          sleep,
+        ),
+        runWithRetry(
+          ARM_RETRY,
+          () =>
+            createInspectReplicaActivity(() => workflow)({
+              replica: request.replica,
+              firewallRuleName: ruleName,
+              ...(request.linking ? { linking: request.linking } : {}),
+            }),
+          sleep,
+        ),
+      ]);
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error;
+      return errorResponse(
+        503,
+        "ValidationUnavailable",
+        `The checks could not complete after ${error.attempts} attempts: ${transientMessage(error.lastError)}`,
+        {
+          remedy:
+            "A service the checks need (the source, the replica, Resource Manager or Key Vault) failed transiently; try again after Retry-After seconds.",
+        },
+        { "Retry-After": String(error.retryAfterSeconds) },
+      );
+    }
     if (!validation.ok)
       return errorResponse(422, validation.error.code, validation.error.message, {
         remedy: validation.error.remedy,
@@ -206,7 +257,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
     return json(200, {
       id,
       dryRun: true,
-      wouldSucceed: !hasFailure(checks),
+      wouldSucceed: blockingReasons(checks, inspection.value.server?.fqdn || null, address) === null,
       checks,
       linking,
       plannedChanges: {

@@ -101,6 +101,7 @@ export const appConfigSchema = z.object({
   REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),
   REVALIDATION_CONCURRENCY: positiveInt(8, 100),
   HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
+  HEARTBEAT_LAG_THRESHOLD_SECONDS: positiveInt(300, 604_800),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -2,7 +2,7 @@
 import { replicaAdminPurpose, sourcePurpose } from "../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WorkflowDependencies } from "../workflow/dependencies";
-import { type LinkRecord } from "../registry/linkRegistry";
+import { type LinkRecord, type LinkRegistry, type SkipRule } from "../registry/linkRegistry";
 import {
   type DriftFinding,
   type HealthState,
@@ -18,9 +18,11 @@ import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaS
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";
+import { isTransientServiceError } from "../errors/serviceErrors";
 import { type ReplicaManager } from "../replica/replicaManager";
 import { hasHighAvailability } from "../workflow/linkingChoice";
 import { sourceFirewallInstruction } from "../workflow/compareServers";
+import { allowedTiersSetting } from "../workflow/activities/inspectReplicaActivity";
 
 const RESTART_ATTEMPTS = 3;
 const RESTART_FIRST_BACKOFF_MS = 1_000;
@@ -82,10 +84,20 @@ async function checkResourceManager(
       ? deps.config.SINGLE_SERVER_ALLOWED_TIERS
       : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
   if (!allowed.includes(server.tier)) {
+    // Basic Single Server is the one tier Azure itself refuses for data-in replication; every other refusal is the
+    // app's policy (its allowed-tier setting) and is named as such.
+    const azureRefuses = record.kind === "single" && server.tier === "Basic";
+    const setting = allowedTiersSetting(record.kind);
     out.drift.push({
       code: "REPLICA_TIER",
-      message: `The replica's tier is now ${server.tier} (${server.skuName}); allowed: ${allowed.join(", ")}.`,
-      remedy: "Scale the replica back to an allowed tier; data-in replication is unsupported on other tiers.",
+      message: `The replica's tier is now ${server.tier} (${server.skuName}); ${
+        azureRefuses
+          ? "Azure does not support data-in replication on Basic Single Servers"
+          : `this app's policy (${setting}) allows ${allowed.join(", ")}`
+      }.`,
+      remedy: azureRefuses
+        ? "Restore the replica into a General Purpose or Memory Optimized server and link that one (a Basic server cannot be scaled up)."
+        : `Scale the replica back to ${allowed.join(" or ")}, or, if ${server.tier} is a deliberate choice, add it to the app setting ${setting}.`,
     });
   }
   if (server.kind === "flexible" && server.publicNetworkAccess === "Disabled") {
@@ -146,33 +158,49 @@ async function checkResourceManager(
   return record.sourceIpv4;
 }
 
+/**
+ * Counts one skip of `errno` on the link's row before it is made, under optimistic concurrency: two passes racing on
+ * the same error cannot both stay under the maximum. Returns the count including this skip, or null when the policy
+ * is used up (or the link is no longer active) and nothing may be skipped.
+ */
+async function reserveSkip(registry: LinkRegistry, id: string, rule: SkipRule): Promise<number | null> {
+  const key = String(rule.errno);
+  const written = await registry.update(id, (current) => {
+    const used = current.skipCounts[key] ?? 0;
+    if (current.state !== "replicating" || used >= rule.maxSkips) return null;
+    return { ...current, skipCounts: { ...current.skipCounts, [key]: used + 1 } };
+  });
+  return written ? (written.skipCounts[key] ?? 0) : null;
+}
+
 async function recoverThreads(
+  registry: LinkRegistry,
   record: LinkRecord,
   session: MysqlSession,
   identity: ServerIdentity,
   initial: ReplicationStatus,
   out: Collected,
-  skipCounts: Record<string, number>,
 ): Promise<ReplicationStatus> {
   let status = initial;
   if (status.lastSqlErrno !== 0 && status.sqlRunning !== "Yes") {
     const errno = status.lastSqlErrno;
     const rule = record.skipPolicy.find((item) => item.errno === errno);
-    const used = skipCounts[String(errno)] ?? 0;
+    const reserved = rule ? await reserveSkip(registry, record.id, rule) : null;
     if (!rule) {
       out.notTaken.push({
         action: "skipSqlError",
         reason: `SQL error ${errno} is not in this link's skip policy: skipping would hide data drift, so it is left to an operator.`,
       });
-    } else if (used >= rule.maxSkips) {
+    } else if (reserved === null) {
       out.notTaken.push({
         action: "skipSqlError",
-        reason: `SQL error ${errno} has already been skipped ${used} time(s), the policy's maximum.`,
+        reason: `SQL error ${errno} has already been skipped ${rule.maxSkips} time(s), the policy's maximum.`,
       });
     } else {
       const skipped = status.lastSqlError;
+      const used = reserved - 1;
+      // Counted before the call: a skip that then fails still counts, so the maximum is never exceeded.
       await callSkipCounter(session);
-      skipCounts[String(errno)] = used + 1;
       status = await waitForThreads(session, identity, (s) => s.sqlRunning === "Yes" || s.lastSqlErrno !== 0);
       out.recovery.push({
         action: "skipSqlError",
@@ -286,6 +314,21 @@ function judge(status: ReplicationStatus | null, drift: DriftFinding[], lag: num
   return "healthy";
 }
 
+/**
+ * The heartbeat measures real lag: a row written on the source now and read on the replica. Seconds_Behind_Source
+ * can read 0 while the replica is hours behind (it only compares the event being applied with the clock), so a lag
+ * over the threshold is a finding of its own and degrades the link.
+ */
+function heartbeatLagFinding(lagSeconds: number | null, thresholdSeconds: number): DriftFinding | null {
+  if (lagSeconds === null || lagSeconds <= thresholdSeconds) return null;
+  return {
+    code: "HEARTBEAT_LAG",
+    message: `The replica is ${Math.round(lagSeconds)} s behind the source by the heartbeat (threshold ${thresholdSeconds} s, HEARTBEAT_LAG_THRESHOLD_SECONDS), whatever Seconds_Behind_Source says.`,
+    remedy:
+      "Look for replication filters, a stalled applier or long transactions on the replica, and at the source's write load; raise HEARTBEAT_LAG_THRESHOLD_SECONDS if this lag is acceptable.",
+  };
+}
+
 /** Checks one link and records its health; returns null when the link is not an active one. */
 export async function revalidateLink(
   deps: WorkflowDependencies,
@@ -295,7 +338,6 @@ export async function revalidateLink(
   const record = await deps.registry.get(id);
   if (!record || record.state !== "replicating") return null;
   const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [] };
-  const skipCounts = { ...record.skipCounts };
   const manager = deps.replicaManager(record);
   let status: ReplicationStatus | null = null;
   let heartbeatLag: number | null = null;
@@ -304,10 +346,14 @@ export async function revalidateLink(
   try {
     sourceIpv4 = await checkResourceManager(deps, record, manager, out);
   } catch (error) {
+    // A throttled or failing Resource Manager is retried (the activity throws it to its retry policy); a refusal
+    // (403, a deleted subscription) is what this pass reports.
+    if (isTransientServiceError(error)) throw error;
     out.drift.push({
       code: "ARM_UNAVAILABLE",
       message: `Resource Manager could not be read: ${(error as Error).message}`,
-      remedy: "Transient failures clear on the next pass; a 403 means the app lost its role on the server.",
+      remedy:
+        "A 403 means the app lost its role on the server (the custom role of infra/); check the subscription and resource group too.",
     });
   }
 
@@ -328,7 +374,7 @@ export async function revalidateLink(
           remedy: "Provision again (POST the original request).",
         });
       } else {
-        status = await recoverThreads(record, session, identity, status, out, skipCounts);
+        status = await recoverThreads(deps.registry, record, session, identity, status, out);
         try {
           heartbeatLag = await measureHeartbeat(deps, record, session, out);
         } catch (error) {
@@ -425,6 +471,9 @@ export async function revalidateLink(
     });
   }
 
+  const heartbeatFinding = heartbeatLagFinding(heartbeatLag, deps.config.HEARTBEAT_LAG_THRESHOLD_SECONDS);
+  if (heartbeatFinding) out.drift.push(heartbeatFinding);
+
   const redact = (text: string) => redactSecrets(text, out.secrets);
   const health: LinkHealth = {
     id,
@@ -441,20 +490,34 @@ export async function revalidateLink(
     notTaken: out.notTaken,
   };
   await deps.healthHistory.append(health, deps.config.HEALTH_HISTORY_LENGTH);
-  const latest = await deps.registry.get(id);
-  if (latest && latest.state === "replicating") {
-    await deps.registry.upsert({
-      ...latest,
-      sourceIpv4,
-      skipCounts,
-      lastHealth: {
-        state: health.state,
-        checkedAt,
-        secondsBehindSource: health.secondsBehindSource,
-        driftCodes: health.drift.map((item) => item.code),
-      },
-      updatedAt: checkedAt,
-    });
-  }
+  await recordHealthSummary(deps.registry, id, sourceIpv4, health);
   return health;
+}
+
+/**
+ * Writes the pass's summary on the link's row, only while the link is active: under the registry's optimistic
+ * concurrency a teardown that lands in between (state removed) makes this give up instead of writing replicating back.
+ */
+export async function recordHealthSummary(
+  registry: LinkRegistry,
+  id: string,
+  sourceIpv4: string | null,
+  health: Pick<LinkHealth, "state" | "checkedAt" | "secondsBehindSource" | "drift">,
+): Promise<boolean> {
+  const written = await registry.update(id, (latest) =>
+    latest.state === "replicating"
+      ? {
+          ...latest,
+          sourceIpv4,
+          lastHealth: {
+            state: health.state,
+            checkedAt: health.checkedAt,
+            secondsBehindSource: health.secondsBehindSource,
+            driftCodes: health.drift.map((item) => item.code),
+          },
+          updatedAt: health.checkedAt,
+        }
+      : null,
+  );
+  return written !== null;
 }

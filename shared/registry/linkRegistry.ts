@@ -63,11 +63,24 @@ export interface HealthSummary {
   driftCodes: string[];
 }
 
+/** What a change makes of the current row: the row to write, or null to leave it as it is. */
+export type LinkChange = (current: LinkRecord) => LinkRecord | null;
+
 export interface LinkRegistry {
   get(id: string): Promise<LinkRecord | null>;
   upsert(record: LinkRecord): Promise<void>;
+  /**
+   * Read, change, write under optimistic concurrency (ETag If-Match). When another writer got in between (412), the
+   * row is read again and the change re-applied to it, so each writer decides on the row as it really is: a change
+   * that only applies to an active link returns null and gives up, a teardown's re-applies and wins. Resolves with
+   * the row written, or null when the link is not registered or the change gave up.
+   */
+  update(id: string, change: LinkChange): Promise<LinkRecord | null>;
   list(): Promise<LinkRecord[]>;
 }
+
+/** Attempts of one update against concurrent writers before the conflict is thrown (a retry policy retries it). */
+const UPDATE_ATTEMPTS = 10;
 
 const PARTITION = "link";
 const JSON_FIELDS = [
@@ -190,6 +203,29 @@ export function createLinkRegistry(client: TableClient): LinkRegistry {
     async upsert(record: LinkRecord): Promise<void> {
       await ready();
       await client.upsertEntity(toEntity(record), "Replace");
+    },
+    async update(id: string, change: LinkChange): Promise<LinkRecord | null> {
+      await ready();
+      for (let attempt = 1; ; attempt += 1) {
+        let entity: Record<string, unknown> & { etag?: string };
+        try {
+          entity = await client.getEntity(PARTITION, id);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return null;
+          throw error;
+        }
+        const next = change(fromEntity(entity));
+        if (!next) return null;
+        try {
+          await client.updateEntity(toEntity({ ...next, id }), "Replace", { etag: entity.etag ?? "*" });
+          return next;
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode;
+          // 412: someone else wrote since the read; 404: the row was deleted since. Read again and decide again.
+          if ((status === 412 || status === 404) && attempt < UPDATE_ATTEMPTS) continue;
+          throw error;
+        }
+      }
     },
     async list(): Promise<LinkRecord[]> {
       await ready();

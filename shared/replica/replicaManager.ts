@@ -58,20 +58,53 @@ export interface ArmFailure {
   statusCode: number | undefined;
   code: string;
   message: string;
+  /** A long-running operation that ARM accepted and then reported Failed (its error code in `code`, when given). */
+  operationFailed: boolean;
 }
+
+/**
+ * @azure/core-lro (2.x) reports an operation whose Azure-AsyncOperation status is Failed as a plain Error, not a
+ * RestError: "The long-running operation has failed. <code>. <message>" (poller/operation.js, processOperationStatus).
+ */
+const LRO_FAILED = /^The long-running operation has failed(?:\. ([A-Za-z0-9_.]+)\. )?/;
 
 export function toArmFailure(error: unknown): ArmFailure {
   const value = error as { statusCode?: number; code?: string; message?: string; name?: string };
+  const message = typeof value?.message === "string" ? value.message : String(error);
+  const lro = typeof value?.code === "string" ? null : LRO_FAILED.exec(message);
   return {
     statusCode: typeof value?.statusCode === "number" ? value.statusCode : undefined,
-    code: typeof value?.code === "string" ? value.code : (value?.name ?? "Error"),
-    message: typeof value?.message === "string" ? value.message : String(error),
+    code:
+      typeof value?.code === "string"
+        ? value.code
+        : (lro?.[1] ?? (lro ? "OperationFailed" : (value?.name ?? "Error"))),
+    message,
+    operationFailed: lro !== null,
   };
 }
 
-/** Throttling, server errors and network failures are worth a retry; 4xx other than 408/429 are not. */
+/** Codes of a failed operation that say "try again later"; any other code is the request's own fault. */
+const TRANSIENT_OPERATION_CODES = new Set([
+  "InternalServerError",
+  "InternalError",
+  "ServiceUnavailable",
+  "ServerBusy",
+  "TooManyRequests",
+  "RequestTimeout",
+  "GatewayTimeout",
+  "OperationTimedOut",
+  "OperationPreempted",
+  "AnotherOperationInProgress",
+  "Conflict",
+]);
+
+/**
+ * Throttling, server errors and network failures are worth a retry; 4xx other than 408/429 are not. A failed
+ * long-running operation is judged by its Azure error code; one without a code cannot be judged and is retried.
+ */
 export function isTransientArmError(error: unknown): boolean {
-  const { statusCode, code } = toArmFailure(error);
+  const { statusCode, code, operationFailed } = toArmFailure(error);
+  if (operationFailed) return code === "OperationFailed" || TRANSIENT_OPERATION_CODES.has(code);
   if (statusCode === undefined)
     return code !== "AuthenticationError" && code !== "CredentialUnavailableError";
   return statusCode === 408 || statusCode === 429 || statusCode >= 500;

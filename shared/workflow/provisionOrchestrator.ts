@@ -46,7 +46,7 @@ import {
 } from "./activities/checkReplicationActivity";
 import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
-import { hasFailure } from "../source/checkResult";
+import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
 import { type LinkRecord } from "../registry/linkRegistry";
 
@@ -116,6 +116,39 @@ function expectOutcome<T extends { ok: boolean }>(activity: string, value: unkno
   return value as T;
 }
 
+/**
+ * Why a validated run cannot go on: failed checks, and facts the later steps need that no check covers (the replica's
+ * FQDN from Resource Manager, the source's IPv4 for the firewall rule). null when nothing blocks.
+ */
+export function blockingReasons(
+  checks: readonly CheckResult[],
+  fqdn: string | null,
+  sourceIpv4: string | null,
+): { message: string; remedy: string } | null {
+  const failedCodes = checks.filter((item) => item.status === "fail").map((item) => item.code);
+  const parts: string[] = [];
+  const remedies: string[] = [];
+  if (failedCodes.length > 0) {
+    parts.push(`${failedCodes.length} check(s) failed: ${failedCodes.join(", ")}.`);
+    remedies.push("Fix each failed check (see checks[].remedy), then POST the same request again.");
+  }
+  if (!fqdn) {
+    parts.push(
+      "Resource Manager reports no fullyQualifiedDomainName for the replica, so it cannot be reached.",
+    );
+    remedies.push(
+      "Wait until the server is fully created and Ready (its FQDN appears then), then try again.",
+    );
+  }
+  if (!sourceIpv4) {
+    parts.push("The source host has no IPv4 address to admit or to name.");
+    remedies.push("Use a source host name with an IPv4 (A) record, or the source's IPv4 address.");
+  }
+  // Failed checks explain a missing fact already (a replica that does not exist has no FQDN either).
+  if (failedCodes.length > 0) return { message: parts[0] ?? "", remedy: remedies[0] ?? "" };
+  return parts.length > 0 ? { message: parts.join(" "), remedy: remedies.join(" ") } : null;
+}
+
 function errorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // The library joins Reason and Details (the stack) of a failed activity; the first line is the message.
@@ -152,11 +185,7 @@ export function* provisionOrchestrator(
   };
 
   const publish = () => {
-    const status: ProvisionCustomStatus = {
-      step: progress.current?.step ?? "validating",
-      steps,
-      checks: report.checks,
-    };
+    const status: ProvisionCustomStatus = { step: progress.current?.step ?? "validating", steps };
     context.df.setCustomStatus(status);
   };
   const begin = (step: StepName) => {
@@ -230,7 +259,8 @@ export function* provisionOrchestrator(
     log(`failed: ${error.code}`);
     if (!firewallAttempted && !linkAttempted) {
       end();
-      report.rolledBack = false;
+      // Nothing was changed, so there is nothing to roll back: null, not false ("a rollback failed").
+      report.rolledBack = null;
       report.changes = [];
       yield* record("failed", report.error);
       publish();
@@ -328,12 +358,13 @@ export function* provisionOrchestrator(
       instruction: sourceFirewallInstruction(fqdn, input.replica.outboundAddress),
     };
   }
-  if (hasFailure(report.checks) || !fqdn || !sourceIpv4) {
-    const failedCodes = report.checks.filter((item) => item.status === "fail").map((item) => item.code);
+  const blocking = blockingReasons(report.checks, fqdn, sourceIpv4);
+  // The second test only narrows the types: blockingReasons covers a missing FQDN or address.
+  if (blocking || !fqdn || !sourceIpv4) {
     return yield* fail({
       code: "VALIDATION_FAILED",
-      message: `${failedCodes.length} check(s) failed: ${failedCodes.join(", ")}. Nothing was changed.`,
-      remedy: "Fix each failed check (see checks[].remedy), then POST the same request again.",
+      message: `${blocking?.message ?? ""} Nothing was changed.`.trim(),
+      remedy: blocking?.remedy ?? "",
     });
   }
 

@@ -124,8 +124,12 @@ export interface ProvisionReport {
   sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
 }
 
+/**
+ * What a running provisioning publishes: the step and its timings only, a few hundred bytes whatever the source. The
+ * checks (whose messages list offending tables and can run to many KB) travel in the output: the Durable extension
+ * fails an orchestration whose custom status is over 16 KB of UTF-16 JSON.
+ */
 export interface ProvisionCustomStatus {
   step: StepName;
   steps: StepTiming[];
-  checks?: CheckResult[];
 }

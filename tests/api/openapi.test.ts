@@ -31,7 +31,9 @@ const NOT_EXERCISED: Record<string, string> = {
   "POST /api/replications/{id}/revalidate 401":
     "Function keys are enforced by the Azure Functions host; the local host has no keys.",
   "POST /api/replications 500":
-    "Only after an unhandled exception (e.g. a transient failure during a dry run); the host answers with an empty body.",
+    "Only after an unhandled exception (a bug); the host answers with an empty body.",
+  "POST /api/replications 503":
+    "Needs five failed attempts with the ARM retry policy's real waits here; tests/api/dryRunRetry.test.ts drives it with an injected clock.",
   "GET /api/replications 500":
     "Only after an unhandled exception (e.g. Table storage down); empty body from the host.",
   "GET /api/replications/{id} 500":

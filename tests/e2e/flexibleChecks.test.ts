@@ -33,9 +33,12 @@ describe("Flexible Server replica checks: tier policy, private access, high avai
     const tier = checkOf(view, "REPLICA_TIER");
     expect(tier?.status).toBe("fail");
     expect(tier?.message).toMatch(
-      /Burstable tier .*this app's policy allows General Purpose or Memory Optimized/,
+      /Burstable tier .*this app's policy \(FLEXIBLE_SERVER_ALLOWED_TIERS\) allows General Purpose or Memory Optimized/,
     );
-    expect(view.rolledBack).toBe(false);
+    expect(tier?.message).toMatch(/not an Azure restriction/);
+    expect(`${tier?.message} ${tier?.remedy}`).not.toMatch(/unsupported|not supported/i);
+    expect(tier?.remedy).toMatch(/FLEXIBLE_SERVER_ALLOWED_TIERS/);
+    expect(view.rolledBack).toBeNull();
     expect(await replicaLink(stack)).toBeUndefined();
   });
 
@@ -80,6 +83,13 @@ describe("Flexible Server replica checks: tier policy, private access, high avai
     expect(view.linking).toEqual({ method: "gtid", chosenBy: "highAvailability" });
     expect(await replicaLink(stack)).toMatchObject({ Auto_Position: 1 });
     await expectRowsReplicate(stack, 3001);
+
+    server.tier = "Burstable";
+    const burstable = await revalidate(stack, view.id);
+    const tierDrift = burstable.health?.drift.find((item) => item.code === "REPLICA_TIER");
+    expect(tierDrift?.message).toMatch(/this app's policy \(FLEXIBLE_SERVER_ALLOWED_TIERS\)/);
+    expect(`${tierDrift?.message} ${tierDrift?.remedy}`).not.toMatch(/unsupported|not supported/i);
+    server.tier = "GeneralPurpose";
 
     server.publicNetworkAccess = "Disabled";
     const drifted = await revalidate(stack, view.id);

@@ -21,7 +21,12 @@ export interface View {
   linking: { method: string; chosenBy: string | null } | null;
   gtidPosition: string | null;
   sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
-  health: { state: string; ioThread: string; sqlThread: string; drift: { code: string }[] } | null;
+  health: {
+    state: string;
+    ioThread: string;
+    sqlThread: string;
+    drift: { code: string; message: string; remedy: string }[];
+  } | null;
 }
 
 export async function until(

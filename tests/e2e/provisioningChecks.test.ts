@@ -280,7 +280,7 @@ describe("validation checks", () => {
       expect(post.status).toBe(202);
       expect(view).toMatchObject({
         state: "failed",
-        rolledBack: false,
+        rolledBack: null,
         changes: [],
         error: { code: "VALIDATION_FAILED" },
       });
@@ -290,6 +290,54 @@ describe("validation checks", () => {
       expect(armWrites).toEqual([]);
     } finally {
       server.tier = "GeneralPurpose";
+    }
+  });
+  it("says why a run stops when Resource Manager reports no FQDN, instead of '0 check(s) failed'", async () => {
+    const server = stack.emulators.arm.server(stack.serverName);
+    const withoutFqdn = server.toArm() as { properties: Record<string, unknown> };
+    delete withoutFqdn.properties.fullyQualifiedDomainName;
+    const fault = stack.emulators.arm.faults.add({
+      method: "GET",
+      pathRegex: new RegExp(`/servers/${stack.serverName}$`, "i"),
+      status: 200,
+      body: withoutFqdn,
+      times: Infinity,
+    });
+    try {
+      const dry = await dryRun((b) => b);
+      expect(dry.body.wouldSucceed).toBe(false);
+      const { view } = await provisionAndWait(stack, stack.exampleRequest());
+      const error = view.error as { code: string; message: string; remedy: string };
+      expect(error.code).toBe("VALIDATION_FAILED");
+      expect(error.message).not.toMatch(/0 check\(s\) failed/);
+      expect(error.message).toMatch(/no fullyQualifiedDomainName/);
+      expect(error.remedy).not.toBe("");
+      expect(view.rolledBack).toBeNull();
+    } finally {
+      fault.remove();
+    }
+  });
+  it("reports 60 offending tables in the output of a real run: the custom status stays small, as Azure requires", async () => {
+    // Names of 60 characters, MyISAM and without a primary key: each is listed by two checks.
+    const names = Array.from({ length: 60 }, (_, i) =>
+      `legacy_${String(i).padStart(2, "0")}_`.padEnd(60, "x"),
+    );
+    for (const name of names) await stack.source.rootQuery(`CREATE TABLE shop.${name} (x INT) ENGINE=MyISAM`);
+    try {
+      const { post, view } = await provisionAndWait(stack, stack.exampleRequest());
+      expect(post.status).toBe(202);
+      expect(view).toMatchObject({ state: "failed", error: { code: "VALIDATION_FAILED" } });
+      const checks = view.checks as Check[];
+      expect(find(checks, "PRIMARY_KEYS")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining(`shop.${names[0]}`) as string,
+      });
+      // These checks alone are over the Durable extension's 16 KB (UTF-16) custom-status limit.
+      expect(Math.floor((JSON.stringify(checks).length * 2) / 1024)).toBeGreaterThan(16);
+      const custom = stack.host.instance(String(view.id))?.customStatus;
+      expect(JSON.stringify(custom).length * 2).toBeLessThan(4 * 1024);
+    } finally {
+      for (const name of names) await stack.source.rootQuery(`DROP TABLE IF EXISTS shop.${name}`);
     }
   });
 });

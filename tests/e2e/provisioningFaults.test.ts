@@ -72,6 +72,36 @@ describe("provisioning under faults", () => {
     expect(events.filter((name) => name === "TimerFired").length).toBeGreaterThanOrEqual(3);
   });
 
+  it("does not retry a long-running operation that failed with a permanent Azure error code", async () => {
+    const arm = stack.emulators.arm;
+    const before = arm.requests.length;
+    arm.faults.add({
+      method: "PUT",
+      pathIncludes: "firewallRules",
+      lro: {
+        mode: "async",
+        outcome: "Failed",
+        error: {
+          code: "InvalidParameterValue",
+          message: "Invalid value given for parameter startIpAddress.",
+        },
+      },
+      times: Infinity,
+    });
+    try {
+      const { view } = await provisionAndWait(stack, stack.exampleRequest());
+      expect(view).toMatchObject({ state: "failed", error: { code: "FIREWALL_RULE_FAILED" } });
+      expect((view.error as { message: string }).message).toContain("InvalidParameterValue");
+      const puts = arm.requests
+        .slice(before)
+        .filter((r) => r.method === "PUT" && r.path.includes("firewallRules"));
+      expect(puts).toHaveLength(1);
+      await expectNothingLeft(stack);
+    } finally {
+      arm.faults.clear();
+    }
+  });
+
   it("fails and rolls back when the source goes down during start", async () => {
     const current = await stack.source.binlogStatus();
     stack.emulators.arm.faults.add({ method: "PUT", pathIncludes: "firewallRules", delayMs: 1500, times: 1 });

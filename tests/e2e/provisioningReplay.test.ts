@@ -47,7 +47,7 @@ describe("every activity executed twice", () => {
       const { view } = await provisionAndWait(stack, stack.exampleRequest());
       expect(view).toMatchObject({
         state: "failed",
-        rolledBack: false,
+        rolledBack: null,
         error: { code: "VALIDATION_FAILED" },
       });
       expect(stack.emulators.arm.server(stack.serverName)?.firewallRules()).toEqual([]);

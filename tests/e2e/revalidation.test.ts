@@ -123,6 +123,51 @@ describe("re-validation", () => {
     }
   });
 
+  it("retries a pass that met a failing Resource Manager, and reports a refusal", async () => {
+    const arm = stack.emulators.arm;
+    const serverPath = new RegExp(`/servers/${stack.serverName}$`, "i");
+    arm.faults.add({ method: "GET", pathRegex: serverPath, status: 503, times: 1 });
+    const health = await scheduledPass();
+    expect(health.state).toBe("healthy");
+    expect(health.drift.map((item) => item.code)).not.toContain("ARM_UNAVAILABLE");
+    const events = stack.host.history(SCHEDULED_REVALIDATION_INSTANCE).map((event) => event.EventTypeName);
+    expect(events.filter((name) => name === "TaskFailed")).toHaveLength(1);
+
+    arm.faults.add({
+      method: "GET",
+      pathRegex: serverPath,
+      status: 403,
+      body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization." } },
+      times: 1,
+    });
+    const refused = await scheduledPass();
+    expect(refused.state).toBe("degraded");
+    expect(refused.drift.find((item) => item.code === "ARM_UNAVAILABLE")?.message).toMatch(/authorization/);
+  });
+
+  it("judges a link hours behind on the heartbeat degraded, though Seconds_Behind_Source is 0", async () => {
+    // The replica stops applying the heartbeat table only; everything else, and the lag figure, stay as they are.
+    // MySQL sets a filter with CHANGE REPLICATION FILTER while the SQL thread is stopped.
+    const setFilter = async (patterns: string) => {
+      await stack.replica.rootQuery("STOP REPLICA SQL_THREAD");
+      await stack.replica.rootQuery(`CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = (${patterns})`);
+      await stack.replica.rootQuery("START REPLICA SQL_THREAD");
+    };
+    await setFilter("'hb.%'");
+    try {
+      await stack.replica.rootQuery(
+        "UPDATE hb.replication_heartbeat SET beat_at = UTC_TIMESTAMP(6) - INTERVAL 3 HOUR WHERE id = 1",
+      );
+      const health = await scheduledPass();
+      expect(health.secondsBehindSource).toBe(0);
+      expect(health.heartbeatLagSeconds!).toBeGreaterThan(3 * 3600 - 60);
+      expect(health.state).toBe("degraded");
+      expect(health.drift.map((item) => item.code)).toEqual(["HEARTBEAT_LAG"]);
+    } finally {
+      await setFilter("");
+    }
+  });
+
   it("reports a duplicate-key conflict and does not skip it without a policy", async () => {
     await stack.replica.rootQuery(
       "INSERT INTO shop.orders (id, customer, amount) VALUES (500, 'replica-only', 1)",

@@ -125,7 +125,7 @@ const CASES: Case[] = [
   {
     fault: "Entra invalid_client on every token request",
     step: "validating",
-    expected: "failed@validating SECRET_UNAVAILABLE rolledBack=false",
+    expected: "failed@validating SECRET_UNAVAILABLE rolledBack=null",
     run: async (stack) => {
       stack.emulators.entra.failTokenRequests({ error: "invalid_client", times: Number.POSITIVE_INFINITY });
       return provision(stack, stack.exampleRequest());
@@ -134,7 +134,7 @@ const CASES: Case[] = [
   {
     fault: "Key Vault 403 on the replication password",
     step: "validating",
-    expected: "failed@validating SECRET_UNAVAILABLE rolledBack=false",
+    expected: "failed@validating SECRET_UNAVAILABLE rolledBack=null",
     run: async (stack) => {
       stack.emulators.keyVault.forbid({ secretName: "source-replication-password", times: 1 });
       const view = await provision(stack, stack.exampleRequest());
@@ -159,7 +159,7 @@ const CASES: Case[] = [
   {
     fault: "ARM 503 on every GET server",
     step: "validating",
-    expected: "failed@validating VALIDATION_UNAVAILABLE rolledBack=false",
+    expected: "failed@validating VALIDATION_UNAVAILABLE rolledBack=null",
     run: async (stack) => {
       stack.emulators.arm.faults.add({
         method: "GET",
@@ -225,7 +225,7 @@ const CASES: Case[] = [
   {
     fault: "source shut down before the run",
     step: "validating",
-    expected: "failed@validating VALIDATION_FAILED rolledBack=false",
+    expected: "failed@validating VALIDATION_FAILED rolledBack=null",
     run: async (stack) => {
       await stack.source.shutdown();
       return provision(stack, stack.exampleRequest());
@@ -297,7 +297,7 @@ const CASES: Case[] = [
   {
     fault: "wrong replication password in Key Vault",
     step: "validating",
-    expected: "failed@validating VALIDATION_FAILED rolledBack=false",
+    expected: "failed@validating VALIDATION_FAILED rolledBack=null",
     run: async (stack) => {
       const tags = stack.bindingTags("source-replication", stack.replicationUser);
       stack.emulators.keyVault.setSecret("source-replication-password", "not-the-password", { tags });

@@ -55,6 +55,11 @@ const TIER_NAMES: Record<string, string> = {
   Burstable: "Burstable",
 };
 
+/** The app setting that holds the allowed tiers of each kind: a refused tier is this app's policy, named so. */
+export function allowedTiersSetting(kind: ReplicaServerInfo["kind"]): string {
+  return kind === "single" ? "SINGLE_SERVER_ALLOWED_TIERS" : "FLEXIBLE_SERVER_ALLOWED_TIERS";
+}
+
 function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): CheckResult {
   const shown = TIER_NAMES[server.tier] ?? server.tier;
   if (allowed.includes(server.tier))
@@ -71,8 +76,8 @@ function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): Check
   return check(
     "REPLICA_TIER",
     "fail",
-    `The replica ${server.name} is in the ${shown} tier (${server.skuName}); this app's policy allows ${allowedShown}.`,
-    "Scale the server to an allowed tier, or change the app's allowed-tier setting if that is a deliberate choice.",
+    `The replica ${server.name} is in the ${shown} tier (${server.skuName}); this app's policy (${allowedTiersSetting(server.kind)}) allows ${allowedShown}. This is the app's setting, not an Azure restriction.`,
+    `Scale the server to ${allowedShown}, or, if the ${shown} tier is a deliberate choice, add ${server.tier} to the app setting ${allowedTiersSetting(server.kind)}.`,
   );
 }
 
@@ -184,6 +189,16 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
     }
     if (!ready) {
       checks.push(check("REPLICA_ADMIN_LOGIN", "skipped", "The replica is not Ready."));
+      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
+    }
+    if (!server.fqdn) {
+      checks.push(
+        check(
+          "REPLICA_ADMIN_LOGIN",
+          "skipped",
+          "Resource Manager reports no fullyQualifiedDomainName for the replica: there is no name to connect to.",
+        ),
+      );
       return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
     }
 

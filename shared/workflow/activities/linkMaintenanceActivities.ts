@@ -4,6 +4,7 @@ import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
 import { type LinkHealth, summariseHealth } from "../../health/linkHealth";
 import { revalidateLink } from "../../health/revalidateLink";
+import { isTransientServiceError } from "../../errors/serviceErrors";
 
 export const LIST_ACTIVE_LINKS_ACTIVITY = "listActiveLinks";
 export const REVALIDATE_LINK_ACTIVITY = "revalidateLink";
@@ -39,10 +40,12 @@ export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
     try {
       health = await revalidateLink(deps(), input.id, input.checkedAt);
     } catch (error) {
-      // One link's failure (the registry or history store unreachable) must not fail the whole batch: Task.all
-      // gives up at the first failure and the batch's other results would be lost.
       const message = error instanceof Error ? error.message : String(error);
       context?.log(`[${input.id}] re-validation failed: ${message}`);
+      // Transient (Table storage or Resource Manager throttled, down, unreachable): thrown, so the orchestrator's
+      // retry policy runs the pass again; the orchestrator reads each task's own outcome, so one link retried or
+      // failed does not cost the batch's other results. Permanent: reported for this link.
+      if (isTransientServiceError(error)) throw error;
       return { id: input.id, checked: false, error: message };
     }
     // Every recovery action is logged (App Insights keeps it), including the event a skip skipped.
@@ -62,15 +65,13 @@ export function createLoadLinkActivity(deps: () => WorkflowDependencies) {
 
 export function createSetLinkStateActivity(deps: () => WorkflowDependencies) {
   return async (input: SetLinkStateInput): Promise<null> => {
-    const { registry } = deps();
-    const record = await registry.get(input.id);
-    if (record)
-      await registry.upsert({
-        ...record,
-        state: input.state,
-        lastError: input.lastError,
-        updatedAt: input.at,
-      });
+    // A teardown's outcome wins over any concurrent write: on a conflict it is re-applied to the fresh row.
+    await deps().registry.update(input.id, (record) => ({
+      ...record,
+      state: input.state,
+      lastError: input.lastError,
+      updatedAt: input.at,
+    }));
     return null;
   };
 }

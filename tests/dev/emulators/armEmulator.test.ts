@@ -2,6 +2,7 @@
 import { MySQLManagementClient } from "@azure/arm-mysql";
 import { MySQLManagementFlexibleServerClient } from "@azure/arm-mysql-flexible";
 import { type EmulatedServer } from "../../../dev/emulators/emulatedServer";
+import { isTransientArmError, toArmFailure } from "../../../shared/replica/replicaManager";
 import { rawHttps } from "./rawHttps";
 import { setUpEmulators, type EmulatorEnv } from "./emulatorEnv";
 
@@ -67,6 +68,7 @@ describe("ARM emulator", () => {
         fullyQualifiedDomainName: "legacy-replica.mysql.database.azure.com",
         publicNetworkAccess: "Enabled",
         administratorLogin: "azureadmin",
+        replicationRole: "None",
       });
       expect(env.emulators.arm.requests.at(-1)).toMatchObject({
         method: "GET",
@@ -229,6 +231,35 @@ describe("ARM emulator", () => {
       expect(single.firewallRule("doomed")).toBeUndefined();
     });
 
+    it("carries Azure's error code in a failed operation, and the app judges the operation by it", async () => {
+      const failOnce = (rule: string, code: string) =>
+        env.emulators.arm.faults.add({
+          method: "PUT",
+          pathIncludes: `/firewallRules/${rule}`,
+          lro: { outcome: "Failed", error: { code, message: `Refused by test (${code}).` } },
+        });
+      const put = (rule: string) =>
+        singleClient.firewallRules.beginCreateOrUpdateAndWait(
+          RG,
+          "legacy-replica",
+          rule,
+          { startIpAddress: "192.0.2.11", endIpAddress: "192.0.2.11" },
+          FAST_POLL,
+        );
+      failOnce("permanent", "InvalidParameterValue");
+      const permanent = await put("permanent").catch((error: unknown) => error);
+      expect(toArmFailure(permanent)).toMatchObject({ code: "InvalidParameterValue", operationFailed: true });
+      expect(isTransientArmError(permanent)).toBe(false);
+
+      failOnce("transient", "InternalServerError");
+      const transient = await put("transient").catch((error: unknown) => error);
+      expect(toArmFailure(transient).code).toBe("InternalServerError");
+      expect(isTransientArmError(transient)).toBe(true);
+      const status = env.emulators.arm.requests.filter((r) => r.path.includes("azureAsyncOperation")).at(-1);
+      expect(status?.status).toBe(200);
+      expect(single.firewallRule("permanent")).toBeUndefined();
+    });
+
     it("rejects a non-IPv4 address with 400, as ARM does", async () => {
       await expect(
         flexClient.firewallRules.beginCreateOrUpdateAndWait(RG, "flex-replica", "bad", {
@@ -307,6 +338,28 @@ describe("ARM emulator", () => {
       expect(lctn.value).toBe("1");
     });
 
+    it("moves gtid_mode one step at a time, upwards only, and refuses any other change with InvalidParameterValue", async () => {
+      const set = (value: string) =>
+        flexClient.configurations.beginUpdateAndWait(RG, "flex-replica", "gtid_mode", { value }, FAST_POLL);
+      try {
+        await expect(set("ON")).rejects.toMatchObject({ statusCode: 400, code: "InvalidParameterValue" });
+        await expect(set("ON_PERMISSIVE")).rejects.toMatchObject({ statusCode: 400 });
+        expect((await set("OFF_PERMISSIVE")).value).toBe("OFF_PERMISSIVE");
+        expect((await set("ON_PERMISSIVE")).value).toBe("ON_PERMISSIVE");
+        await expect(set("OFF_PERMISSIVE")).rejects.toMatchObject({
+          statusCode: 400,
+          code: "InvalidParameterValue",
+          message: expect.stringMatching(/cannot go back/) as string,
+        });
+        expect((await set("ON")).value).toBe("ON");
+        expect((await set("ON")).value).toBe("ON");
+        await expect(set("OFF")).rejects.toMatchObject({ statusCode: 400 });
+        expect(flexible.parameters.get("gtid_mode")?.value).toBe("ON");
+      } finally {
+        flexible.setParameter("gtid_mode", "OFF");
+      }
+    });
+
     it("updates a Flexible Server parameter with PATCH, lists them, and refuses a read-only one", async () => {
       const updated = await flexClient.configurations.beginUpdateAndWait(
         RG,
@@ -371,6 +424,33 @@ describe("ARM emulator", () => {
       expect(malformed.json).toMatchObject({ error: { code: "InvalidApiVersionParameter" } });
       const missing = await rawHttps(serverUrl(), { headers });
       expect(missing.json).toMatchObject({ error: { code: "MissingApiVersionParameter" } });
+    });
+
+    it("serves Flexible Server api-versions through 2024-12-30 and refuses unknown ones as ARM does", async () => {
+      const { arm } = env.emulators;
+      const token = await env.credential.getToken(`${arm.endpoint}/.default`);
+      const headers = { authorization: `Bearer ${token.token}` };
+      const flexUrl = `${arm.endpoint}/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.DBforMySQL/flexibleServers/flex-replica`;
+      for (const version of [
+        "2021-05-01",
+        "2023-12-30",
+        "2024-10-01-preview",
+        "2024-12-01-preview",
+        "2024-12-30",
+      ]) {
+        const reply = await rawHttps(`${flexUrl}?api-version=${version}`, { headers });
+        expect([version, reply.status]).toEqual([version, 200]);
+      }
+      const unknown = await rawHttps(`${flexUrl}?api-version=2025-01-01`, { headers });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json).toMatchObject({
+        error: {
+          code: "NoRegisteredProviderFound",
+          message: expect.stringContaining("2024-12-30") as string,
+        },
+      });
+      const malformed = await rawHttps(`${flexUrl}?api-version=2024-12`, { headers });
+      expect(malformed.json).toMatchObject({ error: { code: "InvalidApiVersionParameter" } });
     });
 
     it("404 SubscriptionNotFound for an unknown subscription", async () => {

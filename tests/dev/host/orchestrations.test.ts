@@ -222,6 +222,24 @@ describe("LocalHost orchestrations", () => {
     expect(status.output).toBe("timed out");
   });
 
+  it("fails an orchestration whose custom status exceeds 16 KB of UTF-16 JSON, as the Durable extension does", async () => {
+    // {"text":"..."} is 11 characters plus the text; 16 KB of UTF-16 is 8192 characters, and the extension truncates
+    // the size to whole kilobytes, so 8,703 characters (16.998 KB) pass and 8,704 (17 KB) fail.
+    const fits = await host.client.startNew("GrowingStatus", { input: 8703 - 11 });
+    const fitsStatus = await host.waitForInstance(fits, { timeoutMs: 5000 });
+    expect(fitsStatus.runtimeStatus).toBe("Completed");
+
+    const id = await host.client.startNew("GrowingStatus", { input: 8704 - 11 });
+    const status = await host.waitForInstance(id, { timeoutMs: 5000 });
+    expect(status.runtimeStatus).toBe("Failed");
+    expect(status.output).toBe(
+      "The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.",
+    );
+    // The status keeps its last accepted value, and nothing the failing episode asked for was scheduled.
+    expect(status.customStatus).toEqual({ step: "small" });
+    expect(greetCalls.filter((name) => name === "B")).toHaveLength(1);
+  });
+
   it("buffers events raised before the orchestrator waits for them", async () => {
     const id = await host.client.startNew("WaitForTwoEvents");
     await host.client.raiseEvent(id, "Second", 2);

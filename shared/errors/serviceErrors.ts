@@ -1,0 +1,23 @@
+// Classification of errors from Azure services reached over HTTP (Table storage, Resource Manager): retry or report.
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "REQUEST_SEND_ERROR",
+]);
+
+/**
+ * An Azure SDK error (RestError, recognised by its fields, not by instanceof) worth a retry: throttling (429),
+ * timeouts (408), server errors (5xx), and requests that never got an answer.
+ */
+export function isTransientServiceError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode === "number") return statusCode === 408 || statusCode === 429 || statusCode >= 500;
+  return typeof code === "string" && TRANSIENT_NETWORK_CODES.has(code);
+}
