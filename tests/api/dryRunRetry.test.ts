@@ -39,6 +39,7 @@ describe("dry run under transient faults", () => {
     const request = new HttpRequest({
       method: "POST",
       url: "http://localhost/api/replications",
+      headers: { "content-type": "application/json" },
       body: { string: JSON.stringify({ ...stack.exampleRequest(), dryRun: true }) },
     });
     return api.start(request, {} as DurableClient, new InvocationContext()).then((response) => ({
