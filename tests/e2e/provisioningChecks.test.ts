@@ -1,6 +1,6 @@
 // A failing case for every check, through POST /api/replications with dryRun (and one full run that must change nothing).
 import { type LocalStack } from "../../dev/stack/localStack";
-import { startSource, type MysqlServer } from "../../dev/mysql";
+import { startMariadbSource, startSource, type MysqlServer } from "../../dev/mysql";
 import { currentTestCa } from "../../dev/tls/testCa";
 import { everythingRecorded, expectNoSecrets, provisionAndWait, startE2eStack } from "./e2eStack";
 
@@ -45,8 +45,11 @@ describe("validation checks", () => {
     return found;
   }
 
-  async function sourceVariant(options: Parameters<typeof startSource>[0]): Promise<MysqlServer> {
-    const server = await startSource({ ca: await currentTestCa(), ...options });
+  async function sourceVariant(
+    options: Parameters<typeof startSource>[0],
+    start: typeof startSource = startSource,
+  ): Promise<MysqlServer> {
+    const server = await start({ ca: await currentTestCa(), ...options });
     extraServers.push(server);
     await server.createUser({
       user: stack.replicationUser,
@@ -56,7 +59,8 @@ describe("validation checks", () => {
     await server.createUser({
       user: stack.inspectionUser,
       password: stack.secrets.inspectionPassword!,
-      privileges: ["SELECT", "REPLICATION CLIENT"],
+      privileges:
+        server.flavor === "mariadb" ? ["SELECT", "BINLOG MONITOR"] : ["SELECT", "REPLICATION CLIENT"],
     });
     return server;
   }
@@ -222,6 +226,28 @@ describe("validation checks", () => {
     const twin = await sourceVariant({ serverId: Number(row!.id), label: "same-id" });
     const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(twin.port) } }));
     expect(find(checks, "SERVER_ID_DISTINCT").status).toBe("fail");
+  });
+
+  it("refuses a MariaDB source before any change: data-in replication needs MySQL on both sides", async () => {
+    const mariadb = await sourceVariant({ label: "mariadb" }, startMariadbSource);
+    expect(mariadb.flavor).toBe("mariadb");
+    const { checks, body } = await dryRun((b) => ({
+      ...b,
+      source: { ...b.source, ...boundSource(mariadb.port) },
+    }));
+    const flavor = find(checks, "SOURCE_FLAVOR");
+    expect(flavor.status).toBe("fail");
+    expect(flavor.message).toMatch(/MariaDB .*Oracle MySQL.*MySQL on both sides/);
+    expect(flavor.remedy).toMatch(/Oracle MySQL/);
+    expect(body.wouldSucceed).toBe(false);
+    expect(find((await dryRun((b) => b)).checks, "SOURCE_FLAVOR").status).toBe("pass");
+  });
+
+  it("fails a source with server_id 0 (possible on MySQL, which refuses replicas then)", async () => {
+    const zero = await sourceVariant({ serverId: 0, label: "id-zero" });
+    const { checks } = await dryRun((b) => ({ ...b, source: { ...b.source, ...boundSource(zero.port) } }));
+    expect(find(checks, "SERVER_ID").status).toBe("fail");
+    expect(find(checks, "SERVER_ID").message).toMatch(/server_id is 0/);
   });
 
   it("fails an unreachable source", async () => {
