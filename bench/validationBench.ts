@@ -158,7 +158,7 @@ async function main(): Promise<void> {
       baselines.get(10_000)! / baselines.get(SIZES[0])!,
       "x",
       {
-        how: "the same growth for the plain-connection baseline: what MariaDB's information_schema itself costs",
+        how: "the same growth for the plain-connection baseline: what MySQL's information_schema (data dictionary) itself costs",
       },
     );
 

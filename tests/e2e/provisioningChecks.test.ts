@@ -314,6 +314,21 @@ describe("validation checks", () => {
       expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
       const armWrites = stack.emulators.arm.requests.filter((r) => r.method !== "GET");
       expect(armWrites).toEqual([]);
+      // As the OpenAPI text says: the refused run is recorded with the source that was asked for, and DELETE only
+      // marks it removed, touching nothing on the replica.
+      expect(view.source).toMatchObject({ host: stack.source.host, port: stack.source.port });
+      const deleted = await stack.host.invokeHttp({
+        method: "DELETE",
+        path: `/api/replications/${String(view.id)}`,
+      });
+      expect(deleted.status).toBe(202);
+      await stack.host.waitForInstance(`${String(view.id)}-teardown`, { timeoutMs: 60_000 });
+      const after = await stack.host.invokeHttp({
+        method: "GET",
+        path: `/api/replications/${String(view.id)}`,
+      });
+      expect(after.json()).toMatchObject({ state: "removed" });
+      expect(stack.emulators.arm.requests.filter((r) => r.method !== "GET")).toEqual([]);
     } finally {
       server.tier = "GeneralPurpose";
     }
