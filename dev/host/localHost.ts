@@ -1,5 +1,6 @@
 // Runs the Function app off Azure: loads its modules, captures their registrations and plays the Functions host and
 // the Durable extension around the real durable-functions replay engine.
+import { assertSupportedDurableFunctions } from "./supportedLibrary";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
@@ -158,6 +159,7 @@ export class LocalHost {
    * test file may start several hosts, and each sees every function registered in that file so far.
    */
   static async start(options: LocalHostOptions): Promise<LocalHost> {
+    assertSupportedDurableFunctions();
     installCoreShim();
     for (const [key, value] of Object.entries(options.appSettings ?? {})) process.env[key] = value;
     // DurableClient uses axios, which would send loopback RPC calls through an HTTP(S)_PROXY if one is set.

@@ -1,5 +1,6 @@
 // The Durable extension's part of the local host: instance store, history, episodes through the library's own
 // Orchestrator, activities, retries, timers, sub-orchestrations and external events, all in memory.
+import { ActionType } from "./actionType";
 import { randomUUID } from "node:crypto";
 import { format } from "node:util";
 import { InvocationContext, type LogLevel } from "@azure/functions";
@@ -509,10 +510,10 @@ export class OrchestrationEngine implements ClockHost {
     const allActions = (state.actions ?? []).flat();
     const newActions = allActions.slice(inst.knownActionCount);
     inst.knownActionCount = allActions.length;
-    const continueAsNew = newActions.find((a) => a.actionType === 4);
+    const continueAsNew = newActions.find((a) => a.actionType === ActionType.ContinueAsNew);
     try {
       for (const action of newActions) {
-        if (action.actionType === 4) continue;
+        if (action.actionType === ActionType.ContinueAsNew) continue;
         this.#scheduleAction(inst, action, nowMs, afterEpisode);
       }
     } catch (err) {
@@ -547,22 +548,22 @@ export class OrchestrationEngine implements ClockHost {
   /** Task ids are handed out in the order the library's TaskOrchestrationExecutor.trackOpenTask does. */
   #scheduleAction(inst: Instance, action: WireAction, nowMs: number, afterEpisode: (() => void)[]): void {
     switch (action.actionType) {
-      case 11: // WhenAny
-      case 12: // WhenAll
+      case ActionType.WhenAny:
+      case ActionType.WhenAll:
         for (const child of action.compoundActions ?? [])
           this.#scheduleAction(inst, child, nowMs, afterEpisode);
         return;
-      case 6: // WaitForExternalEvent: matched by name, no task id, nothing to schedule
+      case ActionType.WaitForExternalEvent: // matched by name, no task id, nothing to schedule
         return;
-      case 0:
-      case 1: {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry: {
         const name = requireString(action.functionName, "functionName");
         const input = activityInput(action.input);
         const taskId = this.#allocateTaskId(inst);
         inst.history.push(
           historyEvent("TaskScheduled", nowMs, { Name: name, Input: toJsonText(input) }, taskId),
         );
-        if (action.actionType === 1) {
+        if (action.actionType === ActionType.CallActivityWithRetry) {
           inst.retries.set(taskId, {
             kind: "activity",
             name,
@@ -576,12 +577,12 @@ export class OrchestrationEngine implements ClockHost {
         afterEpisode.push(() => this.#startActivity(inst, taskId, name, input));
         return;
       }
-      case 2:
-      case 3: {
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry: {
         const name = requireString(action.functionName, "functionName");
         const taskId = this.#allocateTaskId(inst);
         const childId = action.instanceId || `${inst.instanceId}:${taskId}`;
-        if (action.actionType === 3) {
+        if (action.actionType === ActionType.CallSubOrchestratorWithRetry) {
           inst.retries.set(taskId, {
             kind: "subOrchestration",
             name,
@@ -603,7 +604,7 @@ export class OrchestrationEngine implements ClockHost {
         afterEpisode.push(() => this.#startChild(inst, taskId, name, childId, action.input));
         return;
       }
-      case 5: {
+      case ActionType.CreateTimer: {
         const fireAt = requireString(action.fireAt, "fireAt");
         const fireAtMs = Date.parse(fireAt);
         const taskId = this.#allocateTaskId(inst);
@@ -617,14 +618,14 @@ export class OrchestrationEngine implements ClockHost {
         }
         return;
       }
-      case 7:
+      case ActionType.CallEntity:
         throw new NotSupportedByLocalHostError("callEntity (CallEntity action)");
-      case 8:
+      case ActionType.CallHttp:
         throw new NotSupportedByLocalHostError("callHttp (CallHttp action)");
-      case 9:
+      case ActionType.SignalEntity:
         throw new NotSupportedByLocalHostError("signalEntity (SignalEntity action)");
-      case 13:
-      case 14:
+      case ActionType.LockEntities:
+      case ActionType.ReleaseEntities:
         throw new NotSupportedByLocalHostError("Entity locking (lock/release actions)");
       default:
         throw new NotSupportedByLocalHostError(`Action type ${action.actionType}`);
