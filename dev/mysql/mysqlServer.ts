@@ -407,6 +407,31 @@ export class MysqlServer {
     await this.rootQuery("PURGE BINARY LOGS TO ?", [file]);
   }
 
+  /**
+   * Purges binary logs until `file` is gone. MySQL's PURGE silently keeps a file a binlog dump thread still reads,
+   * and a dump thread of a replica that left holds it until it notices: with `endDumpThreads` (use it only when no
+   * replica should be connected) those threads are ended first.
+   */
+  async purgeBinaryLogsUntilGone(
+    file: string,
+    options: { endDumpThreads?: boolean; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      if (options.endDumpThreads) {
+        const dumps = await this.rootQuery<{ ID: number }>(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'",
+        );
+        for (const { ID } of dumps) await this.rootQuery("KILL ?", [ID]).catch(() => undefined);
+      }
+      await this.flushBinaryLogs();
+      await this.purgeBinaryLogsTo((await this.binaryLogs()).at(-1)!.name);
+      if (!(await this.binaryLogs()).some((log) => log.name === file)) return;
+      if (Date.now() > deadline) throw new Error(`${file} could not be purged from the source`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Graceful shutdown that keeps the data directory; restart() brings the server back. */
   async shutdown(): Promise<void> {
     await this.closePool();

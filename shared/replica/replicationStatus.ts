@@ -164,6 +164,8 @@ export type ReplicationVerdict =
   | { kind: "permanentError"; thread: "io" | "sql"; errno: number; message: string }
   | { kind: "stopped"; reason: string };
 
+const IO_STREAMING = /waiting for (source|master) to send event|queueing (source|master) event/i;
+
 /** Whether replication really runs: both threads up and the SQL thread has applied what the IO thread read. */
 export function judgeReplication(
   status: ReplicationStatus,
@@ -190,6 +192,12 @@ export function judgeReplication(
   if (status.ioRunning === "No") return { kind: "stopped", reason: "the IO thread is not running" };
   if (status.ioRunning !== "Yes")
     return { kind: "waiting", reason: `the IO thread is ${status.ioRunning.toLowerCase()}` };
+  // "Yes" comes before the source has accepted the dump request: a purged or wrong binlog file is refused a moment
+  // later (13114). Only once the IO thread waits for or queues events has the source accepted the coordinates
+  // (seen on MySQL 9.7, where a start judged "running" at once was then refused).
+  if (status.ioState !== "" && !IO_STREAMING.test(status.ioState)) {
+    return { kind: "waiting", reason: `the IO thread is ${status.ioState.toLowerCase()}` };
+  }
   const caughtUp =
     status.execSourceLogFile === status.sourceLogFile &&
     status.execSourceLogPos !== null &&

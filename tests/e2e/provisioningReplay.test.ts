@@ -20,9 +20,10 @@ describe("every activity executed twice", () => {
     expect(stack.host.stats().activityExecutions).toBeGreaterThanOrEqual(12);
     const rules = stack.emulators.arm.server(stack.serverName)?.firewallRules() ?? [];
     expect(rules).toHaveLength(1);
-    const [status] = await stack.replica.rootQuery<{ Replica_IO_Running: string; Replica_SQL_Running: string }>(
-      "SHOW REPLICA STATUS",
-    );
+    const [status] = await stack.replica.rootQuery<{
+      Replica_IO_Running: string;
+      Replica_SQL_Running: string;
+    }>("SHOW REPLICA STATUS");
     expect(status).toMatchObject({ Replica_IO_Running: "Yes", Replica_SQL_Running: "Yes" });
 
     const id = String(view.id);
@@ -78,17 +79,8 @@ describe("every activity executed twice", () => {
       if (Date.now() > deadline) throw new Error("never reached openingFirewall");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    // A dump thread of an earlier, torn-down link may still hold the file until it notices its replica left (it
-    // does on the next event it sends): flush and purge until the file is really gone.
-    const purgeDeadline = Date.now() + 10_000;
-    for (;;) {
-      await stack.source.flushBinaryLogs();
-      const latest = (await stack.source.binaryLogs()).at(-1)!;
-      await stack.source.purgeBinaryLogsTo(latest.name);
-      if (!(await stack.source.binaryLogs()).some((log) => log.name === oldest.name)) break;
-      if (Date.now() > purgeDeadline) throw new Error(`${oldest.name} could not be purged`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // No link exists at this step, so every binlog dump thread on the source is stale.
+    await stack.source.purgeBinaryLogsUntilGone(oldest.name, { endDumpThreads: true });
     await stack.host.waitForInstance(id, { timeoutMs: 120_000 });
     const view = (await stack.host.invokeHttp({ method: "GET", path: `/api/replications/${id}` })).json<
       Record<string, unknown>

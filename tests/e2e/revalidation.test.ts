@@ -223,16 +223,8 @@ describe("re-validation", () => {
     await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (600, 'unread', 3)");
     const [status] = await stack.replica.rootQuery<{ Source_Log_File: string }>("SHOW REPLICA STATUS");
     const needed = status!.Source_Log_File;
-    // The source's dump thread for the stopped IO thread holds the file until it notices (on its next event).
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      await stack.source.flushBinaryLogs();
-      const latest = (await stack.source.binaryLogs()).at(-1)!;
-      await stack.source.purgeBinaryLogsTo(latest.name);
-      if (!(await stack.source.binaryLogs()).some((log) => log.name === needed)) break;
-      if (Date.now() > deadline) throw new Error(`${needed} could not be purged`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The replica's IO thread is stopped, so every binlog dump thread on the source is stale.
+    await stack.source.purgeBinaryLogsUntilGone(needed, { endDumpThreads: true });
     const health = await scheduledPass();
     expect(health.drift.map((item) => item.code)).toContain("BINLOG_PURGED");
     expect(health.state).toBe("broken");

@@ -59,7 +59,9 @@ describe("every activity executed twice: fault paths, re-validation, teardown", 
     const links = await stack.replica.rootQuery<{ Replica_IO_Running: string; Replica_SQL_Running: string }>(
       "SHOW REPLICA STATUS",
     );
-    expect(links).toEqual([expect.objectContaining({ Replica_IO_Running: "Yes", Replica_SQL_Running: "Yes" })]);
+    expect(links).toEqual([
+      expect.objectContaining({ Replica_IO_Running: "Yes", Replica_SQL_Running: "Yes" }),
+    ]);
   }
 
   it("a permanent failure after changes (password rotated mid-run) rolls back once, leaving nothing", async () => {

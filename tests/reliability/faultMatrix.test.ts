@@ -339,14 +339,8 @@ const CASES: Case[] = [
         binlog: { file: oldest.name, position: 4 },
       });
       await waitForStep(stack, id, "openingFirewall");
-      // A torn-down link's dump thread may hold the file until its next event: purge until it is gone.
-      const deadline = Date.now() + 5_000;
-      do {
-        await stack.source.flushBinaryLogs();
-        await stack.source.purgeBinaryLogsTo((await stack.source.binaryLogs()).at(-1)!.name);
-        if (!(await stack.source.binaryLogs()).some((log) => log.name === oldest.name)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } while (Date.now() < deadline);
+      // No link exists at this step, so every binlog dump thread on the source is stale.
+      await stack.source.purgeBinaryLogsUntilGone(oldest.name, { endDumpThreads: true });
       return finish(stack, id);
     },
   },

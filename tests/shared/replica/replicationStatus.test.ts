@@ -67,6 +67,30 @@ describe("replication status", () => {
     expect(judgeReplication(lagging, isPermanentReplicationError).kind).toBe("waiting");
   });
 
+  it("waits while the IO thread says Yes but the source has not yet accepted the dump request (MySQL 9.7)", () => {
+    for (const state of [
+      "Requesting binlog dump",
+      "Registering replica on source",
+      "Checking source version",
+    ]) {
+      const early = normaliseReplicationStatus({
+        ...running,
+        Slave_IO_State: state,
+        Read_Master_Log_Pos: 4,
+        Exec_Master_Log_Pos: 4,
+      });
+      expect(judgeReplication(early, isPermanentReplicationError)).toEqual({
+        kind: "waiting",
+        reason: `the IO thread is ${state.toLowerCase()}`,
+      });
+    }
+    const streaming = normaliseReplicationStatus({
+      ...running,
+      Slave_IO_State: "Waiting for source to send event",
+    });
+    expect(judgeReplication(streaming, isPermanentReplicationError).kind).toBe("running");
+  });
+
   it("classifies 2003 as transient and 1045/1236 as permanent", () => {
     const connecting = normaliseReplicationStatus({
       ...running,
