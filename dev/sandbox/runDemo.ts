@@ -1,4 +1,4 @@
-// `--demo`: drives the running sandbox through its real HTTP API: provision, replicate rows, re-validate, tear down.
+// `--demo`: drives the running sandbox through its real HTTP API: provision, replicate rows, re-validate, rotate, cut over, tear down.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalStack } from "../stack/localStack";
 import { type SandboxOutput } from "./sandboxOutput";
@@ -233,16 +233,97 @@ async function tearDown(ctx: DemoContext, id: string): Promise<void> {
   );
 }
 
+/** Starts a rotation or cutover, waits for it, and returns its report; fails the demo unless it succeeded. */
+async function runOperation(
+  ctx: DemoContext,
+  id: string,
+  operation: "rotation" | "cutover",
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  const post = await call(ctx, method, path, body);
+  if (post.status !== 202)
+    throw new DemoFailure(`${method} ${path} answered ${post.status}: ${JSON.stringify(post.json)}`);
+  ctx.out.line(`  ${method} ${path} -> 202`);
+  const status = await waitFor(ctx, `the ${operation} to end`, 120_000, async () => {
+    const current = await call(ctx, "GET", `/api/replications/${id}/operations/${operation}`);
+    return current.status === 200 && !RUNNING.has(String(current.json.runtimeStatus))
+      ? current.json
+      : undefined;
+  });
+  const report = (status.report ?? {}) as Record<string, unknown>;
+  if (report.outcome !== "succeeded")
+    throw new DemoFailure(
+      `the ${operation} ended ${String(report.outcome)}: ${JSON.stringify(report.error)}`,
+    );
+  ctx.out.line(`  ${operation} succeeded in ${seconds(started)}`);
+  for (const change of (report.changes ?? []) as string[]) ctx.out.line(`    ${change}`);
+  for (const next of (report.nextSteps ?? []) as string[]) ctx.out.line(`    next: ${next}`);
+  return report;
+}
+
+async function rotate(ctx: DemoContext, id: string): Promise<void> {
+  const { stack } = ctx;
+  const password = `Rotated-${Date.now().toString(36)}`;
+  // The new password is set on the source first, keeping the old one valid until the link uses the new one.
+  const connection = await stack.source.rootConnection();
+  try {
+    await connection.query("SET SESSION sql_log_bin = 0");
+    await connection.query("ALTER USER ?@'%' IDENTIFIED BY ? RETAIN CURRENT PASSWORD", [
+      stack.replicationUser,
+      password,
+    ]);
+  } finally {
+    await connection.end();
+  }
+  stack.secrets.rotatedReplicationPassword = password;
+  stack.setBoundAppSetting(
+    "REPLICATION_SECRET_ROTATED_REPL",
+    password,
+    "source-replication",
+    stack.replicationUser,
+  );
+  await runOperation(ctx, id, "rotation", "PATCH", `/api/replications/${id}`, {
+    replicationPassword: { appSetting: "REPLICATION_SECRET_ROTATED_REPL" },
+  });
+}
+
+async function cutOver(ctx: DemoContext, id: string): Promise<void> {
+  const { stack } = ctx;
+  // The sample rows were seeded on each side with their own timestamps: aligned through replication first.
+  await stack.source.rootQuery("UPDATE shop.orders SET created_at = '2020-01-01 00:00:00' WHERE id <= 3");
+  await stack.source.rootQuery("SET GLOBAL super_read_only = ON");
+  try {
+    const report = await runOperation(ctx, id, "cutover", "POST", `/api/replications/${id}/cutover`, {
+      checksumTables: ["shop.orders"],
+    });
+    const coordinates = report.coordinates as { file: string; position: number } | null;
+    ctx.out.line(
+      `    final coordinates ${coordinates ? `${coordinates.file}:${coordinates.position}` : "(GTID)"}`,
+    );
+  } finally {
+    await stack.source.rootQuery("SET GLOBAL super_read_only = OFF");
+  }
+  const current = await view(ctx, id);
+  if (current.state !== "cutOver") throw new DemoFailure(`after the cutover the state is ${current.state}`);
+}
+
 /** Returns normally when every step succeeded; throws DemoFailure (or the abort reason) otherwise. */
 export async function runDemo(ctx: DemoContext): Promise<void> {
   const { out } = ctx;
-  out.line("demo 1/4  provision the example through POST /api/replications, wait for replicating");
+  out.line("demo 1/6  provision the example through POST /api/replications, wait for replicating");
   const id = await provision(ctx);
-  out.line("demo 2/4  write orders on the source, watch them arrive on the replica");
+  out.line("demo 2/6  write orders on the source, watch them arrive on the replica");
   await replicateRows(ctx);
-  out.line("demo 3/4  re-validate the link");
+  out.line("demo 3/6  re-validate the link");
   await revalidate(ctx, id);
-  out.line("demo 4/4  tear down through DELETE, wait for removed");
+  out.line("demo 4/6  rotate the replication password through PATCH, re-linked at the applied position");
+  await rotate(ctx, id);
+  out.line("demo 5/6  cut over: source read-only, replica caught up, checksums compared, link removed");
+  await cutOver(ctx, id);
+  out.line("demo 6/6  tear down through DELETE, wait for removed");
   await tearDown(ctx, id);
   out.line("demo passed");
 }

@@ -33,11 +33,13 @@ import { chooseLinking } from "../workflow/linkingChoice";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
+import { runningOperation } from "./linkOperationsApi";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
 export interface ReplicationsApiDependencies {
   config: () => AppConfig;
@@ -92,6 +94,8 @@ export function replicationView(
   let state: string;
   const teardownStatus: string | null = extras.teardown?.runtimeStatus ?? null;
   if (record?.state === "removed") state = "removed";
+  // A rotation or cutover owns the link's state while it runs, and a cutover's outcome outlives the provisioning's.
+  else if (record && HELD_OR_FINAL_STATES.has(record.state)) state = record.state;
   else if (teardownStatus && RUNNING_STATES.has(teardownStatus)) state = "removing";
   else if (runtimeStatus && RUNNING_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
   else if (runtimeStatus === "Completed" && report) state = report.state;
@@ -327,6 +331,15 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       const record = await deps.workflow().registry.get(id);
+      const operation = await runningOperation(client, id);
+      if (operation || record?.state === "rotating" || record?.state === "cuttingOver") {
+        return errorResponse(
+          409,
+          "OperationInProgress",
+          `A ${operation ?? (record?.state === "rotating" ? "rotation" : "cutover")} of this link is running; provision again when it ends.`,
+          { id, statusUrl },
+        );
+      }
       if (record && record.state === "replicating") {
         if (sameSource(record, body)) {
           return json(200, replicationView(id, existing, record), { Location: statusUrl });
@@ -428,6 +441,18 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           409,
           "ProvisioningInProgress",
           "Wait for the running provisioning to finish, then delete.",
+          {
+            id,
+            statusUrl,
+          },
+        );
+      }
+      const operation = await runningOperation(client, id);
+      if (operation === "rotation" || operation === "cutover") {
+        return errorResponse(
+          409,
+          "OperationInProgress",
+          `Wait for the running ${operation} to finish, then delete.`,
           {
             id,
             statusUrl,

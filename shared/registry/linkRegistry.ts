@@ -6,7 +6,12 @@ import { type SecretReference } from "../request/secretReference";
 import { type ReplicaKind } from "../replica/replicaManager";
 import { type LinkingMethod } from "../source/gtidChecks";
 
-export type LinkState = "provisioning" | "replicating" | "failed" | "removed";
+/**
+ * `rotating` and `cuttingOver` are held by a running rotation or cutover: each claims the link by moving it out of
+ * `replicating` under the row's ETag, so two operations can never both hold it. `cutOver`: the replica was promoted.
+ */
+export type LinkState =
+  "provisioning" | "replicating" | "failed" | "removed" | "rotating" | "cuttingOver" | "cutOver";
 
 export interface LinkRecord {
   id: string;

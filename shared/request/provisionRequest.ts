@@ -31,7 +31,7 @@ const host = z
   .max(255, "must be at most 255 characters")
   .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), "must be a DNS host name or an IP address");
 
-const caCertificate = z
+export const caCertificate = z
   .string({ message: "must be PEM text" })
   .max(30_000, "must be at most 30,000 characters")
   .refine(
