@@ -160,6 +160,8 @@ export async function readReplicationStatus(
 export type ReplicationVerdict =
   | { kind: "running" }
   | { kind: "waiting"; reason: string }
+  /** Both threads stream without error, but the SQL thread is behind what the IO thread read. */
+  | { kind: "catchingUp"; reason: string }
   | { kind: "transientError"; errno: number; message: string }
   | { kind: "permanentError"; thread: "io" | "sql"; errno: number; message: string }
   | { kind: "stopped"; reason: string };
@@ -202,6 +204,16 @@ export function judgeReplication(
     status.execSourceLogFile === status.sourceLogFile &&
     status.execSourceLogPos !== null &&
     status.execSourceLogPos === status.readSourceLogPos;
-  if (!caughtUp) return { kind: "waiting", reason: "the SQL thread is still applying events" };
+  if (!caughtUp) return { kind: "catchingUp", reason: "the SQL thread is still applying events" };
   return { kind: "running" };
+}
+
+/**
+ * Whether the SQL thread applied something between two reads: a link that is behind but applies is running, with lag
+ * to report, not failing (under steady writes "caught up" may never be seen at the instant of a read).
+ */
+export function appliedBetween(previous: ReplicationStatus, current: ReplicationStatus): boolean {
+  if (current.execSourceLogPos === null || previous.execSourceLogPos === null) return false;
+  if (current.execSourceLogFile !== previous.execSourceLogFile) return current.execSourceLogFile !== null;
+  return current.execSourceLogPos > previous.execSourceLogPos;
 }

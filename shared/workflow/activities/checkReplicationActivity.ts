@@ -6,7 +6,9 @@ import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
 import {
+  type ReplicationStatus,
   type ReplicationVerdict,
+  appliedBetween,
   judgeReplication,
   readReplicationStatus,
 } from "../../replica/replicationStatus";
@@ -48,9 +50,14 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
       try {
         if (input.start) await callStart(opened.session);
         const deadline = Date.now() + input.waitSeconds * 1000;
+        let previous: ReplicationStatus | undefined;
         for (;;) {
           const status = await readReplicationStatus(opened.session, opened.identity);
-          const verdict = judgeReplication(status, isPermanentReplicationError);
+          let verdict = judgeReplication(status, isPermanentReplicationError);
+          if (verdict.kind === "catchingUp" && previous && appliedBetween(previous, status)) {
+            verdict = { kind: "running" };
+          }
+          previous = status;
           if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
             // Server error texts echo connection details: redact before they reach the orchestration's output.
             const replication = summariseReplication({

@@ -1,5 +1,9 @@
 // Normalising SHOW SLAVE/REPLICA STATUS and judging whether replication really runs.
-import { judgeReplication, normaliseReplicationStatus } from "../../../shared/replica/replicationStatus";
+import {
+  appliedBetween,
+  judgeReplication,
+  normaliseReplicationStatus,
+} from "../../../shared/replica/replicationStatus";
 import { isPermanentReplicationError } from "../../../shared/errors/mysqlErrors";
 
 const running = {
@@ -64,7 +68,29 @@ describe("replication status", () => {
       kind: "running",
     });
     const lagging = normaliseReplicationStatus({ ...running, Exec_Master_Log_Pos: 500 });
-    expect(judgeReplication(lagging, isPermanentReplicationError).kind).toBe("waiting");
+    expect(judgeReplication(lagging, isPermanentReplicationError).kind).toBe("catchingUp");
+  });
+
+  it("counts a link behind but applying as running: the SQL thread's position moved between two reads", () => {
+    const first = normaliseReplicationStatus({
+      ...running,
+      Read_Master_Log_Pos: 5000,
+      Exec_Master_Log_Pos: 900,
+    });
+    const later = normaliseReplicationStatus({
+      ...running,
+      Read_Master_Log_Pos: 9000,
+      Exec_Master_Log_Pos: 4000,
+    });
+    const rotated = normaliseReplicationStatus({
+      ...running,
+      Relay_Master_Log_File: "mysql-bin.000003",
+      Exec_Master_Log_Pos: 4,
+    });
+    expect(appliedBetween(first, later)).toBe(true);
+    expect(appliedBetween(first, rotated)).toBe(true);
+    expect(appliedBetween(later, later)).toBe(false);
+    expect(appliedBetween(later, first)).toBe(false);
   });
 
   it("waits while the IO thread says Yes but the source has not yet accepted the dump request (MySQL 9.7)", () => {
