@@ -101,12 +101,14 @@ export function createDashboardApi(deps: DashboardApiDependencies) {
       const id = request.params.id ?? "";
       if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       const store = deps.probe().store;
-      const [transitions, samples] = await Promise.all([
+      const [transitions, samples, current] = await Promise.all([
         store.transitions(id, DETAIL_TRANSITIONS),
         store.samples(id, DETAIL_SAMPLES),
+        store.currentRange(id, id),
       ]);
       return json(200, {
         id,
+        probe: probeView(current.get(id)),
         transitions: transitions.map(({ serverName: _serverName, ...transition }) => transition),
         samples,
       });

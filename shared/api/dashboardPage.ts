@@ -86,7 +86,8 @@ async function renderDetail(id) {
   const heading = el("h2", { tabindex: "-1", id: "detail-heading" }, "Link " + id);
   section.replaceChildren(heading,
     el("p", {}, el("a", { href: "#" }, "Back to all links")),
-    el("dl", {}, el("dt", {}, "state"), el("dd", {}, stateBadge(view.state)),
+    el("dl", {}, el("dt", {}, "probe"), el("dd", {}, stateBadge(probe.probe ? probe.probe.state : "unknown"), probe.probe && probe.probe.since ? " since " + when(probe.probe.since) : ""),
+      el("dt", {}, "registry"), el("dd", {}, stateBadge(view.state)),
       el("dt", {}, "replica"), el("dd", {}, view.replica ? view.replica.serverName + " (" + view.replica.kind + ", " + view.replica.resourceGroup + ")" : "–"),
       el("dt", {}, "source"), el("dd", {}, view.source ? view.source.replicationUser + "@" + view.source.host + ":" + view.source.port : "–"),
       el("dt", {}, "error"), el("dd", {}, view.error ? view.error.code + ": " + view.error.message + (view.error.remedy ? " Remedy: " + view.error.remedy : "") : "none")),
