@@ -5,7 +5,13 @@ import { currentTestCa } from "../../dev/tls/testCa";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../dev/stack/localStack";
 import { ManualClock } from "../../dev/host/manualClock";
 
-export const APP_FUNCTION_MODULES = ["replicationsHttp.ts", "provisionReplication.ts", "maintenance.ts"].map(
+export const APP_FUNCTION_MODULES = [
+  "replicationsHttp.ts",
+  "provisionReplication.ts",
+  "maintenance.ts",
+  "healthProbe.ts",
+  "dashboardHttp.ts",
+].map(
   (file) => join(__dirname, "..", "..", "functions", file),
 );
 

@@ -56,11 +56,7 @@ describe("health probe and dashboard", () => {
     const webhookUrl = `${receiver.origin}/hooks/replication`;
     stack = await startLocalStack({
       ca,
-      functionModules: [
-        ...APP_FUNCTION_MODULES,
-        join(__dirname, "..", "..", "functions", "healthProbe.ts"),
-        join(__dirname, "..", "..", "functions", "dashboardHttp.ts"),
-      ],
+      functionModules: APP_FUNCTION_MODULES,
       clock: new ManualClock({ startMs: Date.now(), autoAdvance: true }),
       appSettings: {
         HEALTH_PROBE_SAMPLE_INTERVAL_SECONDS: "1",
