@@ -2,10 +2,13 @@
 import { readFileSync } from "node:fs";
 import { LocalHost } from "../dev/host/localHost";
 import { SCHEDULED_REVALIDATION_INSTANCE } from "../shared/workflow/revalidationOrchestrator";
+import { SCHEDULED_PROBE_INSTANCE } from "../shared/workflow/probeOrchestrator";
 import { appFunctionModules } from "./benchStack";
 
 export type AppAction =
-  { kind: "dryRun"; body: unknown; repeat: number } | { kind: "revalidationPass"; repeat: number };
+  | { kind: "dryRun"; body: unknown; repeat: number }
+  | { kind: "revalidationPass"; repeat: number }
+  | { kind: "probePass"; repeat: number };
 
 export interface AppProcessRequest {
   appSettings: Record<string, string>;
@@ -54,6 +57,18 @@ async function run(request: AppProcessRequest): Promise<AppProcessResult> {
         if (response.status !== 200)
           throw new Error(`dry run answered ${response.status}: ${response.body.slice(0, 500)}`);
         detail = { wouldSucceed: response.json<{ wouldSucceed: boolean }>().wouldSucceed };
+      } else if (request.action.kind === "probePass") {
+        const activitiesBefore = host.stats().activityExecutions;
+        await host.fireTimer("healthProbeTimer");
+        const final = await host.waitForInstance(SCHEDULED_PROBE_INSTANCE, { timeoutMs: 300_000 });
+        if (final.runtimeStatus !== "Completed") throw new Error(`the probe pass ended ${final.runtimeStatus}`);
+        const passes = (detail as unknown[] | null) ?? [];
+        passes.push({
+          ...(final.output as object),
+          activityExecutions: host.stats().activityExecutions - activitiesBefore,
+          historyEvents: host.history(SCHEDULED_PROBE_INSTANCE).length,
+        });
+        detail = passes;
       } else {
         await host.fireTimer("revalidationTimer");
         const final = await host.waitForInstance(SCHEDULED_REVALIDATION_INSTANCE, { timeoutMs: 300_000 });

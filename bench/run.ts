@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, string> = {
   coldstart: "coldStartBench.js",
   revalidation: "revalidationBench.js",
   replication: "replicationBench.js",
+  probe: "probeBench.js",
 };
 const ALIASES: Record<string, string[]> = { memory: ["validation", "revalidation"] };
 

@@ -64,6 +64,39 @@ param revalidationConcurrency int = 8
 @maxValue(604800)
 param heartbeatLagThresholdSeconds int = 300
 
+@description('NCRONTAB schedule of the health probe timer: HEALTH_PROBE_SCHEDULE (default every minute).')
+param healthProbeSchedule string = '0 * * * * *'
+
+@description('Links one probe activity checks: HEALTH_PROBE_BATCH_SIZE.')
+@minValue(1)
+@maxValue(1000)
+param healthProbeBatchSize int = 50
+
+@description('Lag in seconds over which the probe calls a link lagging, and over which the lag alert fires: HEALTH_PROBE_LAG_THRESHOLD_SECONDS.')
+@minValue(1)
+@maxValue(604800)
+param lagAlertThresholdSeconds int = 300
+
+@description('Minutes the lag must stay over the threshold before the lag alert fires.')
+@allowed([
+  5
+  10
+  15
+  30
+  45
+  60
+])
+param lagAlertMinutes int = 15
+
+@description('E-mail address the alert rules notify (broken or unreachable link; lag over the threshold). Empty: no alert rules.')
+param alertEmailAddress string = ''
+
+@description('Optional https URL that receives each transition as signed JSON: ALERT_WEBHOOK_URL. Empty: no webhook.')
+param alertWebhookUrl string = ''
+
+@description('Key Vault secret URI of the webhook\'s HMAC key (tags replication-role=alert-webhook, replication-destination=<the URL>). Required with alertWebhookUrl.')
+param alertWebhookSecretUri string = ''
+
 @description('Single Server tiers the app accepts as replicas (comma-separated; Basic, GeneralPurpose, MemoryOptimized). Data-in Replication needs GeneralPurpose or MemoryOptimized.')
 param singleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 
@@ -160,6 +193,20 @@ module mysqlOperatorRole 'app/mysql-operator-role.bicep' = {
   }
 }
 
+module alerts 'app/alerts.bicep' = if (!empty(alertEmailAddress)) {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    actionGroupName: 'ag-${resourceToken}'
+    alertEmailAddress: alertEmailAddress
+    lagAlertThresholdSeconds: lagAlertThresholdSeconds
+    lagAlertMinutes: lagAlertMinutes
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -189,6 +236,11 @@ module api 'app/api.bicep' = {
     revalidationSchedule: revalidationSchedule
     revalidationConcurrency: revalidationConcurrency
     heartbeatLagThresholdSeconds: heartbeatLagThresholdSeconds
+    healthProbeSchedule: healthProbeSchedule
+    healthProbeBatchSize: healthProbeBatchSize
+    healthProbeLagThresholdSeconds: lagAlertThresholdSeconds
+    alertWebhookUrl: alertWebhookUrl
+    alertWebhookSecretUri: alertWebhookSecretUri
     singleServerAllowedTiers: singleServerAllowedTiers
     flexibleServerAllowedTiers: flexibleServerAllowedTiers
   }

@@ -4,6 +4,7 @@ import { dirname, extname, join } from "node:path";
 import { linkIdFor } from "../../shared/workflow/provisionTypes";
 import { startLocalStack, type LocalStack } from "../stack/localStack";
 import { currentTestCa } from "../tls/testCa";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver";
 import { createSandboxAdmin } from "./createSandboxAdmin";
 import { DemoFailure, runDemo } from "./runDemo";
 import { type SandboxOptions } from "./sandboxOptions";
@@ -14,6 +15,8 @@ import { SANDBOX_CHILD_MARKER, SANDBOX_TEMP_DIR } from "./superviseSandbox";
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 // The app's default REVALIDATION_SCHEDULE, every 15 minutes; the local host has no timer scheduler of its own.
 const REVALIDATION_TIMER_INTERVAL_MS = 15 * 60_000;
+// The app's default HEALTH_PROBE_SCHEDULE, every minute.
+const PROBE_TIMER_INTERVAL_MS = 60_000;
 
 /**
  * The modules `func start` loads (package.json main: dist/functions/*.js). Run from source (tsx), this file is .ts
@@ -59,15 +62,20 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   let stack: LocalStack | undefined;
   let state: SandboxState | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let receiver: WebhookReceiver | undefined;
   let exitCode = 0;
   try {
     // Before anything starts: an unwritable state directory should fail in a second, not after the stack is up.
     await mkdir(stateDir, { recursive: true });
     const ca = await currentTestCa();
     const functionModules = await appFunctionModules();
+    // A local receiver for the alert webhook: each transition the probe records arrives here, signed, and is printed.
+    receiver = await startWebhookReceiver(ca, (line) => out.line(line));
     stack = await startLocalStack({
       ca,
       functionModules,
+      appSettings: receiver.appSettings,
       replicaTier: options.replicaTier,
       replicaKind: options.replicaKind,
       // The parent already found and reported the server binary.
@@ -75,7 +83,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
         if (component !== "mysql") out.progress(component, detail);
       },
     });
-    out.addSecrets(Object.values(stack.secrets));
+    out.addSecrets([...Object.values(stack.secrets), ...Object.values(receiver.appSettings)]);
     stop.signal.throwIfAborted();
 
     let origin: string;
@@ -156,6 +164,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
       "machine and the replica is a local Oracle MySQL process. Production runs on Azure Functions.",
       "",
       `API         ${apiBaseUrl}`,
+      `dashboard   ${apiBaseUrl}/dashboard   (health probe every minute; alerts to ${receiver.url})`,
       `replica     ${stack.serverName} (${options.replicaKind === "flexible" ? "Flexible Server" : "Single Server"}, ${options.replicaTier})`,
       `state file  ${options.stateFile}`,
       "            (admin URIs, endpoints and every generated secret)",
@@ -179,6 +188,11 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
           .fireTimer("revalidationTimer")
           .catch((error: unknown) => out.error(`re-validation timer: ${message(error)}`));
       }, REVALIDATION_TIMER_INTERVAL_MS);
+      probeTimer = setInterval(() => {
+        host
+          .fireTimer("healthProbeTimer")
+          .catch((error: unknown) => out.error(`health probe timer: ${message(error)}`));
+      }, PROBE_TIMER_INTERVAL_MS);
       out.line("Running. Ctrl-C stops every process and removes the temporary files.");
       await new Promise<void>((resolve) => {
         if (stop.signal.aborted) resolve();
@@ -196,9 +210,11 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     }
   } finally {
     if (timer) clearInterval(timer);
+    if (probeTimer) clearInterval(probeTimer);
     const stopping = Date.now();
     // Without a stack, startLocalStack failed and has already stopped whatever it had started.
     await stack?.stop();
+    await receiver?.close();
     out.progress("stop", `every process stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
     // The copied CA is this run's only and dies with it; the state file stays, marked stopped.
     await rm(caCopy, { force: true });

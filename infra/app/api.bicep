@@ -35,6 +35,11 @@ param revalidationConcurrency int = 8
 param singleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 param flexibleServerAllowedTiers string = 'GeneralPurpose,MemoryOptimized'
 param heartbeatLagThresholdSeconds int = 300
+param healthProbeSchedule string = '0 * * * * *'
+param healthProbeBatchSize int = 50
+param healthProbeLagThresholdSeconds int = 300
+param alertWebhookUrl string = ''
+param alertWebhookSecretUri string = ''
 
 // ARM_ENDPOINT must be an https URL. environment().resourceManager ends with "/" in public Azure; the replica
 // managers strip trailing slashes before they build URLs and the token scope, so it is passed as it is.
@@ -72,6 +77,10 @@ var appSettings = union(
     FLEXIBLE_SERVER_ALLOWED_TIERS: flexibleServerAllowedTiers
     // Heartbeat lag (s) over which re-validation judges a link degraded, whatever Seconds_Behind_Source says.
     HEARTBEAT_LAG_THRESHOLD_SECONDS: string(heartbeatLagThresholdSeconds)
+    // The probe's timer binding resolves %HEALTH_PROBE_SCHEDULE% itself, like the re-validation's: it must be set.
+    HEALTH_PROBE_SCHEDULE: healthProbeSchedule
+    HEALTH_PROBE_BATCH_SIZE: string(healthProbeBatchSize)
+    HEALTH_PROBE_LAG_THRESHOLD_SECONDS: string(healthProbeLagThresholdSeconds)
 
     // Example of a Key Vault reference: the platform resolves it with keyVaultReferenceIdentity (below) and the app
     // sees the plain value. A request can then name it as {"appSetting": "REPLICATION_SECRET_REPLICA_ADMIN"} (the
@@ -79,7 +88,14 @@ var appSettings = union(
     // password, and `azd provision` rewrites every app setting, so settings added by hand do not survive it.
     // REPLICATION_SECRET_REPLICA_ADMIN: '@Microsoft.KeyVault(SecretUri=https://${keyVaultHost}/secrets/replica-admin/)'
   },
-  isPublicCloud ? { AzureWebJobsStorage__accountName: storageAccountName } : {}
+  isPublicCloud ? { AzureWebJobsStorage__accountName: storageAccountName } : {},
+  // The optional alert webhook: its URL, and its HMAC key as a Key Vault reference (role alert-webhook, bound to the URL).
+  empty(alertWebhookUrl)
+    ? {}
+    : {
+        ALERT_WEBHOOK_URL: alertWebhookUrl
+        ALERT_WEBHOOK_SECRET: string({ keyVaultSecret: alertWebhookSecretUri })
+      }
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -51,6 +51,34 @@ const addressOverrides = z
     return Object.fromEntries(Object.entries(result.data).map(([k, v]) => [k.toLowerCase(), v]));
   });
 
+/** A secret reference held in a setting, as JSON: {"keyVaultSecret": "https://..."} or {"appSetting": "NAME"}. */
+const secretReferenceSetting = z
+  .string()
+  .optional()
+  .transform((value, ctx): { keyVaultSecret: string } | { appSetting: string } | undefined => {
+    if (value === undefined || value.trim() === "") return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    const result = z
+      .union([
+        z.strictObject({ keyVaultSecret: z.string().min(1) }),
+        z.strictObject({ appSetting: z.string().min(1) }),
+      ])
+      .safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be a secret reference as JSON: {"keyVaultSecret":"https://..."} or {"appSetting":"NAME"}',
+      });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
 export const SINGLE_SERVER_TIERS = ["Basic", "GeneralPurpose", "MemoryOptimized"] as const;
 export const FLEXIBLE_SERVER_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
 
@@ -102,6 +130,22 @@ export const appConfigSchema = z.object({
   REVALIDATION_CONCURRENCY: positiveInt(8, 100),
   HEALTH_HISTORY_LENGTH: positiveInt(20, 1000),
   HEARTBEAT_LAG_THRESHOLD_SECONDS: positiveInt(300, 604_800),
+  // The health probe (issue 16): cheap, frequent, one round trip per link; re-validation keeps drift and recovery.
+  HEALTH_PROBE_SCHEDULE: z.string().default("0 * * * * *"),
+  HEALTH_PROBE_BATCH_SIZE: positiveInt(50, 1000),
+  HEALTH_PROBE_CONCURRENCY: positiveInt(10, 100),
+  HEALTH_PROBE_LAG_THRESHOLD_SECONDS: positiveInt(300, 604_800),
+  HEALTH_PROBE_SAMPLE_INTERVAL_SECONDS: positiveInt(300, 86_400),
+  PROBE_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be 3-63 letters or digits, starting with a letter")
+    .default("ReplicationProbe"),
+  ALERT_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()))
+    .pipe(z.url({ protocol: /^https$/, message: "must be an https URL" }).optional()),
+  ALERT_WEBHOOK_SECRET: secretReferenceSetting,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -124,6 +168,11 @@ export function parseAppConfig(env: Record<string, string | undefined>): AppConf
   ) {
     problems.push(
       "AzureWebJobsStorage is required: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity)",
+    );
+  }
+  if (result.success && result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
+    problems.push(
+      "ALERT_WEBHOOK_SECRET is required with ALERT_WEBHOOK_URL: deliveries are signed (HMAC-SHA256) with that secret",
     );
   }
   if (result.success && problems.length === 0) return result.data;

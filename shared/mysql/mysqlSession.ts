@@ -19,6 +19,11 @@ export interface MysqlEndpoint {
   /** false: plain connection; an object: TLS that verifies the server certificate and host name. */
   tls: TlsSettings | false;
   connectTimeoutMs: number;
+  /**
+   * Several statements in one query text, one round trip (the health probe). Only for SQL text the app writes
+   * itself: never set it where a value from a request could reach the text.
+   */
+  multipleStatements?: boolean;
 }
 
 export type Flavor = "mysql" | "mariadb";
@@ -82,7 +87,7 @@ export class MysqlSession {
       supportBigNumbers: true,
       bigNumberStrings: false,
       dateStrings: true,
-      multipleStatements: false,
+      multipleStatements: endpoint.multipleStatements === true,
       charset: "utf8mb4_general_ci",
     });
     // A connection error after the handshake must not crash the process: mysql2 emits it as an event.
@@ -95,6 +100,26 @@ export class MysqlSession {
     this.roundTrips += 1;
     const [rows] = await this.connection.query<RowDataPacket[]>(sql, params);
     return Array.isArray(rows) ? rows : [];
+  }
+
+  /** Runs a multi-statement text in one round trip; one row list per statement (needs `multipleStatements`). */
+  async queryMany(sql: string): Promise<Row[][]> {
+    this.roundTrips += 1;
+    const [results] = await this.connection.query<RowDataPacket[][]>(sql);
+    // A single statement comes back as one row list, not a list of them.
+    if (!Array.isArray(results) || results.length === 0 || !Array.isArray(results[0])) {
+      return [Array.isArray(results) ? (results as unknown as Row[]) : []];
+    }
+    return results.map((rows) => (Array.isArray(rows) ? rows : []));
+  }
+
+  /** The version the server announced in its handshake (no round trip); null when the driver does not say. */
+  handshakeServerVersion(): string | null {
+    // mysql2 keeps the handshake packet on its core connection; not a public API, hence the guard.
+    const core = (this.connection as unknown as { connection?: { _handshakePacket?: { serverVersion?: unknown } } })
+      .connection;
+    const version = core?._handshakePacket?.serverVersion;
+    return typeof version === "string" ? version : null;
   }
 
   /** A prepared statement: values travel as bound parameters, never in the SQL text. */

@@ -152,6 +152,10 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
   };
 }
 
+/** Reads registry rows straight from the table (the health probe's range queries); same mapping as the registry. */
+export const REGISTRY_PARTITION = PARTITION;
+export const linkRecordFromEntity = fromEntity;
+
 type StorageSettings = Pick<
   AppConfig,
   | "AzureWebJobsStorage"

@@ -1,7 +1,12 @@
 // Where a stored secret may go: its binding names one role and one destination, and the request must match both.
 
 /** What a password is used for; a secret bound to one role is never released for another. */
-export type SecretRole = "source-replication" | "source-inspection" | "heartbeat-writer" | "replica-admin";
+export type SecretRole =
+  | "source-replication"
+  | "source-inspection"
+  | "heartbeat-writer"
+  | "replica-admin"
+  | "alert-webhook";
 
 /** What one resolution is for: the request field it came from, the role, and the canonical destination. */
 export interface SecretPurpose {
@@ -44,6 +49,7 @@ const SOURCE_DESTINATION = /^mysql:\/\/([^@/?#]+)@([^:/?#@]+)(?::(\d{1,5}))?\/?$
 /** The comparable form of a destination text, or null when it is not one. Ports default to 3306. */
 function comparable(destination: string, role: SecretRole): string | null {
   const text = destination.trim();
+  if (role === "alert-webhook") return webhookDestination(text);
   if (role === "replica-admin") {
     // ARM resource ids compare case-insensitively.
     return /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforMySQL\/(servers|flexibleServers)\/[^/]+\/?$/i.test(
@@ -104,10 +110,26 @@ export function replicaAdminPurpose(replica: Parameters<typeof replicaDestinatio
   return { field: "replica.adminPassword", role: "replica-admin", destination: replicaDestination(replica) };
 }
 
+/** An https URL without query or fragment, host lower-cased: the webhook's HMAC key signs deliveries to it only. */
+export function webhookDestination(url: string): string | null {
+  try {
+    const parsed = new URL(url.trim());
+    if (parsed.protocol !== "https:" || parsed.username || parsed.password) return null;
+    return `https://${canonicalHost(parsed.hostname)}${parsed.port ? `:${parsed.port}` : ""}${parsed.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The alert webhook's signing key: released for deliveries to exactly this URL. */
+export function alertWebhookPurpose(url: string): SecretPurpose {
+  return { field: "ALERT_WEBHOOK_SECRET", role: "alert-webhook", destination: webhookDestination(url) ?? url };
+}
+
 /** A source password's purpose: this role, this login on this host and port. */
 export function sourcePurpose(
   field: string,
-  role: Exclude<SecretRole, "replica-admin">,
+  role: Exclude<SecretRole, "replica-admin" | "alert-webhook">,
   source: { host: string; port: number },
   user: string,
 ): SecretPurpose {

@@ -28,3 +28,6 @@ export const REGISTRY_RETRY = policy(2_000, 5, 2, 30_000);
 
 /** The orchestrator's polling of a starting replication: first interval and ceiling, in milliseconds. */
 export const START_POLL_MAX_INTERVAL_MS = 60_000;
+
+/** The health probe: the next pass comes within a minute, so one quick retry of a batch (Table storage hiccups) only. */
+export const PROBE_RETRY = policy(1_000, 2, 2, 5_000);

@@ -10,6 +10,7 @@ import { ManualClock } from "../../dev/host/manualClock";
 import { type HttpResult } from "../../dev/host/localHost";
 import { type LocalStack } from "../../dev/stack/localStack";
 import { startE2eStack } from "../e2e/e2eStack";
+import { SCHEDULED_PROBE_INSTANCE } from "../../shared/workflow/probeOrchestrator";
 
 jest.setTimeout(180_000);
 
@@ -60,6 +61,19 @@ const NOT_EXERCISED: Record<string, string> = {
   "GET /api/replications/{id} 500":
     "Only after an unhandled exception (e.g. Table storage down); empty body from the host.",
   "DELETE /api/replications/{id} 500":
+    "Only after an unhandled exception (e.g. Table storage down); empty body from the host.",
+  "GET /api/dashboard 200":
+    "An HTML page, not JSON; tests/e2e/healthProbe.test.ts drives it in headless Chromium.",
+  "GET /api/dashboard 401":
+    "Function keys are enforced by the Azure Functions host; the local host has no keys.",
+  "GET /api/dashboard 500": "Only after an unhandled exception (a bug); empty body from the host.",
+  "GET /api/dashboard/data 401":
+    "Function keys are enforced by the Azure Functions host; the local host has no keys.",
+  "GET /api/dashboard/data 500":
+    "Only after an unhandled exception (e.g. Table storage down); empty body from the host.",
+  "GET /api/dashboard/data/{id} 401":
+    "Function keys are enforced by the Azure Functions host; the local host has no keys.",
+  "GET /api/dashboard/data/{id} 500":
     "Only after an unhandled exception (e.g. Table storage down); empty body from the host.",
   "POST /api/replications/{id}/revalidate 500":
     "Only after an unhandled exception (e.g. two revalidate requests racing into startNew); empty body from the host.",
@@ -483,6 +497,21 @@ describe("docs/openapi.yaml", () => {
       state: "failed",
       error: expect.objectContaining({ code: expect.any(String) }),
     });
+  });
+
+  it("serves the dashboard's data for every link and for one link after a probe pass", async () => {
+    const before = await call("GET", "/api/dashboard/data");
+    expect(before.status).toBe(200);
+    await stack.host.fireTimer("healthProbeTimer");
+    await stack.host.idle();
+    await stack.host.waitForInstance(SCHEDULED_PROBE_INSTANCE, { timeoutMs: 60_000 });
+    const after = await call("GET", "/api/dashboard/data");
+    const links = after.json.links as { id: string; state: string; probe: unknown }[];
+    const active = links.find((link) => link.state === "replicating");
+    expect(active?.probe).toEqual(expect.objectContaining({ state: "healthy" }));
+    const one = await call("GET", `/api/dashboard/data/${active?.id ?? ""}`);
+    expect(one.json.transitions).toEqual([expect.objectContaining({ from: null, state: "healthy" })]);
+    expect((await call("GET", "/api/dashboard/data/not-an-id")).status).toBe(404);
   });
 
   it("exercises every documented response or says why not", () => {

@@ -1,13 +1,15 @@
 // Starts the local stack for an end-to-end test file: the app's real function modules, an auto-advancing clock.
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { currentTestCa } from "../../dev/tls/testCa";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../dev/stack/localStack";
 import { ManualClock } from "../../dev/host/manualClock";
 
-export const APP_FUNCTION_MODULES = ["replicationsHttp.ts", "provisionReplication.ts", "maintenance.ts", "linkOperations.ts"].map(
-  (file) => join(__dirname, "..", "..", "functions", file),
-);
+// Every function module the app ships, as `func start` loads dist/functions/*.js.
+export const APP_FUNCTION_MODULES = readdirSync(join(__dirname, "..", "..", "functions"))
+  .filter((file) => file.endsWith(".ts"))
+  .map((file) => join(__dirname, "..", "..", "functions", file));
 
 export async function startE2eStack(
   options: Partial<Omit<LocalStackOptions, "ca" | "functionModules">> = {},

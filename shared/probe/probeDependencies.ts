@@ -1,0 +1,75 @@
+// What the probe's activities run on: the workflow's settings, secrets and replica managers, plus its own tables; built once per process.
+import type { TableClient } from "@azure/data-tables";
+import { azureCredential } from "../azure/azureCredential";
+import { createTableClient } from "../registry/linkRegistry";
+import { type WorkflowDependencies, workflowDependencies } from "../workflow/dependencies";
+import { type AlertWebhook, createAlertWebhook } from "./alertWebhook";
+import { type ProbeDependencies } from "./probeBatch";
+import { type ProbeStore, createProbeStore } from "./probeStore";
+import { createProbeTelemetry } from "./probeTelemetry";
+
+export interface ProbeRuntime {
+  workflow: WorkflowDependencies;
+  registryTable: TableClient;
+  store: ProbeStore;
+  /** The batch's dependencies, logging through this invocation's log. */
+  forBatch(log: (line: string) => void): ProbeDependencies;
+  /** The webhook of this process, or null when ALERT_WEBHOOK_URL is unset. */
+  webhook(log: (line: string) => void): AlertWebhook | null;
+}
+
+let cached: ProbeRuntime | undefined;
+let webhook: AlertWebhook | null | undefined;
+let webhookLog: (line: string) => void = () => undefined;
+
+function build(): ProbeRuntime {
+  const workflow = workflowDependencies();
+  const config = workflow.config;
+  const credential = () => azureCredential(config);
+  const registryTable = createTableClient(config, config.REGISTRY_TABLE_NAME, credential);
+  const store = createProbeStore(createTableClient(config, config.PROBE_TABLE_NAME, credential));
+  const runtime: ProbeRuntime = {
+    workflow,
+    registryTable,
+    store,
+    webhook(log) {
+      // One per process, so deliveries still retrying from an earlier batch are not lost; logs go to the latest batch.
+      webhookLog = log;
+      if (webhook === undefined) {
+        webhook =
+          config.ALERT_WEBHOOK_URL && config.ALERT_WEBHOOK_SECRET
+            ? createAlertWebhook({
+                url: config.ALERT_WEBHOOK_URL,
+                secret: config.ALERT_WEBHOOK_SECRET,
+                secrets: workflow.secrets,
+                log: (line) => webhookLog(line),
+              })
+            : null;
+      }
+      return webhook;
+    },
+    forBatch(log) {
+      return {
+        config,
+        secrets: workflow.secrets,
+        replicaManager: (target) => workflow.replicaManager(target),
+        registryTable,
+        store,
+        telemetry: createProbeTelemetry({ log, env: process.env, credential }),
+        webhook: runtime.webhook(log),
+      };
+    },
+  };
+  return runtime;
+}
+
+/** The process's probe runtime; built lazily so loading the function modules stays cheap. */
+export function probeRuntime(): ProbeRuntime {
+  cached ??= build();
+  return cached;
+}
+
+export function resetProbeRuntimeForTests(): void {
+  cached = undefined;
+  webhook = undefined;
+}

@@ -1,0 +1,44 @@
+// Activities of the health probe: plan the batches (one registry read), probe one batch.
+import type { InvocationContext } from "@azure/functions";
+import { type ProbeRuntime } from "../../probe/probeDependencies";
+import { type ProbeBatchInput, type ProbeBatchResult, probeBatch } from "../../probe/probeBatch";
+
+export const PLAN_PROBE_BATCHES_ACTIVITY = "planProbeBatches";
+export const PROBE_BATCH_ACTIVITY = "probeBatch";
+
+export interface PlanProbeBatchesInput {
+  batchSize: number;
+}
+
+/** Id ranges, not id lists: the orchestration's history stays a few hundred bytes per batch whatever the link count. */
+export interface PlanProbeBatchesResult {
+  links: number;
+  batches: { from: string; to: string }[];
+}
+
+export function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
+  // Ordinal order, as Table storage sorts row keys.
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const batches: { from: string; to: string }[] = [];
+  for (let start = 0; start < sorted.length; start += batchSize) {
+    const slice = sorted.slice(start, start + batchSize);
+    batches.push({ from: slice[0] as string, to: slice[slice.length - 1] as string });
+  }
+  return { links: sorted.length, batches };
+}
+
+export function createPlanProbeBatchesActivity(runtime: () => ProbeRuntime) {
+  return async (input: PlanProbeBatchesInput): Promise<PlanProbeBatchesResult> => {
+    const links = await runtime().workflow.registry.list();
+    return planBatches(
+      links.filter((link) => link.state === "replicating").map((link) => link.id),
+      input.batchSize,
+    );
+  };
+}
+
+export function createProbeBatchActivity(runtime: () => ProbeRuntime) {
+  // Per-link failures are results (unreachable); only a Table storage failure throws, for the retry policy.
+  return async (input: ProbeBatchInput, context?: InvocationContext): Promise<ProbeBatchResult> =>
+    probeBatch(runtime().forBatch((line) => context?.log(line)), input);
+}
