@@ -22,6 +22,7 @@ import {
   CHECK_REPLICATION_ACTIVITY,
   createCheckReplicationActivity,
 } from "../shared/workflow/activities/checkReplicationActivity";
+import { RESET_GTID_ACTIVITY, createResetGtidActivity } from "../shared/workflow/activities/resetGtidActivity";
 import { ROLLBACK_ACTIVITY, createRollbackActivity } from "../shared/workflow/activities/rollbackActivity";
 import {
   RECORD_LINK_ACTIVITY,
@@ -34,6 +35,7 @@ const activities = {
   [VALIDATE_SOURCE_ACTIVITY]: createValidateSourceActivity,
   [INSPECT_REPLICA_ACTIVITY]: createInspectReplicaActivity,
   [OPEN_FIREWALL_ACTIVITY]: createOpenFirewallActivity,
+  [RESET_GTID_ACTIVITY]: createResetGtidActivity,
   [LINK_REPLICA_ACTIVITY]: createLinkReplicaActivity,
   [CHECK_REPLICATION_ACTIVITY]: createCheckReplicationActivity,
   [ROLLBACK_ACTIVITY]: createRollbackActivity,

@@ -88,20 +88,25 @@ interface PendingOperation {
   endTime?: string;
   finished: boolean;
   /** Applies the change; runs once, when the operation reports Succeeded. */
-  apply: () => void;
+  apply: () => void | Promise<void>;
   /** The resource body operationResults returns on success; undefined for DELETE (204). */
   result: () => unknown;
 }
 
 const NAME_SEGMENT = "([^/]+)";
 const SERVER_PATH = new RegExp(
-  `^/subscriptions/${NAME_SEGMENT}/resourceGroups/${NAME_SEGMENT}/providers/Microsoft\\.DBforMySQL/(servers|flexibleServers)/${NAME_SEGMENT}(?:/(firewallRules|configurations)(?:/${NAME_SEGMENT})?)?/?$`,
+  `^/subscriptions/${NAME_SEGMENT}/resourceGroups/${NAME_SEGMENT}/providers/Microsoft\\.DBforMySQL/(servers|flexibleServers)/${NAME_SEGMENT}(?:/(firewallRules|configurations|resetGtid)(?:/${NAME_SEGMENT})?)?/?$`,
   "i",
 );
 const OPERATION_PATH = new RegExp(
   `^/subscriptions/${NAME_SEGMENT}/providers/Microsoft\\.DBforMySQL/locations/${NAME_SEGMENT}/(azureAsyncOperation|operationResults)/${NAME_SEGMENT}/?$`,
   "i",
 );
+/** The first api-version with the resetGtid action (azure-rest-api-specs examples; stable from 2023-12-30). */
+const RESET_GTID_FIRST_API_VERSION = "2023-06-01-preview";
+/** A MySQL GTID set: uuid:interval[:interval...][,uuid:...]; tags (uuid:tag:n) allowed as MySQL 8.3+ writes them. */
+const GTID_SET =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:([a-z_][a-z0-9_]{0,31}|\d+(-\d+)?))+(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:([a-z_][a-z0-9_]{0,31}|\d+(-\d+)?))+)*$/i;
 const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(-[a-z]+)?$/i;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const RULE_NAME = /^[-\w.]{1,128}$/;
@@ -252,7 +257,7 @@ export class ArmEmulator {
       if (!this.subscriptions.has(subscriptionId.toLowerCase()))
         return this.subscriptionNotFound(subscriptionId);
       if (method !== "GET") return this.methodNotAllowed(method);
-      return this.pollOperation(operationId, kind.toLowerCase() === "azureasyncoperation");
+      return await this.pollOperation(operationId, kind.toLowerCase() === "azureasyncoperation");
     }
     const [, subscriptionId = "", resourceGroup = "", , serverName = "", child, childName] = serverMatch!;
     const kind: ServerKind = isSingle ? "single" : "flexible";
@@ -284,6 +289,7 @@ export class ArmEmulator {
     if (!child)
       return method === "GET" ? { status: 200, body: server.toArm() } : this.methodNotAllowed(method);
     if (child.toLowerCase() === "firewallrules") return this.firewallRules(ctx, childName);
+    if (child.toLowerCase() === "resetgtid") return this.resetGtid(ctx, childName);
     return this.configurations(ctx, childName);
   }
 
@@ -554,11 +560,64 @@ export class ArmEmulator {
     });
   }
 
+  /**
+   * `Servers_ResetGtid` (flexibleServers only; azure-rest-api-specs FlexibleServers/Server.tsp, examples
+   * ServerResetGtid.json from 2023-06-01-preview on): POST `{"gtidSet": "..."}`, 200 or 202 + Azure-AsyncOperation.
+   * Preconditions as Azure documents them for `az mysql flexible-server gtid reset`: the server is Ready, its gtid_mode
+   * is ON, and no replication runs on it. Azure's error codes for refused preconditions are not documented; BadRequest
+   * is used. The effect is real: the process standing in for the server gets RESET BINARY LOGS AND GTIDS and
+   * SET GLOBAL gtid_purged (gtidResetSink), when the operation succeeds.
+   */
+  private async resetGtid(ctx: RequestContext, extra: string | undefined): Promise<Reply> {
+    const { server, method } = ctx;
+    if (server.kind !== "flexible" || extra !== undefined) {
+      return {
+        status: 404,
+        body: armError("NotFound", `The requested path '${ctx.url.pathname}' is not served by this emulator.`),
+      };
+    }
+    if (method !== "POST") return this.methodNotAllowed(method);
+    if (ctx.apiVersion < RESET_GTID_FIRST_API_VERSION) {
+      return {
+        status: 400,
+        body: armError(
+          "NoRegisteredProviderFound",
+          `No registered resource provider found for API version '${ctx.apiVersion}' and action 'resetGtid'; it exists from ${RESET_GTID_FIRST_API_VERSION} on.`,
+        ),
+      };
+    }
+    const parsed = await this.readJson(ctx.req);
+    if ("status" in parsed) return parsed;
+    const gtidSet = (parsed.json as { gtidSet?: unknown } | null)?.gtidSet;
+    if (typeof gtidSet !== "string" || !GTID_SET.test(gtidSet.replace(/\s+/g, ""))) {
+      return {
+        status: 400,
+        body: armError(
+          "InvalidParameterValue",
+          `Invalid value given for parameter gtidSet '${String(gtidSet)}'. Specify a valid GTID set.`,
+        ),
+      };
+    }
+    const refuse = (message: string): Reply => ({ status: 400, body: armError("BadRequest", message) });
+    if (server.state !== "Ready") return refuse(`The server '${server.name}' is ${server.state}, not Ready.`);
+    const gtidMode = server.parameters.get("gtid_mode")?.value ?? "OFF";
+    if (gtidMode.toUpperCase() !== "ON")
+      return refuse(`GTID reset needs gtid_mode ON; the server's gtid_mode is ${gtidMode}.`);
+    if (server.replicationRunning && (await server.replicationRunning()))
+      return refuse("GTID reset is not allowed while replication runs on the server: stop it first.");
+    const sink = server.gtidResetSink;
+    return this.mutate(ctx, {
+      apply: () => (sink ? sink(gtidSet) : undefined),
+      created: false,
+      result: undefined,
+    });
+  }
+
   /** Runs a PUT/PATCH/DELETE as ARM would: finished at once (200/201/204), or accepted (202) and polled to its outcome. */
-  private mutate(
+  private async mutate(
     ctx: RequestContext,
-    change: { apply: () => void; created: boolean; result: (() => unknown) | undefined },
-  ): Reply {
+    change: { apply: () => void | Promise<void>; created: boolean; result: (() => unknown) | undefined },
+  ): Promise<Reply> {
     const override = this.faults.take(ctx.method, ctx.url.pathname, "lro")?.lro;
     const behavior: LroBehavior = { ...ctx.server.lro, ...override };
     const outcome = behavior.outcome ?? "Succeeded";
@@ -568,7 +627,7 @@ export class ArmEmulator {
         ? "async"
         : (behavior.mode ?? "direct");
     if (mode === "direct") {
-      change.apply();
+      await change.apply();
       if (!change.result) return { status: 200 };
       return { status: change.created ? 201 : 200, body: change.result() };
     }
@@ -603,7 +662,7 @@ export class ArmEmulator {
     };
   }
 
-  private pollOperation(id: string, statusMonitor: boolean): Reply {
+  private async pollOperation(id: string, statusMonitor: boolean): Promise<Reply> {
     const op = this.operations.get(id);
     if (!op) {
       return {
@@ -626,7 +685,15 @@ export class ArmEmulator {
     if (!op.finished) {
       op.finished = true;
       op.endTime = new Date(this.now()).toISOString();
-      if (op.outcome === "Succeeded") op.apply();
+      if (op.outcome === "Succeeded") {
+        try {
+          await op.apply();
+        } catch (err) {
+          // What the process standing in for the server refused, the operation reports as failed.
+          op.outcome = "Failed";
+          op.error = { code: "InternalServerError", message: err instanceof Error ? err.message : String(err) };
+        }
+      }
     }
     if (statusMonitor) {
       return {

@@ -40,6 +40,10 @@ export interface ServerSpec {
    * change made through ARM is real; its error refuses the change.
    */
   parameterSink?: (name: string, value: string) => Promise<void>;
+  /** Applies a successful resetGtid to the process standing in for this server (RESET + SET GLOBAL gtid_purged). */
+  gtidResetSink?: (gtidSet: string) => Promise<void>;
+  /** Whether replication runs on the process standing in for this server (resetGtid refuses then). */
+  replicationRunning?: () => Promise<boolean>;
 }
 
 export interface LroBehavior extends LroOverride {
@@ -92,6 +96,8 @@ export class EmulatedServer {
   replicaProcess: { host: string; port: number } | undefined;
   lro: LroBehavior;
   readonly parameterSink: ((name: string, value: string) => Promise<void>) | undefined;
+  readonly gtidResetSink: ((gtidSet: string) => Promise<void>) | undefined;
+  readonly replicationRunning: (() => Promise<boolean>) | undefined;
   private explicitSkuName: string | undefined;
   private readonly rules = new Map<string, FirewallRuleState>();
   readonly parameters: Map<string, ServerParameter>;
@@ -120,6 +126,8 @@ export class EmulatedServer {
     this.replicaProcess = spec.replicaProcess;
     this.lro = spec.lro ?? { mode: "direct" };
     this.parameterSink = spec.parameterSink;
+    this.gtidResetSink = spec.gtidResetSink;
+    this.replicationRunning = spec.replicationRunning;
     this.parameters = defaultServerParameters(spec.kind);
   }
 

@@ -250,6 +250,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       administratorLogin: "azureadmin",
       replicaProcess: { host: replica.host, port: replica.port },
       parameterSink: (name, value) => applyServerParameter(replica, name, value),
+      // resetGtid through ARM: what Azure does to the server's GTID state, done to the real replica process.
+      gtidResetSink: async (gtidSet) => {
+        await replica.rootQuery("RESET BINARY LOGS AND GTIDS");
+        await replica.rootQuery("SET GLOBAL gtid_purged = ?", [gtidSet]);
+      },
+      replicationRunning: async () => {
+        const [row] = await replica.rootQuery<Record<string, unknown>>("SHOW REPLICA STATUS");
+        return row?.Replica_IO_Running === "Yes" || row?.Replica_SQL_Running === "Yes";
+      },
     });
     for (const name of REAL_PARAMETERS) {
       const actual = await replica.variable(name);

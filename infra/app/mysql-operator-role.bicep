@@ -33,6 +33,8 @@ resource operatorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/read'
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/write'
           'Microsoft.DBforMySQL/flexibleServers/firewallRules/delete'
+          // resetGtid before a GTID link, when the request opts in (replica.resetGtid)
+          'Microsoft.DBforMySQL/flexibleServers/resetGtid/action'
           // Firewall PUT and DELETE answer 202 with Azure-AsyncOperation and Location headers; the SDK's poller
           // GETs those URLs, which ARM authorizes with these two actions.
           'Microsoft.DBforMySQL/locations/azureAsyncOperation/read'

@@ -8,6 +8,7 @@ import { readJsonBody } from "./readJsonBody";
 import {
   firewallRuleNameFor,
   linkIdFor,
+  replicaTarget,
   type ProvisionReport,
   type ProvisionCustomStatus,
 } from "../workflow/provisionTypes";
@@ -28,7 +29,13 @@ import {
 } from "../workflow/activities/inspectReplicaActivity";
 import { ARM_RETRY, MYSQL_RETRY } from "../workflow/retryPolicies";
 import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
-import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "../workflow/compareServers";
+import {
+  compareServers,
+  singleServerSourceFirewallInstruction,
+  sourceFirewallInstruction,
+  sourceFirewallView,
+  withLinkingChecks,
+} from "../workflow/compareServers";
 import { chooseLinking } from "../workflow/linkingChoice";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
@@ -155,7 +162,9 @@ export function replicationView(
               record.outboundAddress ?? undefined,
             ),
           }
-        : null),
+        : record?.kind === "single"
+          ? { replicaOutboundAddress: null, instruction: singleServerSourceFirewallInstruction(null) }
+          : null),
     health: extras.health?.[0] ?? null,
     recentRecovery: (extras.health ?? []).flatMap((item) =>
       item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
@@ -186,6 +195,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
               source: request.source,
               ...(request.binlog ? { binlog: request.binlog } : {}),
               linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+              replica: replicaTarget(request.replica),
             }),
           sleep,
         ),
@@ -221,13 +231,15 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       return errorResponse(422, inspection.error.code, inspection.error.message, {
         remedy: inspection.error.remedy,
       });
-    const linking = chooseLinking(request.linking, inspection.value.server);
+    const resetGtidTo = request.replica.resetGtid?.gtidSet;
+    const linking = chooseLinking(request.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.value.server);
     const checks = [
       ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
       ...inspection.value.checks,
       ...compareServers(validation.value.facts, inspection.value, request.source, {
         linking: linking.method,
         outboundAddress: request.replica.outboundAddress,
+        resetGtidTo,
       }),
     ];
     const address = validation.value.facts.resolvedIpv4;
@@ -265,15 +277,10 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       checks,
       linking,
       plannedChanges: {
-        sourceFirewall: replicaAdmitsSource
-          ? null
-          : {
-              replicaOutboundAddress: request.replica.outboundAddress ?? null,
-              instruction: sourceFirewallInstruction(
-                inspection.value.server?.fqdn ?? null,
-                request.replica.outboundAddress,
-              ),
-            },
+        sourceFirewall: sourceFirewallView(
+          { ...inspection.value, kind: request.replica.kind },
+          request.replica.outboundAddress,
+        ),
         firewallRule:
           address && replicaAdmitsSource
             ? {
@@ -281,6 +288,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
                 startIpAddress: address,
                 endIpAddress: address,
                 action: inspection.value.firewallRule ? "update" : "create",
+              }
+            : null,
+        gtidReset:
+          resetGtidTo !== undefined && linking.method === "gtid"
+            ? {
+                action: `POST ${inspection.value.server ? `/subscriptions/${request.replica.subscriptionId}/resourceGroups/${request.replica.resourceGroup}/providers/Microsoft.DBforMySQL/flexibleServers/${request.replica.serverName}` : "(the replica)"}/resetGtid`,
+                gtidSet: resetGtidTo,
+                invalidatesBackups: true,
               }
             : null,
         link,

@@ -7,6 +7,25 @@ export interface Diagnosis {
   permanent: boolean;
 }
 
+const GIPK_REMEDY =
+  "Set the server parameter sql_generate_invisible_primary_key to OFF on the replica (az mysql flexible-server parameter set --name sql_generate_invisible_primary_key --value OFF), then on the replica drop the generated key of the table the failing statement names (ALTER TABLE <table> DROP PRIMARY KEY, DROP COLUMN my_row_id) so its definition matches the source's, and start replication again (the statement is applied then, not skipped). Tables created without a primary key from then on stay without one on the replica, as on the source.";
+
+/**
+ * What to do about caching_sha2_password without TLS, by the source's version. MySQL 8.4 ships mysql_native_password
+ * disabled (it loads only with --mysql-native-password=ON) and 9.0 removed it: from 8.4 on, TLS is the answer.
+ */
+export function authPluginRemedy(source: { major: number; minor: number } | null): string {
+  const tls =
+    "Supply the source's CA certificate (source.caCertificate, PEM) so replication connects over TLS; caching_sha2_password then works.";
+  if (!source) {
+    return `${tls} Falling back to mysql_native_password is possible only on MySQL 8.0 and earlier (deprecated); MySQL 8.4 disables it by default and 9.0 removed it.`;
+  }
+  if (source.major >= 9) return `${tls} The source runs MySQL ${source.major}.${source.minor}, which no longer has mysql_native_password (removed in 9.0): TLS is the only way.`;
+  if (source.major === 8 && source.minor >= 4)
+    return `${tls} The source runs MySQL ${source.major}.${source.minor}, where mysql_native_password is disabled by default and deprecated: do not re-enable it for replication.`;
+  return `${tls} Alternatively (MySQL ${source.major}.${source.minor}; deprecated) recreate the replication user WITH mysql_native_password.`;
+}
+
 const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning: string }> = {
   2003: {
     meaning: "the replica cannot connect to the source",
@@ -58,14 +77,12 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
   },
   2061: {
     meaning: "caching_sha2_password requires a secure connection",
-    remedy:
-      "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
+    remedy: authPluginRemedy(null),
     permanent: true,
   },
   3201: {
     meaning: "caching_sha2_password requires a secure connection",
-    remedy:
-      "Supply the source's CA certificate so replication uses TLS, or create the replication user with mysql_native_password.",
+    remedy: authPluginRemedy(null),
     permanent: true,
   },
   1236: {
@@ -92,7 +109,7 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
   1062: {
     meaning: "duplicate key on the replica (data drift)",
     remedy:
-      "The replica holds a row the source is inserting. Reconcile the row, then skip the event deliberately (az_replication_skip_counter) or re-seed; never skip silently.",
+      "The replica holds a row the source is inserting. Reconcile the row, then skip the transaction deliberately (az_replication_skip_counter on a file/position link, az_replication_skip_gtid_transaction('<uuid:n>') on a GTID link) or re-seed; never skip silently.",
     permanent: true,
   },
   1032: {
@@ -105,9 +122,39 @@ const DIAGNOSES: Record<number, Omit<Diagnosis, "code" | "message"> & { meaning:
     remedy: "Create or restore the table on the replica, or filter it with replicate_wild_ignore_table.",
     permanent: true,
   },
+  // Generated invisible primary keys (GIPK, sql_generate_invisible_primary_key, ON by default on Flexible Server 8.0+):
+  // a table created on the source without a primary key gets my_row_id on the replica only, and a later DDL from the
+  // source that adds a primary key or an AUTO_INCREMENT column fails on the replica. Azure's fix, from "Replicate data
+  // into Azure Database for MySQL - Flexible Server" (learn.microsoft.com/azure/mysql/flexible-server/
+  // concepts-data-in-replication, section on generated invisible primary keys) and "Limitations" (concepts-limitations,
+  // "Generated Invisible Primary Keys"): turn the sql_generate_invisible_primary_key server parameter OFF on the
+  // replica, drop the generated key of the affected table on the replica, and start replication again.
+  1068: {
+    meaning:
+      "multiple primary keys defined on the replica: the source added a primary key to a table that has a generated invisible primary key (my_row_id) on the replica",
+    remedy: GIPK_REMEDY,
+    permanent: true,
+  },
+  1075: {
+    meaning:
+      "incorrect table definition on the replica (only one auto column, and it must be a key): the source added an AUTO_INCREMENT column to a table that has a generated invisible primary key (my_row_id) on the replica",
+    remedy: GIPK_REMEDY,
+    permanent: true,
+  },
+  4109: {
+    meaning:
+      "the replica failed to generate an invisible primary key because the table already has an AUTO_INCREMENT column",
+    remedy: GIPK_REMEDY,
+    permanent: true,
+  },
 };
 
-export function diagnoseReplicationError(errno: number, serverMessage: string): Diagnosis {
+/** `source`: the source server's version when known; remedies that depend on it (2061, 3201) then name it. */
+export function diagnoseReplicationError(
+  errno: number,
+  serverMessage: string,
+  source: { major: number; minor: number } | null = null,
+): Diagnosis {
   const known = DIAGNOSES[errno];
   if (!known) {
     return {
@@ -120,7 +167,7 @@ export function diagnoseReplicationError(errno: number, serverMessage: string): 
   return {
     code: `MYSQL_${errno}`,
     message: `${known.meaning}: ${serverMessage}`,
-    remedy: known.remedy,
+    remedy: errno === 2061 || errno === 3201 ? authPluginRemedy(source) : known.remedy,
     permanent: known.permanent,
   };
 }

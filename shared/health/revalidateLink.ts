@@ -13,8 +13,19 @@ import {
 } from "./linkHealth";
 import { judgeSourceAddress, pinSourceAddress } from "../source/sourceAddress";
 import { validateSource } from "../source/sourceValidation";
-import { MysqlSession, cellText, readServerIdentity, type ServerIdentity } from "../mysql/mysqlSession";
-import { replicaEndpoint, callSkipCounter, callStart } from "../replica/replicaSql";
+import {
+  MysqlSession,
+  cellText,
+  readGlobalVariables,
+  readServerIdentity,
+  type ServerIdentity,
+} from "../mysql/mysqlSession";
+import {
+  replicaEndpoint,
+  callSkipCounter,
+  callSkipGtidTransaction,
+  callStart,
+} from "../replica/replicaSql";
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";
@@ -22,7 +33,7 @@ import { isTransientServiceError } from "../errors/serviceErrors";
 import { type ReplicaManager } from "../replica/replicaManager";
 import { hasHighAvailability } from "../workflow/linkingChoice";
 import { sourceFirewallInstruction } from "../workflow/compareServers";
-import { allowedTiersSetting } from "../workflow/activities/inspectReplicaActivity";
+import { allowedTiersSetting, replicaNetworkVerdict } from "../workflow/activities/inspectReplicaActivity";
 
 const RESTART_ATTEMPTS = 3;
 const RESTART_FIRST_BACKOFF_MS = 1_000;
@@ -55,6 +66,8 @@ interface Collected {
   recovery: RecoveryAction[];
   notTaken: ActionNotTaken[];
   secrets: string[];
+  /** The replica's delegated subnet when it is a VNet-integrated Flexible Server: a private source is then fine. */
+  vnetSubnet: string | null;
 }
 
 async function checkResourceManager(
@@ -100,11 +113,14 @@ async function checkResourceManager(
         : `Scale the replica back to ${allowed.join(" or ")}, or, if ${server.tier} is a deliberate choice, add it to the app setting ${setting}.`,
     });
   }
-  if (server.kind === "flexible" && server.publicNetworkAccess === "Disabled") {
+  const network = server.kind === "flexible" ? replicaNetworkVerdict(server) : "public";
+  if (network === "vnetIntegrated") out.vnetSubnet = server.delegatedSubnetResourceId;
+  if (network === "privateEndpointOnly") {
+    // VNet integration also reads Disabled, and is supported: only a private endpoint without public access is not.
     out.drift.push({
       code: "REPLICA_PUBLIC_ACCESS_DISABLED",
       message:
-        "The replica's public network access is now disabled (private access only); data-in replication is not supported there.",
+        "The replica's public network access is now disabled and it has no VNet integration (private endpoint access only); data-in replication is not supported there.",
       remedy: "Enable public network access on the replica again, or delete this link.",
     });
   }
@@ -173,6 +189,20 @@ async function reserveSkip(registry: LinkRegistry, id: string, rule: SkipRule): 
   return written ? (written.skipCounts[key] ?? 0) : null;
 }
 
+/**
+ * Whether the link carries GTIDs, so a skip must name the transaction: an auto-positioned (GTID) link, or a replica
+ * whose gtid_mode is ON (every HA replica; MySQL 5.7 refuses the skip counter there).
+ */
+async function linkUsesGtids(
+  session: MysqlSession,
+  record: LinkRecord,
+  status: ReplicationStatus,
+): Promise<boolean> {
+  if (record.linking === "gtid" || status.usingGtid === "1") return true;
+  const variables = await readGlobalVariables(session, ["gtid_mode"]);
+  return (variables.get("gtid_mode") ?? "").toUpperCase() === "ON";
+}
+
 async function recoverThreads(
   registry: LinkRegistry,
   record: LinkRecord,
@@ -185,11 +215,19 @@ async function recoverThreads(
   if (status.lastSqlErrno !== 0 && status.sqlRunning !== "Yes") {
     const errno = status.lastSqlErrno;
     const rule = record.skipPolicy.find((item) => item.errno === errno);
-    const reserved = rule ? await reserveSkip(registry, record.id, rule) : null;
+    const gtids = rule ? await linkUsesGtids(session, record, status) : false;
+    // A GTID link can only skip the transaction it names; without its GTID nothing is skipped (and nothing counted).
+    const unnamed = gtids && !status.failedTransactionGtid;
+    const reserved = rule && !unnamed ? await reserveSkip(registry, record.id, rule) : null;
     if (!rule) {
       out.notTaken.push({
         action: "skipSqlError",
         reason: `SQL error ${errno} is not in this link's skip policy: skipping would hide data drift, so it is left to an operator.`,
+      });
+    } else if (unnamed) {
+      out.notTaken.push({
+        action: "skipSqlError",
+        reason: `SQL error ${errno} is on a link with GTIDs on, and the replica does not name the failing transaction's GTID (performance_schema.replication_applier_status_by_worker): skip it by hand with CALL mysql.az_replication_skip_gtid_transaction('<uuid:n>').`,
       });
     } else if (reserved === null) {
       out.notTaken.push({
@@ -199,13 +237,17 @@ async function recoverThreads(
     } else {
       const skipped = status.lastSqlError;
       const used = reserved - 1;
+      const gtid = gtids ? status.failedTransactionGtid : null;
       // Counted before the call: a skip that then fails still counts, so the maximum is never exceeded.
-      await callSkipCounter(session);
+      if (gtid) await callSkipGtidTransaction(session, gtid);
+      else await callSkipCounter(session);
       status = await waitForThreads(session, identity, (s) => s.sqlRunning === "Yes" || s.lastSqlErrno !== 0);
       out.recovery.push({
         action: "skipSqlError",
         outcome: status.sqlRunning === "Yes" || status.lastSqlError !== skipped ? "done" : "failed",
-        detail: `skipped one event (${used + 1}/${rule.maxSkips} for error ${errno}): ${skipped}`,
+        detail: gtid
+          ? `skipped transaction ${gtid} with az_replication_skip_gtid_transaction (${used + 1}/${rule.maxSkips} for error ${errno}): ${skipped}`
+          : `skipped one event (${used + 1}/${rule.maxSkips} for error ${errno}): ${skipped}`,
       });
     }
   }
@@ -268,7 +310,11 @@ async function measureHeartbeat(
   out.secrets.push(password);
   const table = `\`${record.heartbeat.database}\`.\`replication_heartbeat\``;
   const writer = await MysqlSession.open({
-    host: await pinSourceAddress(record.sourceHost, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
+    host: await pinSourceAddress(
+      record.sourceHost,
+      deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+      out.vnetSubnet,
+    ),
     port: record.sourcePort,
     user: record.heartbeat.writerUser,
     password,
@@ -337,7 +383,7 @@ export async function revalidateLink(
 ): Promise<LinkHealth | null> {
   const record = await deps.registry.get(id);
   if (!record || record.state !== "replicating") return null;
-  const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [] };
+  const out: Collected = { drift: [], recovery: [], notTaken: [], secrets: [], vnetSubnet: null };
   const manager = deps.replicaManager(record);
   let status: ReplicationStatus | null = null;
   let heartbeatLag: number | null = null;
@@ -435,7 +481,9 @@ export async function revalidateLink(
         : {}),
       ...(needed ? { binlog: needed } : {}),
       linking: record.linking,
+      replicaKind: record.kind,
       allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+      replicaVnetSubnet: () => Promise.resolve(out.vnetSubnet),
       connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
     });
     for (const item of validation.checks) {

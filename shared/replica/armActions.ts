@@ -15,6 +15,8 @@ export const REPLICA_ARM_ACTIONS = [
   "Microsoft.DBforMySQL/flexibleServers/firewallRules/read",
   "Microsoft.DBforMySQL/flexibleServers/firewallRules/write",
   "Microsoft.DBforMySQL/flexibleServers/firewallRules/delete",
+  // resetGtid (POST, a long-running action) before a GTID link, only when the request opts in (replica.resetGtid).
+  "Microsoft.DBforMySQL/flexibleServers/resetGtid/action",
   // Firewall PUT and DELETE may answer 202; the SDK's poller GETs the Azure-AsyncOperation or Location URL.
   "Microsoft.DBforMySQL/locations/azureAsyncOperation/read",
   "Microsoft.DBforMySQL/locations/operationResults/read",

@@ -20,6 +20,12 @@ export interface ReplicaServerInfo {
   state: string;
   sslEnforcement: string | null;
   publicNetworkAccess: string | null;
+  /**
+   * Flexible Server with VNet integration (private access): the delegated subnet. ARM reports publicNetworkAccess
+   * Disabled both for such a server (supported by data-in replication) and for one with a private endpoint and public
+   * access disabled (unsupported); this field tells them apart. null for Single Server and public-access servers.
+   */
+  delegatedSubnetResourceId: string | null;
   highAvailabilityMode: string | null;
   administratorLogin: string | null;
 }
@@ -39,8 +45,6 @@ export type FirewallDirection = "replicaAdmitsSource" | "sourceAdmitsReplica";
 
 export interface ReplicaManager {
   readonly firewallDirection: FirewallDirection;
-  /** Whether the replica supports az_replication_change_master_with_gtid. */
-  readonly supportsGtidLinking: boolean;
   /** null when the server does not exist. */
   getServer(): Promise<ReplicaServerInfo | null>;
   /** Only meaningful when firewallDirection is replicaAdmitsSource. */
@@ -51,6 +55,11 @@ export interface ReplicaManager {
   deleteFirewallRule(ruleName: string): Promise<void>;
   /** The login the replica expects for the admin account (Single Server wants user@server, Flexible the plain user). */
   adminLogin(adminUser: string): string;
+  /**
+   * Flexible Server only: sets the server's GTID state to `gtidSet` (ARM action resetGtid, `az mysql flexible-server gtid
+   * reset`); completes when the long-running operation has succeeded. It invalidates the server's existing backups.
+   */
+  resetGtid?(gtidSet: string): Promise<void>;
 }
 
 /** An error from Resource Manager, reduced to what the workflow decides on. */

@@ -31,7 +31,6 @@ export function createSingleServerManager(
 
   return {
     firewallDirection: "replicaAdmitsSource",
-    supportsGtidLinking: false,
     async getServer(): Promise<ReplicaServerInfo | null> {
       try {
         const server = await client.servers.get(resourceGroup, serverName);
@@ -45,6 +44,7 @@ export function createSingleServerManager(
           state: server.userVisibleState ?? "",
           sslEnforcement: server.sslEnforcement ?? null,
           publicNetworkAccess: server.publicNetworkAccess ?? null,
+          delegatedSubnetResourceId: null,
           highAvailabilityMode: null,
           administratorLogin: server.administratorLogin ?? null,
         };

@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 import { secretReferenceSchema } from "./secretReference";
+import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -118,9 +119,26 @@ export function provisionRequestSchema(
           adminUser: mysqlUserName,
           adminPassword: secret,
           outboundAddress: ipv4.optional(),
+          resetGtid: z
+            .object({
+              gtidSet: z
+                .string({ message: "must be a string" })
+                .max(10_000, "must be at most 10,000 characters")
+                .refine(isMysqlGtidSet, "must be a non-empty MySQL GTID set like 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-16"),
+            })
+            .strict()
+            .optional(),
         })
         .strict()
         .superRefine((replica, ctx) => {
+          if (replica.resetGtid !== undefined && replica.kind !== "flexible") {
+            ctx.addIssue({
+              code: "custom",
+              path: ["resetGtid"],
+              message:
+                "applies to kind flexible only: Resource Manager's resetGtid action exists for Flexible Server",
+            });
+          }
           if (replica.outboundAddress !== undefined && replica.kind !== "flexible") {
             ctx.addIssue({
               code: "custom",
@@ -181,15 +199,24 @@ export function provisionRequestSchema(
         .optional(),
     })
     .strict()
-    .refine((request) => !(request.linking === "gtid" && request.replica.kind === "single"), {
-      path: ["linking"],
-      message: "gtid is not available with kind single: Single Server supports binlog file/position only",
-      // Runs even when other fields have problems, so this one is reported with them, as long as both fields parsed.
+    .refine((request) => !(request.replica.resetGtid && request.linking === "binlogPosition"), {
+      path: ["replica", "resetGtid"],
+      message: "goes with GTID linking: leave linking out or send gtid",
       when: (payload) => {
-        const body = payload.value as { linking?: unknown; replica?: { kind?: unknown } } | null;
-        return body?.linking === "gtid" && body.replica?.kind === "single";
+        const body = payload.value as { linking?: unknown; replica?: { resetGtid?: unknown } } | null;
+        return body?.linking === "binlogPosition" && body.replica?.resetGtid !== undefined;
       },
     });
+}
+
+function isMysqlGtidSet(value: string): boolean {
+  const text = value.replace(/\s+/g, "");
+  if (text === "") return false;
+  try {
+    return !isEmptyMysqlGtidSet(parseMysqlGtidSet(text));
+  } catch {
+    return false;
+  }
 }
 
 export type ProvisionRequest = z.infer<ReturnType<typeof provisionRequestSchema>>;

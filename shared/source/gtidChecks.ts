@@ -100,6 +100,13 @@ function shorten(text: string): string {
  * the source: the source would never send them and the replica's data differs) and on transactions the replica still
  * needs but the source has purged (error 1236 right after start).
  */
+/**
+ * On Flexible Server the replica's GTID state is set through Resource Manager, not SET GLOBAL: the resetGtid action
+ * (`az mysql flexible-server gtid reset --gtid-set <set>`), which invalidates the server's existing backups.
+ */
+const RESET_GTID_ADVICE =
+  "On a Flexible Server replica, set its GTID state to the dump's (the dump's SET @@GLOBAL.gtid_purged value) with az mysql flexible-server gtid reset --gtid-set '<set>', or let this app do it by sending replica.resetGtid: {\"gtidSet\": \"<set>\"}; this invalidates the server's existing backups.";
+
 export function gtidConsistencyCheck(
   flavor: ServerIdentity["flavor"],
   source: SourceGtidFacts,
@@ -138,7 +145,7 @@ function mysqlChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckR
           "GTID_ERRANT_TRANSACTIONS",
           "fail",
           `The replica has executed transactions the source does not have (errant transactions): ${shorten(formatMysqlGtidSet(errant))}.`,
-          "Find what wrote them (SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, '<source gtid_executed>') on the replica); if they are not wanted, re-seed the replica from a new dump of the source. Do not inject empty transactions on the source to hide them unless you know the data is identical.",
+          `Find what wrote them (SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, '<source gtid_executed>') on the replica); if they are not wanted, re-seed the replica from a new dump of the source. Do not inject empty transactions on the source to hide them unless you know the data is identical. ${RESET_GTID_ADVICE}`,
         ),
   );
   const needed = mysqlGtidSubtract(sourcePurged, replicaExecuted);
@@ -155,7 +162,7 @@ function mysqlChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckR
           "GTID_PURGED_NEEDED",
           "fail",
           `The replica still needs transactions the source has purged from its binlogs: ${shorten(formatMysqlGtidSet(needed))}. Replication would stop with error 13114 (1236 on MySQL 5.7).`,
-          "Re-seed the replica from a new dump taken with --set-gtid-purged=ON (its gtid_purged then covers these), and raise binlog retention on the source.",
+          `Re-seed the replica from a new dump taken with --set-gtid-purged=ON (its gtid_purged then covers these), and raise binlog retention on the source. ${RESET_GTID_ADVICE}`,
         ),
   );
   if (isEmptyMysqlGtidSet(replicaExecuted) && !isEmptyMysqlGtidSet(sourceExecuted)) {
@@ -222,6 +229,6 @@ function emptyReplicaPosition(sourcePosition: string): CheckResult {
     "GTID_REPLICA_POSITION",
     "warn",
     `The replica has no GTID position, so a GTID link replays the source's whole binlog history (the source is at ${shorten(sourcePosition)}).`,
-    "If the replica was seeded from a dump, set its GTID position from that dump first (MySQL: gtid_purged via --set-gtid-purged=ON; MariaDB: SET GLOBAL gtid_slave_pos from mysqldump --gtid).",
+    `If the replica was seeded from a dump, set its GTID position from that dump first (MySQL: gtid_purged via --set-gtid-purged=ON; MariaDB: SET GLOBAL gtid_slave_pos from mysqldump --gtid). ${RESET_GTID_ADVICE}`,
   );
 }

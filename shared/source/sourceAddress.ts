@@ -68,7 +68,15 @@ export function isPublicIpv4(address: string): boolean {
 
 export type AddressJudgement =
   | { verdict: "pass" | "warn"; connectTo: string; message: string; remedy: string }
-  | { verdict: "fail"; connectTo: null; resolvedIpv4: string | null; message: string; remedy: string };
+  | {
+      verdict: "fail";
+      connectTo: null;
+      resolvedIpv4: string | null;
+      message: string;
+      remedy: string;
+      /** True when the only objection is a private address (a VNet-integrated replica may accept it). */
+      privateOnly?: boolean;
+    };
 
 const PUBLIC_REMEDY =
   "Use a host name with a public IPv4 (A) record, or the source's public IPv4 address in dotted-decimal form.";
@@ -98,7 +106,15 @@ function isNumericForm(host: string): boolean {
  */
 export async function judgeSourceAddress(
   host: string,
-  options: { allowPrivate: boolean; lookupAll?: (host: string) => Promise<{ address: string }[]> },
+  options: {
+    allowPrivate: boolean;
+    /**
+     * The delegated subnet of a VNet-integrated Flexible Server replica: a private address is then acceptable (with a
+     * warning: it must be routable from that VNet). Link-local, platform and reserved addresses stay refused.
+     */
+    vnetSubnet?: string | null;
+    lookupAll?: (host: string) => Promise<{ address: string }[]>;
+  },
 ): Promise<AddressJudgement> {
   const family = isIP(host);
   if (family === 6) {
@@ -146,12 +162,24 @@ export async function judgeSourceAddress(
       remedy: "",
     };
   }
+  if (options.vnetSubnet && !options.allowPrivate) {
+    return {
+      verdict: "warn",
+      connectTo: first,
+      message: `Source host ${host} resolves to private address ${shown}; accepted because the replica is VNet-integrated (subnet ${options.vnetSubnet}).`,
+      remedy:
+        "The address must be routable from the replica's VNet (peering, VPN or ExpressRoute to the source's network) and the name must resolve there the same way (the VNet's DNS or a private DNS zone); the source's firewall must admit the replica's subnet.",
+    };
+  }
   if (!options.allowPrivate) {
-    return refused(
-      `Source host ${host} resolves to non-public address ${nonPublic[0]}: the Azure replica cannot reach it.`,
-      first,
-      "Expose the source on a public address (or through a public load balancer/NAT) and give that host name or address.",
-    );
+    return {
+      ...refused(
+        `Source host ${host} resolves to non-public address ${nonPublic[0]}: the Azure replica cannot reach it.`,
+        first,
+        "Expose the source on a public address (or through a public load balancer/NAT) and give that host name or address; a private source needs a Flexible Server replica with VNet integration whose VNet routes to it.",
+      ),
+      privateOnly: true,
+    } as AddressJudgement;
   }
   return {
     verdict: "warn",
@@ -167,8 +195,12 @@ export class SourceAddressRefusedError extends Error {
 }
 
 /** The judged address to connect to, or a SourceAddressRefusedError: for connections outside validation. */
-export async function pinSourceAddress(host: string, allowPrivate: boolean): Promise<string> {
-  const judgement = await judgeSourceAddress(host, { allowPrivate });
+export async function pinSourceAddress(
+  host: string,
+  allowPrivate: boolean,
+  vnetSubnet: string | null = null,
+): Promise<string> {
+  const judgement = await judgeSourceAddress(host, { allowPrivate, vnetSubnet });
   if (judgement.verdict === "fail") throw new SourceAddressRefusedError(judgement.message);
   return judgement.connectTo;
 }

@@ -11,7 +11,7 @@ import {
   readGlobalVariables,
   supportsWindowFunctions,
 } from "../mysql/mysqlSession";
-import { isTransientMysqlError, mysqlErrno } from "../errors/mysqlErrors";
+import { authPluginRemedy, isTransientMysqlError, mysqlErrno } from "../errors/mysqlErrors";
 import { type LinkingMethod, type SourceGtidFacts, gtidModeCheck } from "./gtidChecks";
 
 export const OFFENDER_LIST_LIMIT = 50;
@@ -29,7 +29,14 @@ export interface SourceValidationInput {
   inspection?: { user: string; password: string };
   binlog?: { file: string; position: number };
   linking: LinkingMethod;
+  /** The replica's kind: Flexible Server only recommends primary keys (a warning), Single Server requires them. */
+  replicaKind?: "single" | "flexible";
   allowPrivateAddresses: boolean;
+  /**
+   * Asked only when the source resolves to a private address (and allowPrivateAddresses is off): the replica's delegated
+   * subnet when it is a VNet-integrated Flexible Server, which may reach a private source; null otherwise.
+   */
+  replicaVnetSubnet?: () => Promise<string | null>;
   connectTimeoutMs: number;
 }
 
@@ -51,6 +58,10 @@ export interface SourceFacts {
   currentCoordinates: BinlogCoordinates | null;
   /** Tables whose schema or name has upper-case letters; null when no inspection account could look. */
   mixedCaseTables: { names: string[]; total: number } | null;
+  /** Base tables without a primary key; null when no inspection account could look. */
+  tablesWithoutPrimaryKey: { names: string[]; total: number } | null;
+  /** The source's sql_generate_invisible_primary_key (MySQL 8.0.30+), and its tables that have a generated one. */
+  invisiblePrimaryKeys: { generate: boolean | null; tables: { names: string[]; total: number } | null };
 }
 
 export interface SourceValidation {
@@ -209,6 +220,20 @@ const MISSING_PRIMARY_KEY = {
   where: "t.TABLE_TYPE = 'BASE TABLE' AND k.TABLE_NAME IS NULL",
 };
 
+/**
+ * Tables with a generated invisible primary key (MySQL 8.0.30+): the column my_row_id, invisible and AUTO_INCREMENT.
+ * Visible in information_schema while show_gipk_in_create_table_and_information_schema is ON (the default).
+ */
+const GENERATED_INVISIBLE_KEY = {
+  from: "information_schema.TABLES t JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME",
+  where: "c.COLUMN_NAME = 'my_row_id' AND c.COLUMN_KEY = 'PRI' AND c.EXTRA LIKE '%INVISIBLE%'",
+};
+
+function hasGeneratedInvisibleKeys(identity: ServerIdentity): boolean {
+  if (identity.flavor !== "mysql") return false;
+  return identity.major > 8 || (identity.major === 8 && (identity.minor > 0 || identity.patch >= 30));
+}
+
 /** Base tables whose engine is not InnoDB. */
 const NOT_INNODB = {
   from: "information_schema.TABLES t",
@@ -264,6 +289,7 @@ const VARIABLES = [
   "have_ssl",
   "binlog_expire_logs_seconds",
   "expire_logs_days",
+  "sql_generate_invisible_primary_key",
 ] as const;
 
 function retentionSeconds(variables: Map<string, string>): number | null {
@@ -282,6 +308,8 @@ function isOn(value: string | undefined): boolean {
 interface InspectionFindings {
   checks: CheckResult[];
   mixedCaseTables: { names: string[]; total: number };
+  tablesWithoutPrimaryKey: { names: string[]; total: number };
+  invisibleKeyTables: { names: string[]; total: number } | null;
   userRequiresTls: boolean | null;
   binaryLogs: Map<string, number> | null;
   currentCoordinates: BinlogCoordinates | null;
@@ -294,14 +322,23 @@ async function inspectSchemas(
   input: SourceValidationInput,
 ): Promise<InspectionFindings> {
   const checks: CheckResult[] = [];
+  const tablesWithoutPrimaryKey = await offenders(session, identity, MISSING_PRIMARY_KEY);
+  const primaryKeys = offenderCheck(
+    "PRIMARY_KEYS",
+    tablesWithoutPrimaryKey,
+    "Every table outside the system schemas has a primary key.",
+    "have no primary key",
+    "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
+  );
   checks.push(
-    offenderCheck(
-      "PRIMARY_KEYS",
-      await offenders(session, identity, MISSING_PRIMARY_KEY),
-      "Every table outside the system schemas has a primary key.",
-      "have no primary key",
-      "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
-    ),
+    // Single Server requires a primary key on every table; Flexible Server only recommends one (DOMAIN.md).
+    primaryKeys.status === "fail" && input.replicaKind === "flexible"
+      ? {
+          ...primaryKeys,
+          status: "warn",
+          message: `${primaryKeys.message} Flexible Server replicates tables without a primary key, but recommends one: each row change is then applied by scanning the table on the replica (slow, lag grows with the table).`,
+        }
+      : primaryKeys,
     offenderCheck(
       "INNODB_TABLES",
       await offenders(session, identity, NOT_INNODB),
@@ -311,6 +348,9 @@ async function inspectSchemas(
     ),
   );
   const mixedCaseTables = await offenders(session, identity, MIXED_CASE);
+  const invisibleKeyTables = hasGeneratedInvisibleKeys(identity)
+    ? await offenders(session, identity, GENERATED_INVISIBLE_KEY)
+    : null;
 
   let userRequiresTls: boolean | null = null;
   try {
@@ -325,7 +365,7 @@ async function inspectSchemas(
             "AUTH_PLUGIN_TLS",
             "fail",
             `The replication user ${input.replicationUser} authenticates with caching_sha2_password, which needs a secure connection (errors 2061/3201 otherwise), and no CA certificate was supplied.`,
-            "Supply source.caCertificate so replication uses TLS, or recreate the user WITH mysql_native_password.",
+            authPluginRemedy(identity),
           )
         : check(
             "AUTH_PLUGIN_TLS",
@@ -347,7 +387,14 @@ async function inspectSchemas(
   }
 
   const coordinates = await readBinaryLogs(session, identity);
-  return { checks, mixedCaseTables, userRequiresTls, ...coordinates };
+  return {
+    checks,
+    mixedCaseTables,
+    tablesWithoutPrimaryKey,
+    invisibleKeyTables,
+    userRequiresTls,
+    ...coordinates,
+  };
 }
 
 async function readBinaryLogs(
@@ -455,6 +502,8 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     },
     currentCoordinates: null,
     mixedCaseTables: null,
+    tablesWithoutPrimaryKey: null,
+    invisiblePrimaryKeys: { generate: null, tables: null },
   };
   let roundTrips = 0;
 
@@ -467,7 +516,13 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     "BINLOG_RETENTION",
   ] as const;
   const inspectionCodes = ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"] as const;
-  const address = await judgeSourceAddress(input.host, { allowPrivate: input.allowPrivateAddresses });
+  let address = await judgeSourceAddress(input.host, { allowPrivate: input.allowPrivateAddresses });
+  if (address.verdict === "fail" && address.privateOnly && input.replicaVnetSubnet) {
+    const vnetSubnet = await input.replicaVnetSubnet();
+    if (vnetSubnet) {
+      address = await judgeSourceAddress(input.host, { allowPrivate: false, vnetSubnet });
+    }
+  }
   if (address.verdict === "fail") {
     // Refused before any connection: no password goes to an address that failed the check.
     facts.resolvedIpv4 = address.resolvedIpv4;
@@ -571,6 +626,8 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       gtidPurgedUpTo: null,
     };
     const logBin = isOn(variables.get("log_bin"));
+    const generateInvisible = variables.get("sql_generate_invisible_primary_key");
+    facts.invisiblePrimaryKeys.generate = generateInvisible === undefined ? null : isOn(generateInvisible);
 
     const grants = (await session.query("SHOW GRANTS")).map((row) => cellText(Object.values(row)[0]));
     checks.push(
@@ -660,6 +717,8 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
         inspectionFindings = await inspectSchemas(inspectionSession, identity, input);
         checks.push(...inspectionFindings.checks);
         facts.mixedCaseTables = inspectionFindings.mixedCaseTables;
+        facts.tablesWithoutPrimaryKey = inspectionFindings.tablesWithoutPrimaryKey;
+        facts.invisiblePrimaryKeys.tables = inspectionFindings.invisibleKeyTables;
       } finally {
         roundTrips += inspectionSession.roundTrips;
         await inspectionSession.close();

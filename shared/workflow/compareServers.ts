@@ -11,6 +11,8 @@ export interface LinkPlan {
   linking: LinkingMethod;
   /** The replica's outbound address the DBA supplied (Flexible Server), if any. */
   outboundAddress?: string | undefined;
+  /** The GTID set the request asks the replica's GTID state to be reset to before linking (resetGtid). */
+  resetGtidTo?: string | undefined;
 }
 
 /** What to tell the DBA about the source's firewall when the replica connects out to it (Flexible Server). */
@@ -18,6 +20,39 @@ export function sourceFirewallInstruction(fqdn: string | null, outboundAddress: 
   return outboundAddress
     ? `The source's firewall must admit ${outboundAddress} (the replica's outbound address) on the source's port.`
     : `The source's firewall must admit the replica's outbound address on the source's port. Resource Manager does not report it: for a public-access Flexible Server it is the address its name resolves to (nslookup ${fqdn ?? "<server>.mysql.database.azure.com"}); it can change after a failover or a scale operation. Give it as replica.outboundAddress to have it named in reports and diagnoses.`;
+}
+
+/**
+ * Single Server: the replica connects out from its own address, which the source's firewall must admit too (besides the
+ * replica-side rule this app makes for the source). Azure documents how to find it: `SELECT @@global.redirect_server_host`
+ * on the replica, then resolve that name; the address can change.
+ */
+export function singleServerSourceFirewallInstruction(
+  redirect: { host: string; addresses: string[] } | null,
+): string {
+  const how =
+    "Find it as Azure documents: on the replica run SELECT @@global.redirect_server_host; and resolve that name (nslookup <name>); it can change, so check it again after maintenance or a scale operation.";
+  if (!redirect) return `The source's firewall must admit the replica's address on the source's port. ${how}`;
+  const addresses = redirect.addresses.length > 0 ? redirect.addresses.join(", ") : "(it did not resolve from here)";
+  return `The source's firewall must admit ${addresses}, the replica's address (@@global.redirect_server_host ${redirect.host}), on the source's port. It can change: resolve ${redirect.host} again after maintenance or a scale operation.`;
+}
+
+/** The address the report names for the source's firewall to admit, whatever the kind. */
+export function sourceFirewallView(
+  replica: Pick<ReplicaInspection, "server" | "sql"> & { kind: "single" | "flexible" },
+  outboundAddress: string | undefined,
+): { replicaOutboundAddress: string | null; instruction: string } {
+  if (replica.kind === "single") {
+    const redirect = replica.sql?.redirectServerHost ?? null;
+    return {
+      replicaOutboundAddress: redirect?.addresses[0] ?? null,
+      instruction: singleServerSourceFirewallInstruction(redirect),
+    };
+  }
+  return {
+    replicaOutboundAddress: outboundAddress ?? null,
+    instruction: sourceFirewallInstruction(replica.server?.fqdn ?? null, outboundAddress),
+  };
 }
 
 /**
@@ -54,30 +89,7 @@ export function compareServers(
   if (!source.identity || !replica.server) {
     checks.push(check("VERSION_MATCH", "skipped", skippedReason));
   } else {
-    const sourceVersion = source.identity.majorMinor;
-    const replicaVersion = majorMinor(replica.server.version);
-    const replicaFlavor = replica.sql?.identity.flavor;
-    if (replicaFlavor && replicaFlavor !== source.identity.flavor) {
-      checks.push(
-        check(
-          "VERSION_MATCH",
-          "fail",
-          `The source runs ${source.identity.flavor === "mariadb" ? "MariaDB" : "MySQL"} ${source.identity.version} but the replica runs ${replicaFlavor === "mariadb" ? "MariaDB" : "MySQL"}.`,
-          "Data-in replication needs the same server flavor on both sides.",
-        ),
-      );
-    } else if (sourceVersion !== replicaVersion) {
-      checks.push(
-        check(
-          "VERSION_MATCH",
-          "fail",
-          `The source is version ${sourceVersion} (${source.identity.version}) but the replica is ${replicaVersion}.`,
-          "Source and replica must have the same major.minor version: pick a replica of the source's version, or upgrade the source first.",
-        ),
-      );
-    } else {
-      checks.push(check("VERSION_MATCH", "pass", `Both servers run ${sourceVersion}.`));
-    }
+    checks.push(versionCheck(source, replica));
   }
   if (source.serverId === null || !replica.sql) {
     checks.push(check("SERVER_ID_DISTINCT", "skipped", skippedReason));
@@ -117,8 +129,27 @@ export function compareServers(
       ? judgeGtidModes(source.gtid, replica.sql.gtid, plan.linking)
       : check("GTID_MODE_COMPATIBLE", "skipped", skippedReason),
   );
-  if (plan.linking === "gtid") checks.push(...gtidChecks(source, replica));
-  if (replica.firewallDirection === "sourceAdmitsReplica") {
+  if (plan.resetGtidTo !== undefined) checks.push(gtidResetCheck(replica, plan.resetGtidTo, plan.linking));
+  if (plan.linking === "gtid") {
+    // After a reset the replica resumes from the given set, not from what it has now: judge that one.
+    const judged =
+      plan.resetGtidTo !== undefined && replica.sql
+        ? { ...replica, sql: { ...replica.sql, gtid: { ...replica.sql.gtid, gtidExecuted: plan.resetGtidTo } } }
+        : replica;
+    checks.push(...gtidChecks(source, judged));
+  }
+  if (source.identity?.flavor === "mysql" && replica.sql) checks.push(invisiblePrimaryKeysCheck(source, replica));
+  if (replica.server?.kind === "single") {
+    // Both firewalls: the replica's admits the source (this app's rule), and the source's must admit the replica.
+    checks.push(
+      check(
+        "SOURCE_FIREWALL_ADMITS_REPLICA",
+        "warn",
+        `The replica connects out to ${sourceSpec.host}:${sourceSpec.port}; this app opens the replica's firewall to the source, but cannot see or change the source's own firewall.`,
+        singleServerSourceFirewallInstruction(replica.sql?.redirectServerHost ?? null),
+      ),
+    );
+  } else if (replica.firewallDirection === "sourceAdmitsReplica") {
     // Cannot be verified before the replica connects: a refusal shows as IO error 2003 after start, diagnosed then.
     checks.push(
       check(
@@ -132,25 +163,180 @@ export function compareServers(
   return checks;
 }
 
+/**
+ * The replica's version is the server's own (@@version, read in the inspection); Resource Manager's field only when the
+ * server could not be read (it can say "8.0.21" for a server on 8.0.40). Single Server needs the same major.minor;
+ * Flexible Server recommends it and allows a 5.7 source with an 8.0 replica.
+ */
+function versionCheck(source: SourceFacts, replica: ReplicaInspection): CheckResult {
+  const identity = source.identity!;
+  const server = replica.server!;
+  const sourceVersion = identity.majorMinor;
+  const fromServer = replica.sql?.identity;
+  const replicaVersion = fromServer?.majorMinor ?? majorMinor(server.version);
+  const replicaShown = fromServer
+    ? `${replicaVersion} (${fromServer.version})`
+    : `${replicaVersion} (as Resource Manager reports it; the server itself could not be read)`;
+  if (fromServer && fromServer.flavor !== identity.flavor) {
+    return check(
+      "VERSION_MATCH",
+      "fail",
+      `The source runs ${identity.flavor === "mariadb" ? "MariaDB" : "MySQL"} ${identity.version} but the replica runs ${fromServer.flavor === "mariadb" ? "MariaDB" : "MySQL"}.`,
+      "Data-in replication needs the same server flavor on both sides.",
+    );
+  }
+  if (sourceVersion === replicaVersion) {
+    return check("VERSION_MATCH", "pass", `Both servers run ${sourceVersion} (the replica ${replicaShown}).`);
+  }
+  if (server.kind === "flexible" && sourceVersion === "5.7" && replicaVersion === "8.0") {
+    return check(
+      "VERSION_MATCH",
+      "warn",
+      `The source is version 5.7 (${identity.version}) and the replica ${replicaShown}: Flexible Server allows replicating from 5.7 to 8.0, but recommends the same version. What can break: statements and DDL that 8.0 refuses (GRANT that creates a user, removed SQL modes such as NO_AUTO_CREATE_USER, identifiers that became reserved words such as RANK, GROUPS, WINDOW), the default character set and collation (utf8mb4, utf8mb4_0900_ai_ci) for tables created without one, and the default authentication plugin (caching_sha2_password) for accounts created through replication.`,
+      "Run MySQL Shell's upgrade checker (util.checkForServerUpgrade()) against the source, fix what it reports, and test the application's statements against 8.0 before linking; or use a 5.7 replica.",
+    );
+  }
+  return check(
+    "VERSION_MATCH",
+    "fail",
+    `The source is version ${sourceVersion} (${identity.version}) but the replica is ${replicaShown}.`,
+    server.kind === "flexible"
+      ? "Use a replica of the source's major.minor version (Flexible Server also allows a 5.7 source with an 8.0 replica), or upgrade the source first."
+      : "Source and replica must have the same major.minor version on Single Server: pick a replica of the source's version, or upgrade the source first.",
+  );
+}
+
+/**
+ * Generated invisible primary keys (MySQL 8.0.30+; ON by default on Flexible Server 8.0+). Azure's data-in replication
+ * docs (concepts-data-in-replication, "generated invisible primary key") name the risks: a table created on the
+ * source without a primary key gets my_row_id on the replica only, and the source's later DDL adding a primary key or
+ * an AUTO_INCREMENT column then stops replication (1068, 1075, 4109); and a source that generates them must seed the
+ * replica with its keys.
+ */
+function invisiblePrimaryKeysCheck(source: SourceFacts, replica: ReplicaInspection): CheckResult {
+  const replicaGenerates = replica.sql?.generateInvisiblePrimaryKey ?? null;
+  const sourceGenerates = source.invisiblePrimaryKeys.generate;
+  const sourceTables = source.invisiblePrimaryKeys.tables;
+  const keyless = source.tablesWithoutPrimaryKey;
+  const warnings: string[] = [];
+  const remedies: string[] = [];
+  if (replicaGenerates && (keyless === null || keyless.total > 0 || sourceGenerates === false)) {
+    const which =
+      keyless && keyless.total > 0
+        ? `${keyless.total} source table(s) have no primary key (${describeNames(keyless)})`
+        : keyless === null
+          ? "whether source tables lack a primary key is unknown (no inspection account)"
+          : "tables created later on the source without a primary key";
+    warnings.push(
+      `The replica generates invisible primary keys (sql_generate_invisible_primary_key ON) and ${which}: such tables get my_row_id on the replica only, and a later ALTER on the source that adds a primary key or an AUTO_INCREMENT column stops replication with error 1068, 1075 or 4109.`,
+    );
+    remedies.push(
+      "Set the replica's server parameter sql_generate_invisible_primary_key to OFF before restoring the dump and linking (az mysql flexible-server parameter set --name sql_generate_invisible_primary_key --value OFF), or give those tables primary keys on the source.",
+    );
+  }
+  if (sourceGenerates || (sourceTables && sourceTables.total > 0)) {
+    const tables =
+      sourceTables && sourceTables.total > 0
+        ? `${sourceTables.total} source table(s) have a generated invisible primary key (${describeNames(sourceTables)})`
+        : "the source generates invisible primary keys (sql_generate_invisible_primary_key ON) for tables created without one";
+    warnings.push(
+      `${tables}: the replica's copies must have the same my_row_id column and values, or row events no longer match them.`,
+    );
+    remedies.push(
+      "Seed the replica with a dump that keeps the generated keys (mysqldump and mysqlpump keep them by default; do not use --skip-generated-invisible-primary-key), or give the tables explicit primary keys on the source.",
+    );
+  }
+  if (warnings.length === 0) {
+    return check(
+      "INVISIBLE_PRIMARY_KEYS",
+      "pass",
+      replicaGenerates === null && sourceGenerates === null
+        ? "Neither server reports generated invisible primary keys."
+        : "No generated invisible primary key differs between the servers.",
+    );
+  }
+  return check("INVISIBLE_PRIMARY_KEYS", "warn", warnings.join(" "), remedies.join(" "));
+}
+
+/**
+ * The request's resetGtid: Azure's preconditions (a Flexible Server, gtid_mode ON, no replication running), and what
+ * it costs (the server's existing backups are invalidated), said before anything runs.
+ */
+function gtidResetCheck(replica: ReplicaInspection, gtidSet: string, linking: LinkingMethod): CheckResult {
+  const fail = (message: string, remedy: string) => check("GTID_RESET", "fail", message, remedy);
+  if (replica.server?.kind !== "flexible")
+    return fail("resetGtid exists for Flexible Server only.", "Leave replica.resetGtid out.");
+  if (linking !== "gtid")
+    return fail(
+      "resetGtid was asked for, but the replica is linked by binlog file/position.",
+      'Send linking: "gtid", or leave replica.resetGtid out.',
+    );
+  if (!replica.sql)
+    return check("GTID_RESET", "skipped", "The replica's GTID mode and replication state could not be read.");
+  const mode = replica.sql.gtid.gtidMode ?? "unknown";
+  if (mode.toUpperCase() !== "ON")
+    return fail(
+      `The replica's gtid_mode is ${mode}; resetGtid needs ON.`,
+      "Raise the replica's gtid_mode server parameter to ON one step at a time (OFF_PERMISSIVE, ON_PERMISSIVE, ON), then try again.",
+    );
+  const status = replica.sql.status;
+  if (status.configured && (status.ioRunning !== "No" || status.sqlRunning !== "No"))
+    return fail(
+      "Replication runs on the replica; resetGtid is refused while it runs.",
+      "Stop and remove the existing link first (DELETE /api/replications/{id}, or CALL mysql.az_replication_remove_master).",
+    );
+  return check(
+    "GTID_RESET",
+    "warn",
+    `Before linking, the replica's GTID state (now ${replica.sql.gtid.gtidExecuted || "empty"}) will be reset to ${gtidSet} through Resource Manager (resetGtid). This invalidates the server's existing backups.`,
+    "Take the set from the dump that seeded the replica (its SET @@GLOBAL.gtid_purged); plan a new backup baseline after the reset (Azure takes the next automated backup from then on).",
+  );
+}
+
+function describeNames(found: { names: string[]; total: number }): string {
+  const more = found.total > found.names.length ? ` and ${found.total - found.names.length} more` : "";
+  return `${found.names.join(", ")}${more}`;
+}
+
 function gtidChecks(source: SourceFacts, replica: ReplicaInspection): CheckResult[] {
   const codes = ["GTID_ERRANT_TRANSACTIONS", "GTID_PURGED_NEEDED"];
-  if (!replica.supportsGtidLinking) {
-    return [
-      check(
-        "GTID_LINKING_SUPPORTED",
-        "fail",
-        "This replica kind does not support GTID linking.",
-        "Link by binlog file/position, or use a Flexible Server replica.",
-      ),
-    ];
-  }
+  const linkingSupported = gtidLinkingCheck(replica);
+  if (linkingSupported.status === "fail") return [linkingSupported];
   if (!source.identity || !replica.sql) {
     return codes.map((code) => check(code, "skipped", "The GTID state of both servers is needed."));
   }
   if (source.identity.flavor !== replica.sql.identity.flavor) {
     return codes.map((code) => check(code, "skipped", "Source and replica run different server flavors."));
   }
-  return gtidConsistencyCheck(source.identity.flavor, source.gtid, replica.sql.gtid);
+  return [linkingSupported, ...gtidConsistencyCheck(source.identity.flavor, source.gtid, replica.sql.gtid)];
+}
+
+/**
+ * Whether the replica can take a GTID link is decided by its real gtid_mode, not its kind: Single Server supports GTID
+ * linking too (5.7/8.0, storage v2) once its gtid_mode is ON, and a Flexible Server with gtid_mode OFF cannot.
+ */
+function gtidLinkingCheck(replica: ReplicaInspection): CheckResult {
+  const mode = replica.sql?.gtid.gtidMode ?? null;
+  if (mode === null) {
+    return check(
+      "GTID_LINKING_SUPPORTED",
+      "skipped",
+      "The replica's gtid_mode could not be read (no admin session).",
+    );
+  }
+  if (mode.toUpperCase() === "ON") {
+    return check("GTID_LINKING_SUPPORTED", "pass", "The replica's gtid_mode is ON: it can be linked by GTID.");
+  }
+  const parameterPath =
+    "Raise the replica's gtid_mode server parameter to ON one step at a time (set enforce_gtid_consistency ON first; then OFF_PERMISSIVE, ON_PERMISSIVE, ON); it cannot be lowered again.";
+  return check(
+    "GTID_LINKING_SUPPORTED",
+    "fail",
+    `The replica's gtid_mode is ${mode}; GTID linking (az_replication_change_master_with_gtid) needs ON.`,
+    replica.server?.kind === "single"
+      ? `${parameterPath} Single Server supports GTIDs on 5.7 and 8.0 with general-purpose storage v2 (up to 16 TB). Or link by binlog file/position.`
+      : `${parameterPath} Or link by binlog file/position.`,
+  );
 }
 
 /**

@@ -16,8 +16,14 @@ import {
   type StepTiming,
   type WorkflowError,
   firewallRuleNameFor,
+  replicaTarget,
 } from "./provisionTypes";
-import { compareServers, sourceFirewallInstruction, withLinkingChecks } from "./compareServers";
+import {
+  compareServers,
+  sourceFirewallInstruction,
+  sourceFirewallView,
+  withLinkingChecks,
+} from "./compareServers";
 import { chooseLinking } from "./linkingChoice";
 import {
   VALIDATE_SOURCE_ACTIVITY,
@@ -45,6 +51,7 @@ import {
   type CheckReplicationResult,
 } from "./activities/checkReplicationActivity";
 import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
+import { RESET_GTID_ACTIVITY, type ResetGtidInput, type ResetGtidResult } from "./activities/resetGtidActivity";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
@@ -87,6 +94,7 @@ const inputSchema = z.object({
     adminUser: z.string(),
     adminPassword: secretReference,
     outboundAddress: z.string().optional(),
+    resetGtid: z.object({ gtidSet: z.string().min(1) }).optional(),
   }),
   linking: z.enum(["binlogPosition", "gtid"]).optional(),
   binlog: z.object({ file: z.string(), position: z.number() }).optional(),
@@ -317,6 +325,7 @@ export function* provisionOrchestrator(
       source: input.source,
       ...(input.binlog ? { binlog: input.binlog } : {}),
       linking: input.linking ?? (input.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+      replica: replicaTarget(input.replica),
     };
     const inspectInput: InspectReplicaInput = {
       replica: input.replica,
@@ -338,7 +347,10 @@ export function* provisionOrchestrator(
   }
   if (!validation.ok) return yield* fail(validation.error);
   if (!inspection.ok) return yield* fail(inspection.error);
-  const linking = chooseLinking(input.linking, inspection.value.server);
+  const resetGtidTo = input.replica.resetGtid?.gtidSet;
+  // A reset of the GTID state asks for a GTID link, as an explicit linking: "gtid" does.
+  const linking = chooseLinking(input.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.value.server);
+  const sourceIdentity = validation.value.facts.identity;
   report.linking = linking;
   firewallDirection = inspection.value.firewallDirection;
   report.checks = [
@@ -347,17 +359,17 @@ export function* provisionOrchestrator(
     ...compareServers(validation.value.facts, inspection.value, input.source, {
       linking: linking.method,
       outboundAddress: input.replica.outboundAddress,
+      resetGtidTo,
     }),
   ];
   fqdn = inspection.value.server?.fqdn ?? null;
   sourceIpv4 = validation.value.facts.resolvedIpv4;
   ruleExistedBefore = inspection.value.firewallRule !== null;
-  if (firewallDirection === "sourceAdmitsReplica") {
-    report.sourceFirewall = {
-      replicaOutboundAddress: input.replica.outboundAddress ?? null,
-      instruction: sourceFirewallInstruction(fqdn, input.replica.outboundAddress),
-    };
-  }
+  // Both kinds: the replica connects out to the source, whose firewall must admit it.
+  report.sourceFirewall = sourceFirewallView(
+    { ...inspection.value, kind: input.replica.kind },
+    input.replica.outboundAddress,
+  );
   const blocking = blockingReasons(report.checks, fqdn, sourceIpv4);
   // The second test only narrows the types: blockingReasons covers a missing FQDN or address.
   if (blocking || !fqdn || !sourceIpv4) {
@@ -394,7 +406,30 @@ export function* provisionOrchestrator(
     }
   }
 
-  // 3. Link the replica to the source.
+  // 3. Flexible Server, when the request opts in: the replica's GTID state set to the dump's, through Resource Manager.
+  // Nothing undoes it (the previous state is gone, and so is the server's backup baseline): the report says so.
+  if (resetGtidTo !== undefined && linking.method === "gtid") {
+    begin("resettingGtid");
+    try {
+      const resetInput: ResetGtidInput = { replica: replicaTarget(input.replica), gtidSet: resetGtidTo };
+      const result = expectOutcome<ResetGtidResult>(
+        RESET_GTID_ACTIVITY,
+        yield context.df.callActivityWithRetry(RESET_GTID_ACTIVITY, ARM_RETRY, resetInput),
+      );
+      if (!result.ok) return yield* fail(result.error);
+      report.changes.push(
+        `reset the replica's GTID state to ${resetGtidTo} (resetGtid; the server's earlier backups are invalidated; not undone by a rollback)`,
+      );
+    } catch (error) {
+      return yield* fail({
+        code: "GTID_RESET_FAILED",
+        message: `Resetting the replica's GTID state failed after retries: ${errorMessage(error)}`,
+        remedy: "Check Resource Manager's availability and this app's permissions on the server.",
+      });
+    }
+  }
+
+  // 4. Link the replica to the source.
   begin("linking");
   linkAttempted = true;
   try {
@@ -434,7 +469,7 @@ export function* provisionOrchestrator(
 
   /** A connection refused from a replica that connects out is, first of all, the source's firewall. */
   function diagnose(errno: number, message: string): WorkflowError {
-    const diagnosis = diagnoseReplicationError(errno, message);
+    const diagnosis = diagnoseReplicationError(errno, message, sourceIdentity);
     if (errno !== 2003 || firewallDirection !== "sourceAdmitsReplica") return diagnosis;
     const address = input.replica.outboundAddress;
     return {
@@ -444,7 +479,7 @@ export function* provisionOrchestrator(
     };
   }
 
-  // 4. Start, then watch on durable timers until replication really runs or a permanent error shows.
+  // 5. Start, then watch on durable timers until replication really runs or a permanent error shows.
   begin("starting");
   const deadline = now().getTime() + input.timing.verifyBudgetSeconds * 1000;
   let intervalMs = input.timing.verifyFirstIntervalSeconds * 1000;
@@ -493,7 +528,7 @@ export function* provisionOrchestrator(
     intervalMs = Math.min(intervalMs * 2, START_POLL_MAX_INTERVAL_MS);
   }
 
-  // 5. Register the link.
+  // 6. Register the link.
   begin("registering");
   try {
     yield context.df.callActivityWithRetry(

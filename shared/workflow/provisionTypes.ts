@@ -40,6 +40,21 @@ export interface ReplicaSpec {
   adminPassword: SecretReference;
   /** Flexible Server: the replica's outbound address as the DBA found it, named in reports and diagnoses. */
   outboundAddress?: string;
+  /**
+   * Flexible Server, GTID linking: set the replica's GTID state to this set (the dump's gtid_purged) through Resource
+   * Manager's resetGtid before linking. An explicit opt-in: it invalidates the server's existing backups.
+   */
+  resetGtid?: { gtidSet: string };
+}
+
+/** The replica's identity only: what an activity needs to reach it through Resource Manager. */
+export function replicaTarget(replica: ReplicaTarget): ReplicaTarget {
+  return {
+    kind: replica.kind,
+    subscriptionId: replica.subscriptionId,
+    resourceGroup: replica.resourceGroup,
+    serverName: replica.serverName,
+  };
 }
 
 export interface ProvisionInput {
@@ -61,7 +76,11 @@ export interface WorkflowError {
 }
 
 export type StepName =
-  "validating" | "openingFirewall" | "linking" | "starting" | "verifying" | "registering" | "rollingBack";
+  | "validating"
+  | "openingFirewall"
+  | "resettingGtid"
+  | "linking"
+  | "starting" | "verifying" | "registering" | "rollingBack";
 
 export interface StepTiming {
   step: StepName;

@@ -1,4 +1,5 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
+import { lookup } from "node:dns/promises";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
@@ -32,6 +33,13 @@ export interface ReplicaSqlFacts {
   identity: ServerIdentity;
   serverId: number;
   lowerCaseTableNames: number;
+  /** sql_generate_invisible_primary_key (MySQL 8.0.30+; ON by default on Flexible Server); null when not reported. */
+  generateInvisiblePrimaryKey: boolean | null;
+  /**
+   * Single Server: the host its outbound connections come from (`@@global.redirect_server_host`, Azure's documented
+   * way to find the address the source's firewall must admit), and what it resolved to; null when not reported.
+   */
+  redirectServerHost: { host: string; addresses: string[] } | null;
   status: ReplicationStatus;
   gtid: ReplicaGtidFacts;
 }
@@ -39,7 +47,6 @@ export interface ReplicaSqlFacts {
 export interface ReplicaInspection {
   /** Decided by the replica's kind, through its manager; the orchestrator branches on this, not on the kind. */
   firewallDirection: FirewallDirection;
-  supportsGtidLinking: boolean;
   server: ReplicaServerInfo | null;
   checks: CheckResult[];
   sql: ReplicaSqlFacts | null;
@@ -81,14 +88,33 @@ function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): Check
   );
 }
 
-/** Flexible Server with private access only (VNet integration, public access disabled) cannot do data-in replication. */
+/** What a Flexible Server's network means for data-in replication; shared with the re-validation's drift. */
+export function replicaNetworkVerdict(
+  server: Pick<ReplicaServerInfo, "publicNetworkAccess" | "delegatedSubnetResourceId">,
+): "public" | "vnetIntegrated" | "privateEndpointOnly" {
+  if (server.publicNetworkAccess !== "Disabled") return "public";
+  return server.delegatedSubnetResourceId ? "vnetIntegrated" : "privateEndpointOnly";
+}
+
+/**
+ * Flexible Server: VNet integration (private access) is supported, the source's name resolving from that VNet; only a
+ * server reached through a private endpoint with public access disabled is not. ARM says Disabled for both.
+ */
 function publicAccessCheck(server: ReplicaServerInfo): CheckResult {
-  if (server.publicNetworkAccess === "Disabled") {
+  const verdict = replicaNetworkVerdict(server);
+  if (verdict === "privateEndpointOnly") {
     return check(
       "REPLICA_PUBLIC_ACCESS",
       "fail",
-      `The replica ${server.name} has public network access disabled (private access only); data-in replication is not supported on such a server.`,
-      "Use a Flexible Server with public access (allowed IP addresses), or enable public network access on this one if your network policy allows it.",
+      `The replica ${server.name} has public network access disabled and no VNet integration (private endpoint access only); data-in replication is not supported on such a server.`,
+      "Enable public network access on the server (keeping the private endpoint if you need it), or use a Flexible Server with VNet integration (private access) whose VNet can reach the source.",
+    );
+  }
+  if (verdict === "vnetIntegrated") {
+    return check(
+      "REPLICA_PUBLIC_ACCESS",
+      "pass",
+      `The replica ${server.name} uses VNet integration (private access, subnet ${server.delegatedSubnetResourceId}); data-in replication is supported when the source's host name resolves, and its address is routable, from that VNet.`,
     );
   }
   return check(
@@ -121,13 +147,22 @@ function highAvailabilityCheck(server: ReplicaServerInfo, requested: LinkingMeth
   );
 }
 
+/** Resolves Single Server's redirect host; the addresses can change (Azure says so), so this is a snapshot. */
+async function resolveRedirectHost(host: string): Promise<{ host: string; addresses: string[] }> {
+  try {
+    const found = await lookup(host, { all: true, family: 4 });
+    return { host, addresses: found.map((entry) => entry.address) };
+  } catch {
+    return { host, addresses: [] };
+  }
+}
+
 export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
   return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {
     const dependencies = deps();
     const manager = dependencies.replicaManager(input.replica);
     const capabilities = {
       firewallDirection: manager.firewallDirection,
-      supportsGtidLinking: manager.supportsGtidLinking,
     };
     let server: ReplicaServerInfo | null;
     let firewallRule: FirewallRuleInfo | null;
@@ -223,6 +258,8 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
           "gtid_current_pos",
           "gtid_slave_pos",
           "gtid_binlog_state",
+          "sql_generate_invisible_primary_key",
+          "redirect_server_host",
         ]);
         const status = await readReplicationStatus(opened.session, opened.identity);
         checks.push(
@@ -233,6 +270,8 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
           ),
         );
         const serverId = Number(variables.get("server_id") ?? "0");
+        const gipk = variables.get("sql_generate_invisible_primary_key");
+        const redirectHost = variables.get("redirect_server_host") ?? "";
         return succeeded({
           ...capabilities,
           server,
@@ -251,6 +290,9 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
               gtidBinlogState: variables.get("gtid_binlog_state") ?? null,
             },
             lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
+            generateInvisiblePrimaryKey:
+              gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
+            redirectServerHost: redirectHost ? await resolveRedirectHost(redirectHost) : null,
             status: {
               ...status,
               lastIoError: redactSecrets(status.lastIoError, [adminPassword]),

@@ -3,6 +3,7 @@ import { sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { type SourceSpec } from "../provisionTypes";
+import { type ReplicaTarget, isTransientArmError } from "../../replica/replicaManager";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkingMethod, type SourceValidation, validateSource } from "../../source/sourceValidation";
 import { redactSecrets } from "../../secrets/secretResolver";
@@ -13,13 +14,32 @@ export interface ValidateSourceInput {
   source: SourceSpec;
   binlog?: { file: string; position: number };
   linking: LinkingMethod;
+  /** The replica the source is judged for: its kind (primary keys) and, for a private source, its network. */
+  replica?: ReplicaTarget;
 }
 
 export type ValidateSourceResult = ActivityOutcome<Omit<SourceValidation, "roundTrips">>;
 
+class ReplicaNetworkUnavailable extends Error {
+  override readonly name = "ReplicaNetworkUnavailable";
+}
+
+/** A VNet-integrated Flexible Server's subnet, read before any connection to a private source is made. */
+async function replicaVnetSubnet(deps: WorkflowDependencies, replica: ReplicaTarget): Promise<string | null> {
+  try {
+    const server = await deps.replicaManager(replica).getServer();
+    return server?.publicNetworkAccess === "Disabled" ? server.delegatedSubnetResourceId : null;
+  } catch (error) {
+    // Throttled or failing: retried with the activity. A refusal (403, 404) leaves the private address refused.
+    if (isTransientArmError(error)) throw new ReplicaNetworkUnavailable((error as Error).message);
+    return null;
+  }
+}
+
 export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
   return async (input: ValidateSourceInput): Promise<ValidateSourceResult> => {
-    const { config, secrets } = deps();
+    const dependencies = deps();
+    const { config, secrets } = dependencies;
     let replicationPassword: string;
     let inspectionPassword: string | undefined;
     try {
@@ -59,7 +79,11 @@ export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
           : {}),
         ...(input.binlog ? { binlog: input.binlog } : {}),
         linking: input.linking,
+        ...(input.replica ? { replicaKind: input.replica.kind } : {}),
         allowPrivateAddresses: config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+        ...(input.replica?.kind === "flexible"
+          ? { replicaVnetSubnet: () => replicaVnetSubnet(dependencies, input.replica!) }
+          : {}),
         connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
       });
       // Server messages echo user input; make sure no password travels back into the history.
@@ -70,7 +94,8 @@ export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
       }));
       return succeeded({ checks: safeChecks, facts });
     } catch (error) {
-      if (isTransientMysqlError(error)) throw transientError(error, secretValues);
+      if (isTransientMysqlError(error) || error instanceof ReplicaNetworkUnavailable)
+        throw transientError(error, secretValues);
       return failed(
         "VALIDATION_ERROR",
         redactSecrets(

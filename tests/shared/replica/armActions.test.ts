@@ -91,6 +91,12 @@ describe("ARM actions the replica managers need", () => {
         await replica.deleteFirewallRule("replication-source");
         await replica.deleteFirewallRule("replication-source");
         expect(await replica.getFirewallRule("replication-source")).toBeNull();
+        if (kind === "flexible") {
+          server.setParameter("gtid_mode", "ON");
+          await replica.resetGtid!("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5");
+        } else {
+          expect("resetGtid" in replica).toBe(false);
+        }
       }
     }
 

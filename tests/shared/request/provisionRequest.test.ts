@@ -135,19 +135,15 @@ describe("provision request schema", () => {
     }
   });
 
-  it("refuses GTID linking and an outbound address for Single Server, with the other problems", () => {
+  it("accepts GTID linking for Single Server (decided by the replica's gtid_mode), refusing only its outbound address", () => {
     const found = problems({
       ...valid,
       source: { ...valid.source, port: 0 },
       replica: { ...valid.replica, outboundAddress: "20.61.12.34" },
       linking: "gtid",
     });
-    expect(found.map((item) => item.path).sort()).toEqual([
-      "linking",
-      "replica.outboundAddress",
-      "source.port",
-    ]);
-    expect(found.find((item) => item.path === "linking")?.message).toMatch(/Single Server supports binlog/);
+    expect(found.map((item) => item.path).sort()).toEqual(["replica.outboundAddress", "source.port"]);
+    expect(problems({ ...valid, linking: "gtid" })).toEqual([]);
   });
 
   it("refuses an unknown linking method and an outbound address that is not IPv4", () => {

@@ -68,3 +68,33 @@ describe("judgeSourceAddress", () => {
     expect(classifyAddress("20.1.2.3")).toBe("public");
   });
 });
+
+describe("judgeSourceAddress for a VNet-integrated replica", () => {
+  const subnet =
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/mysql";
+
+  it.each(["10.1.2.3", "172.16.5.4", "192.168.1.1"])(
+    "accepts private %s with a warning that it must be routable from the VNet",
+    async (host) => {
+      const judgement = await judgeSourceAddress(host, { allowPrivate: false, vnetSubnet: subnet });
+      expect(judgement).toMatchObject({ verdict: "warn", connectTo: host });
+      expect(judgement.message).toContain(subnet);
+      expect(judgement.remedy).toMatch(/routable from the replica's VNet/);
+    },
+  );
+
+  it("refuses a private address for a public replica, saying it is only the address", async () => {
+    const judgement = await judgeSourceAddress("10.1.2.3", { allowPrivate: false });
+    expect(judgement).toMatchObject({ verdict: "fail", privateOnly: true });
+    expect(judgement.remedy).toMatch(/VNet integration/);
+  });
+
+  it.each(["169.254.169.254", "168.63.129.16", "0.0.0.0"])(
+    "still refuses link-local and platform address %s",
+    async (host) => {
+      const judgement = await judgeSourceAddress(host, { allowPrivate: false, vnetSubnet: subnet });
+      expect(judgement.verdict).toBe("fail");
+      expect(judgement).not.toHaveProperty("privateOnly");
+    },
+  );
+});
