@@ -50,6 +50,8 @@ interface Case {
   step: string;
   /** "replicating", or "failed@<step where the run met the fault> <code> rolledBack=<bool>". */
   expected: string;
+  /** Another outcome that means the same to the user, when the server decides between them by timing. */
+  alsoAccepted?: string;
   run: (stack: LocalStack, clock: HoldableClock) => Promise<View>;
 }
 
@@ -262,6 +264,9 @@ const CASES: Case[] = [
     fault: "source shut down while replication starts",
     step: "starting",
     expected: "failed@starting MYSQL_2003 rolledBack=true",
+    // MySQL's IO thread reports the dropped connection (2013) until its next connect attempt (Connect_Retry, 60 s)
+    // fails with 2003: which of the two the budget ends on is timing. Both say "the source is gone".
+    alsoAccepted: "failed@starting MYSQL_2013 rolledBack=true",
     run: async (stack) => {
       slowFirewall(stack);
       const id = await start(stack, { ...stack.exampleRequest(), binlog: await stack.source.binlogStatus() });
@@ -423,7 +428,7 @@ describe("fault matrix", () => {
       };
       rows.push(row);
       if (row.actual !== item.expected) console.log(JSON.stringify(view.error));
-      expect(row.actual).toBe(item.expected);
+      expect(item.alsoAccepted === row.actual ? item.expected : row.actual).toBe(item.expected);
       const record = (await stack.host.invokeHttp({ method: "GET", path: "/api/replications" })).json<{
         replications: { id: string; state: string }[];
       }>();
