@@ -26,7 +26,7 @@ const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspend
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** How often a cutover re-reads both sides while it waits (on durable timers). */
-export const CUTOVER_POLL_INTERVAL_SECONDS = 2;
+const CUTOVER_POLL_INTERVAL_SECONDS = 2;
 
 export interface LinkOperationsApiDependencies {
   config: () => AppConfig;

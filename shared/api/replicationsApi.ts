@@ -44,7 +44,7 @@ import { runningOperation } from "./linkOperationsApi";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
@@ -89,7 +89,7 @@ function sameSource(record: LinkRecord, request: ProvisionRequest): boolean {
 }
 
 /** The public view of a provisioning: orchestration status and registry row combined. */
-export function replicationView(
+function replicationView(
   id: string,
   status: DurableOrchestrationStatus | null,
   record: LinkRecord | null,
@@ -232,7 +232,10 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         remedy: inspection.error.remedy,
       });
     const resetGtidTo = request.replica.resetGtid?.gtidSet;
-    const linking = chooseLinking(request.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.value.server);
+    const linking = chooseLinking(
+      request.linking ?? (resetGtidTo ? "gtid" : undefined),
+      inspection.value.server,
+    );
     const checks = [
       ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
       ...inspection.value.checks,

@@ -61,7 +61,7 @@ export interface HeartbeatSettings {
   database: string;
 }
 
-export interface HealthSummary {
+interface HealthSummary {
   state: string;
   checkedAt: string;
   secondsBehindSource: number | null;
@@ -69,7 +69,7 @@ export interface HealthSummary {
 }
 
 /** What a change makes of the current row: the row to write, or null to leave it as it is. */
-export type LinkChange = (current: LinkRecord) => LinkRecord | null;
+type LinkChange = (current: LinkRecord) => LinkRecord | null;
 
 export interface LinkRegistry {
   get(id: string): Promise<LinkRecord | null>;

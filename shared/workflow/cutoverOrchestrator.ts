@@ -66,7 +66,7 @@ function binlogSequence(file: string): number {
 }
 
 /** Whether the replica has applied everything the source has written, by the link's own method. */
-export function caughtUp(
+function caughtUp(
   method: "binlogPosition" | "gtid",
   source: SourcePosition,
   replica: ReplicaProgress,

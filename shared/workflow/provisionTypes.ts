@@ -80,7 +80,10 @@ export type StepName =
   | "openingFirewall"
   | "resettingGtid"
   | "linking"
-  | "starting" | "verifying" | "registering" | "rollingBack";
+  | "starting"
+  | "verifying"
+  | "registering"
+  | "rollingBack";
 
 export interface StepTiming {
   step: StepName;
@@ -121,7 +124,7 @@ export interface RollbackAction {
   detail: string;
 }
 
-export type ProvisionState = "replicating" | "failed";
+type ProvisionState = "replicating" | "failed";
 
 export interface ProvisionReport {
   id: string;

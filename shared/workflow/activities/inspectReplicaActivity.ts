@@ -29,7 +29,7 @@ export interface InspectReplicaInput {
   linking?: LinkingMethod;
 }
 
-export interface ReplicaSqlFacts {
+interface ReplicaSqlFacts {
   identity: ServerIdentity;
   serverId: number;
   lowerCaseTableNames: number;
@@ -290,8 +290,7 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
               gtidBinlogState: variables.get("gtid_binlog_state") ?? null,
             },
             lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
-            generateInvisiblePrimaryKey:
-              gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
+            generateInvisiblePrimaryKey: gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
             redirectServerHost: redirectHost ? await resolveRedirectHost(redirectHost) : null,
             status: {
               ...status,

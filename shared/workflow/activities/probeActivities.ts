@@ -16,7 +16,7 @@ export interface PlanProbeBatchesResult {
   batches: { from: string; to: string }[];
 }
 
-export function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
+function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
   // Ordinal order, as Table storage sorts row keys.
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const batches: { from: string; to: string }[] = [];
@@ -40,5 +40,8 @@ export function createPlanProbeBatchesActivity(runtime: () => ProbeRuntime) {
 export function createProbeBatchActivity(runtime: () => ProbeRuntime) {
   // Per-link failures are results (unreachable); only a Table storage failure throws, for the retry policy.
   return async (input: ProbeBatchInput, context?: InvocationContext): Promise<ProbeBatchResult> =>
-    probeBatch(runtime().forBatch((line) => context?.log(line)), input);
+    probeBatch(
+      runtime().forBatch((line) => context?.log(line)),
+      input,
+    );
 }
