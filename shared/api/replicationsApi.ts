@@ -41,11 +41,16 @@ import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownO
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
 import { runningOperation } from "./linkOperationsApi";
+import {
+  RUNNING_RUNTIME_STATES,
+  instanceStatus,
+  isRunning,
+  startSingleton,
+} from "../workflow/singletonInstance";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
 const MAX_BODY_BYTES = 256 * 1024;
-const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
 export interface ReplicationsApiDependencies {
@@ -65,19 +70,6 @@ function transientMessage(error: unknown): string {
 function statusUrlFor(request: HttpRequest, id: string): string {
   const url = new URL(request.url);
   return `${url.origin}/api/replications/${encodeURIComponent(id)}`;
-}
-
-async function getStatusOrNull(
-  client: DurableClient,
-  id: string,
-): Promise<DurableOrchestrationStatus | null> {
-  try {
-    return await client.getStatus(id, { showHistory: false, showInput: false });
-  } catch (error) {
-    const status = (error as { response?: { status?: number } }).response?.status;
-    if (status === 404 || /404|not found/i.test((error as Error).message)) return null;
-    throw error;
-  }
 }
 
 function sameSource(record: LinkRecord, request: ProvisionRequest): boolean {
@@ -103,8 +95,8 @@ function replicationView(
   if (record?.state === "removed") state = "removed";
   // A rotation or cutover owns the link's state while it runs, and a cutover's outcome outlives the provisioning's.
   else if (record && HELD_OR_FINAL_STATES.has(record.state)) state = record.state;
-  else if (teardownStatus && RUNNING_STATES.has(teardownStatus)) state = "removing";
-  else if (runtimeStatus && RUNNING_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
+  else if (teardownStatus && RUNNING_RUNTIME_STATES.has(teardownStatus)) state = "removing";
+  else if (runtimeStatus && RUNNING_RUNTIME_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
   else if (runtimeStatus === "Completed" && report) state = report.state;
   else if (runtimeStatus) state = "failed";
   else state = record?.state ?? "failed";
@@ -178,7 +170,11 @@ function replicationView(
 }
 
 export function createReplicationsApi(deps: ReplicationsApiDependencies) {
-  async function dryRun(id: string, request: ProvisionRequest): Promise<HttpResponseInit> {
+  async function dryRun(
+    id: string,
+    request: ProvisionRequest,
+    context: InvocationContext,
+  ): Promise<HttpResponseInit> {
     const workflow = deps.workflow();
     const ruleName = firewallRuleNameFor(id);
     const sleep = deps.sleep ?? realSleep;
@@ -191,22 +187,28 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         runWithRetry(
           MYSQL_RETRY,
           () =>
-            createValidateSourceActivity(() => workflow)({
-              source: request.source,
-              ...(request.binlog ? { binlog: request.binlog } : {}),
-              linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
-              replica: replicaTarget(request.replica),
-            }),
+            createValidateSourceActivity(() => workflow)(
+              {
+                source: request.source,
+                ...(request.binlog ? { binlog: request.binlog } : {}),
+                linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+                replica: replicaTarget(request.replica),
+              },
+              context,
+            ),
           sleep,
         ),
         runWithRetry(
           ARM_RETRY,
           () =>
-            createInspectReplicaActivity(() => workflow)({
-              replica: request.replica,
-              firewallRuleName: ruleName,
-              ...(request.linking ? { linking: request.linking } : {}),
-            }),
+            createInspectReplicaActivity(() => workflow)(
+              {
+                replica: request.replica,
+                firewallRuleName: ruleName,
+                ...(request.linking ? { linking: request.linking } : {}),
+              },
+              context,
+            ),
           sleep,
         ),
       ]);
@@ -324,11 +326,11 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       }
       const body = parsed.data;
       const id = linkIdFor(body.replica);
-      if (body.dryRun) return dryRun(id, body);
+      if (body.dryRun) return dryRun(id, body, context);
 
       const statusUrl = statusUrlFor(request, id);
-      const existing = await getStatusOrNull(client, id);
-      if (existing && RUNNING_STATES.has(existing.runtimeStatus)) {
+      const existing = await instanceStatus(client, id);
+      if (isRunning(existing)) {
         return errorResponse(
           409,
           "ProvisioningInProgress",
@@ -336,8 +338,8 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           { id, statusUrl },
         );
       }
-      const teardown = await getStatusOrNull(client, teardownInstanceId(id));
-      if (teardown && RUNNING_STATES.has(teardown.runtimeStatus)) {
+      const teardown = await instanceStatus(client, teardownInstanceId(id));
+      if (isRunning(teardown)) {
         return errorResponse(
           409,
           "RemovalInProgress",
@@ -391,20 +393,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           .workflow()
           .registry.upsert({ ...record, state: "provisioning", updatedAt: new Date().toISOString() });
       }
-      try {
-        await client.startNew(PROVISION_ORCHESTRATOR, { instanceId: id, input });
-      } catch (error) {
-        // Two POSTs raced: the host refuses to overwrite a running instance.
-        const now = await getStatusOrNull(client, id);
-        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
-          return errorResponse(
-            409,
-            "ProvisioningInProgress",
-            "A provisioning for this replica is already running.",
-            { id, statusUrl },
-          );
-        }
-        throw error;
+      // Two POSTs may race past the check above: the second finds the first's instance running.
+      if (!(await startSingleton(client, PROVISION_ORCHESTRATOR, id, input)).started) {
+        return errorResponse(
+          409,
+          "ProvisioningInProgress",
+          "A provisioning for this replica is already running.",
+          { id, statusUrl },
+        );
       }
       context.log(`provisioning ${id} started for replica ${body.replica.serverName}`);
       return json(202, { id, statusUrl, state: "validating" }, { Location: statusUrl });
@@ -415,9 +411,9 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       const workflow = deps.workflow();
       const [status, record, teardown, health] = await Promise.all([
-        getStatusOrNull(client, id),
+        instanceStatus(client, id),
         workflow.registry.get(id),
-        getStatusOrNull(client, teardownInstanceId(id)),
+        instanceStatus(client, teardownInstanceId(id)),
         workflow.healthHistory.latest(id, 5),
       ]);
       if (!status && !record) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
@@ -449,12 +445,12 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       const statusUrl = statusUrlFor(request, id);
       const [record, provisioning] = await Promise.all([
         deps.workflow().registry.get(id),
-        getStatusOrNull(client, id),
+        instanceStatus(client, id),
       ]);
       if (!record && !provisioning) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       if (record?.state === "removed")
         return json(200, replicationView(id, null, record), { Location: statusUrl });
-      if (!record || (provisioning && RUNNING_STATES.has(provisioning.runtimeStatus))) {
+      if (!record || isRunning(provisioning)) {
         return errorResponse(
           409,
           "ProvisioningInProgress",
@@ -477,16 +473,8 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           },
         );
       }
-      const instanceId = teardownInstanceId(id);
-      const running = await getStatusOrNull(client, instanceId);
-      if (!running || !RUNNING_STATES.has(running.runtimeStatus)) {
-        try {
-          await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: id });
-        } catch (error) {
-          const now = await getStatusOrNull(client, instanceId);
-          if (!now || !RUNNING_STATES.has(now.runtimeStatus)) throw error;
-        }
-      }
+      // A teardown already running is this request's answer too: 202 either way.
+      await startSingleton(client, TEARDOWN_ORCHESTRATOR, teardownInstanceId(id), id);
       return json(202, { id, statusUrl, state: "removing" }, { Location: statusUrl });
     },
 
@@ -506,30 +494,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       const instanceId = `${id}-revalidation`;
-      const running = await getStatusOrNull(client, instanceId);
-      if (running && RUNNING_STATES.has(running.runtimeStatus)) {
+      const input: RevalidationInput = { ids: [id], concurrency: 1 };
+      if (!(await startSingleton(client, REVALIDATION_ORCHESTRATOR, instanceId, input)).started) {
         return errorResponse(
           409,
           "RevalidationInProgress",
           "A re-validation of this link is already running.",
           { id },
         );
-      }
-      const input: RevalidationInput = { ids: [id], concurrency: 1 };
-      try {
-        await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId, input });
-      } catch (error) {
-        // Two requests raced: the host refuses to overwrite a running instance.
-        const now = await getStatusOrNull(client, instanceId);
-        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
-          return errorResponse(
-            409,
-            "RevalidationInProgress",
-            "A re-validation of this link is already running.",
-            { id },
-          );
-        }
-        throw error;
       }
       const statusUrl = statusUrlFor(request, id);
       return json(202, { id, statusUrl, revalidationInstanceId: instanceId }, { Location: statusUrl });

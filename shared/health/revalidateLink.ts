@@ -20,12 +20,7 @@ import {
   readServerIdentity,
   type ServerIdentity,
 } from "../mysql/mysqlSession";
-import {
-  replicaEndpoint,
-  callSkipCounter,
-  callSkipGtidTransaction,
-  callStart,
-} from "../replica/replicaSql";
+import { replicaEndpoint, callSkipCounter, callSkipGtidTransaction, callStart } from "../replica/replicaSql";
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";

@@ -33,7 +33,8 @@ export function singleServerSourceFirewallInstruction(
   const how =
     "Find it as Azure documents: on the replica run SELECT @@global.redirect_server_host; and resolve that name (nslookup <name>); it can change, so check it again after maintenance or a scale operation.";
   if (!redirect) return `The source's firewall must admit the replica's address on the source's port. ${how}`;
-  const addresses = redirect.addresses.length > 0 ? redirect.addresses.join(", ") : "(it did not resolve from here)";
+  const addresses =
+    redirect.addresses.length > 0 ? redirect.addresses.join(", ") : "(it did not resolve from here)";
   return `The source's firewall must admit ${addresses}, the replica's address (@@global.redirect_server_host ${redirect.host}), on the source's port. It can change: resolve ${redirect.host} again after maintenance or a scale operation.`;
 }
 
@@ -134,11 +135,15 @@ export function compareServers(
     // After a reset the replica resumes from the given set, not from what it has now: judge that one.
     const judged =
       plan.resetGtidTo !== undefined && replica.sql
-        ? { ...replica, sql: { ...replica.sql, gtid: { ...replica.sql.gtid, gtidExecuted: plan.resetGtidTo } } }
+        ? {
+            ...replica,
+            sql: { ...replica.sql, gtid: { ...replica.sql.gtid, gtidExecuted: plan.resetGtidTo } },
+          }
         : replica;
     checks.push(...gtidChecks(source, judged));
   }
-  if (source.identity?.flavor === "mysql" && replica.sql) checks.push(invisiblePrimaryKeysCheck(source, replica));
+  if (source.identity?.flavor === "mysql" && replica.sql)
+    checks.push(invisiblePrimaryKeysCheck(source, replica));
   if (replica.server?.kind === "single") {
     // Both firewalls: the replica's admits the source (this app's rule), and the source's must admit the replica.
     checks.push(
@@ -325,7 +330,11 @@ function gtidLinkingCheck(replica: ReplicaInspection): CheckResult {
     );
   }
   if (mode.toUpperCase() === "ON") {
-    return check("GTID_LINKING_SUPPORTED", "pass", "The replica's gtid_mode is ON: it can be linked by GTID.");
+    return check(
+      "GTID_LINKING_SUPPORTED",
+      "pass",
+      "The replica's gtid_mode is ON: it can be linked by GTID.",
+    );
   }
   const parameterPath =
     "Raise the replica's gtid_mode server parameter to ON one step at a time (set enforce_gtid_consistency ON first; then OFF_PERMISSIVE, ON_PERMISSIVE, ON); it cannot be lowered again.";

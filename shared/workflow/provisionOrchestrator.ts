@@ -51,7 +51,11 @@ import {
   type CheckReplicationResult,
 } from "./activities/checkReplicationActivity";
 import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
-import { RESET_GTID_ACTIVITY, type ResetGtidInput, type ResetGtidResult } from "./activities/resetGtidActivity";
+import {
+  RESET_GTID_ACTIVITY,
+  type ResetGtidInput,
+  type ResetGtidResult,
+} from "./activities/resetGtidActivity";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";

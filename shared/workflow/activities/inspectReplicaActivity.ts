@@ -1,4 +1,5 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
+import { type ActivityHandler } from "./activityHandler";
 import { lookup } from "node:dns/promises";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
@@ -157,7 +158,9 @@ async function resolveRedirectHost(host: string): Promise<{ host: string; addres
   }
 }
 
-export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
+export function createInspectReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
   return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {
     const dependencies = deps();
     const manager = dependencies.replicaManager(input.replica);

@@ -1,4 +1,5 @@
 // Activity: link the replica to the source by binlog coordinates or by GTID; an identical existing link is success.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
@@ -79,7 +80,9 @@ async function currentSourceCoordinates(
   }
 }
 
-export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
+export function createLinkReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<LinkReplicaInput, LinkReplicaResult> {
   return async (input: LinkReplicaInput): Promise<LinkReplicaResult> => {
     const dependencies = deps();
     const secretValues: string[] = [];

@@ -1,4 +1,5 @@
 // Activity: undo what a failed provisioning changed (stop, remove the link, delete the rule it created); reports each action.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { openReplicaSession } from "./replicaSession";
 import { secretFailure, transientError } from "./activityOutcome";
@@ -25,7 +26,9 @@ export interface RollbackInput {
 export type RollbackResult =
   { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
 
-export function createRollbackActivity(deps: () => WorkflowDependencies) {
+export function createRollbackActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<RollbackInput, RollbackResult> {
   return async (input: RollbackInput): Promise<RollbackResult> => {
     const dependencies = deps();
     const actions: RollbackAction[] = [];
