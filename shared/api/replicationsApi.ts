@@ -6,7 +6,6 @@ import { describeIssues, provisionRequestSchema, type ProvisionRequest } from ".
 import { errorResponse, json } from "./httpResults";
 import { readJsonBody } from "./readJsonBody";
 import {
-  firewallRuleNameFor,
   linkIdFor,
   replicaTarget,
   type ProvisionReport,
@@ -29,14 +28,15 @@ import {
 } from "../workflow/activities/inspectReplicaActivity";
 import { ARM_RETRY, MYSQL_RETRY } from "../workflow/retryPolicies";
 import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
+import { compareServers, withLinkingChecks } from "../workflow/compareServers";
+import { chooseLinking } from "../domain/linkingChoice";
 import {
-  compareServers,
+  firewallRuleNameFor,
   singleServerSourceFirewallInstruction,
   sourceFirewallInstruction,
   sourceFirewallView,
-  withLinkingChecks,
-} from "../workflow/compareServers";
-import { chooseLinking } from "../workflow/linkingChoice";
+} from "../domain/firewall";
+import { type LinkSource, linkSourceOf, sameSource } from "../domain/linkIdentity";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
@@ -72,12 +72,9 @@ function statusUrlFor(request: HttpRequest, id: string): string {
   return `${url.origin}/api/replications/${encodeURIComponent(id)}`;
 }
 
-function sameSource(record: LinkRecord, request: ProvisionRequest): boolean {
-  return (
-    record.sourceHost === request.source.host &&
-    record.sourcePort === request.source.port &&
-    record.replicationUser === request.source.replicationUser
-  );
+/** The registered link's source, as link identity compares it. */
+function recordSource(record: LinkRecord): LinkSource {
+  return { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser };
 }
 
 /** The public view of a provisioning: orchestration status and registry row combined. */
@@ -361,7 +358,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       if (record && record.state === "replicating") {
-        if (sameSource(record, body)) {
+        if (sameSource(recordSource(record), linkSourceOf(body.source))) {
           return json(200, replicationView(id, existing, record), { Location: statusUrl });
         }
         return errorResponse(

@@ -15,16 +15,11 @@ import {
   type StepName,
   type StepTiming,
   type WorkflowError,
-  firewallRuleNameFor,
   replicaTarget,
 } from "./provisionTypes";
-import {
-  compareServers,
-  sourceFirewallInstruction,
-  sourceFirewallView,
-  withLinkingChecks,
-} from "./compareServers";
-import { chooseLinking } from "./linkingChoice";
+import { compareServers, withLinkingChecks } from "./compareServers";
+import { chooseLinking } from "../domain/linkingChoice";
+import { firewallRuleNameFor, sourceFirewallInstruction, sourceFirewallView } from "../domain/firewall";
 import {
   VALIDATE_SOURCE_ACTIVITY,
   type ValidateSourceInput,

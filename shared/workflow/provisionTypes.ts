@@ -16,11 +16,6 @@ export function linkIdFor(
   return `rpl-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
 }
 
-/** The firewall rule this app owns for a link; the name says who made it. */
-export function firewallRuleNameFor(linkId: string): string {
-  return `data-in-replication-${linkId}`;
-}
-
 export interface SourceSpec {
   host: string;
   port: number;

@@ -15,7 +15,8 @@ import {
   toArmFailure,
 } from "../../replica/replicaManager";
 import { type LinkingMethod, type ReplicaGtidFacts } from "../../source/gtidChecks";
-import { hasHighAvailability } from "../linkingChoice";
+import { hasHighAvailability } from "../../domain/linkingChoice";
+import { allowedTiersSetting, replicaNetworkVerdict } from "../../domain/replicaPolicy";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
@@ -63,11 +64,6 @@ const TIER_NAMES: Record<string, string> = {
   Burstable: "Burstable",
 };
 
-/** The app setting that holds the allowed tiers of each kind: a refused tier is this app's policy, named so. */
-export function allowedTiersSetting(kind: ReplicaServerInfo["kind"]): string {
-  return kind === "single" ? "SINGLE_SERVER_ALLOWED_TIERS" : "FLEXIBLE_SERVER_ALLOWED_TIERS";
-}
-
 function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): CheckResult {
   const shown = TIER_NAMES[server.tier] ?? server.tier;
   if (allowed.includes(server.tier))
@@ -87,14 +83,6 @@ function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): Check
     `The replica ${server.name} is in the ${shown} tier (${server.skuName}); this app's policy (${allowedTiersSetting(server.kind)}) allows ${allowedShown}. This is the app's setting, not an Azure restriction.`,
     `Scale the server to ${allowedShown}, or, if the ${shown} tier is a deliberate choice, add ${server.tier} to the app setting ${allowedTiersSetting(server.kind)}.`,
   );
-}
-
-/** What a Flexible Server's network means for data-in replication; shared with the re-validation's drift. */
-export function replicaNetworkVerdict(
-  server: Pick<ReplicaServerInfo, "publicNetworkAccess" | "delegatedSubnetResourceId">,
-): "public" | "vnetIntegrated" | "privateEndpointOnly" {
-  if (server.publicNetworkAccess !== "Disabled") return "public";
-  return server.delegatedSubnetResourceId ? "vnetIntegrated" : "privateEndpointOnly";
 }
 
 /**

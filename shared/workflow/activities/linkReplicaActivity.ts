@@ -5,7 +5,8 @@ import { type ActivityOutcome, failed, secretFailure, succeeded, transientError 
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
-import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
+import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
 import { callChangeMaster, callChangeMasterWithGtid } from "../../replica/replicaSql";
 import {
   MysqlSession,
@@ -42,19 +43,6 @@ export type LinkReplicaResult = ActivityOutcome<{
 async function replicaGtidPosition(session: MysqlSession): Promise<string> {
   const variables = await readGlobalVariables(session, ["gtid_executed", "gtid_slave_pos"]);
   return (variables.get("gtid_executed") ?? variables.get("gtid_slave_pos") ?? "").replace(/\s+/g, "");
-}
-
-/** The replica already replicates from this source as this user. */
-export function isSameLink(
-  status: ReplicationStatus,
-  source: Pick<SourceSpec, "host" | "port" | "replicationUser">,
-): boolean {
-  return (
-    status.configured &&
-    status.sourceHost === source.host &&
-    status.sourcePort === source.port &&
-    status.sourceUser === source.replicationUser
-  );
 }
 
 async function currentSourceCoordinates(
@@ -127,7 +115,7 @@ export function createLinkReplicaActivity(
       try {
         const status = await readReplicationStatus(opened.session, opened.identity);
         if (status.configured) {
-          if (isSameLink(status, input.source)) {
+          if (isSameLink(status, linkSourceOf(input.source))) {
             return succeeded(
               input.linking === "gtid"
                 ? {

@@ -6,6 +6,7 @@ import { secretFailure, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type RollbackAction } from "../provisionTypes";
 import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink } from "../../domain/linkIdentity";
 import { callRemoveMaster, callStop } from "../../replica/replicaSql";
 import { isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
@@ -50,13 +51,7 @@ export function createRollbackActivity(
         try {
           const status = await readReplicationStatus(opened.session, opened.identity);
           const foreign =
-            status.configured &&
-            input.onlyIfSource !== undefined &&
-            !(
-              status.sourceHost === input.onlyIfSource.host &&
-              status.sourcePort === input.onlyIfSource.port &&
-              status.sourceUser === input.onlyIfSource.user
-            );
+            status.configured && input.onlyIfSource !== undefined && !isSameLink(status, input.onlyIfSource);
           if (foreign) {
             actions.push({
               action: "removeLink",
