@@ -61,7 +61,8 @@ async function run(request: AppProcessRequest): Promise<AppProcessResult> {
         const activitiesBefore = host.stats().activityExecutions;
         await host.fireTimer("healthProbeTimer");
         const final = await host.waitForInstance(SCHEDULED_PROBE_INSTANCE, { timeoutMs: 300_000 });
-        if (final.runtimeStatus !== "Completed") throw new Error(`the probe pass ended ${final.runtimeStatus}`);
+        if (final.runtimeStatus !== "Completed")
+          throw new Error(`the probe pass ended ${final.runtimeStatus}`);
         const passes = (detail as unknown[] | null) ?? [];
         passes.push({
           ...(final.output as object),

@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 /** A target a figure is held to: value <= max, or value >= min. */
 export type Target = { max: number } | { min: number };
 
-export interface Figure {
+interface Figure {
   name: string;
   value: number;
   unit: string;
@@ -35,12 +35,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export function round(value: number, digits = 2): number {
+function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
 
-export function meets(value: number, target: Target): boolean {
+function meets(value: number, target: Target): boolean {
   return "max" in target ? value <= target.max : value >= target.min;
 }
 

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
       const waitFor = async (state: string, since: number): Promise<number> => {
         for (;;) {
           const row = await latestTransition();
-          if (row?.state === state && new Date(row.at).getTime() >= since - INTERVAL_MS) return performance.now();
+          if (row?.state === state && new Date(row.at).getTime() >= since - INTERVAL_MS)
+            return performance.now();
           if (performance.now() - since > 60_000) throw new Error(`no ${state} transition within 60 s`);
           await sleep(25);
         }
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
     } finally {
       clearInterval(timer);
       await stack.host.idle();
-      await stack.host.waitForInstance(SCHEDULED_PROBE_INSTANCE, { timeoutMs: 60_000 }).catch(() => undefined);
+      await stack.host
+        .waitForInstance(SCHEDULED_PROBE_INSTANCE, { timeoutMs: 60_000 })
+        .catch(() => undefined);
     }
     out.figure("probe.breakToRecordedMs.max", Math.max(...detections), "ms", {
       target: { max: INTERVAL_MS + 2_000 },
@@ -104,7 +107,9 @@ async function main(): Promise<void> {
       const details = result.detail as PassDetail[];
       for (const detail of details) {
         if (detail.probed !== size || detail.failures.length > 0 || detail.states.healthy !== size)
-          throw new Error(`a pass over ${size} links: ${JSON.stringify({ ...detail, transitions: undefined })}`);
+          throw new Error(
+            `a pass over ${size} links: ${JSON.stringify({ ...detail, transitions: undefined })}`,
+          );
       }
       const quiet = details.slice(1);
       const first = details[0]!;

@@ -1,7 +1,7 @@
 // Provisions the local stack's example link through the app's HTTP API and waits for the orchestration to end.
 import { TableClient } from "@azure/data-tables";
 import { type LocalStack } from "../dev/stack/localStack";
-import { firewallRuleNameFor } from "../shared/workflow/provisionTypes";
+import { firewallRuleNameFor } from "../shared/domain/firewall";
 
 export interface Provisioned {
   id: string;

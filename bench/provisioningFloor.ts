@@ -7,7 +7,7 @@ import { MySQLManagementClient } from "@azure/arm-mysql";
 import { type RowDataPacket } from "mysql2/promise";
 import { RESOURCE_GROUP, SUBSCRIPTION_ID, type LocalStack } from "../dev/stack/localStack";
 import { validateSource } from "../shared/source/sourceValidation";
-import { firewallRuleNameFor } from "../shared/workflow/provisionTypes";
+import { firewallRuleNameFor } from "../shared/domain/firewall";
 
 const POLL_INTERVAL_MS = 250; // the app's checkReplication activity polls at the same interval
 const REPLICATION_SECRET = "source-replication-password";

@@ -32,20 +32,24 @@ import {
 df.app.orchestration(ROTATION_ORCHESTRATOR, rotationOrchestrator);
 df.app.orchestration(CUTOVER_ORCHESTRATOR, cutoverOrchestrator);
 
-const activities = {
-  [CLAIM_LINK_ACTIVITY]: createClaimLinkActivity,
-  [RELEASE_LINK_ACTIVITY]: createReleaseLinkActivity,
-  [CHECK_SOURCE_LOGIN_ACTIVITY]: createCheckSourceLoginActivity,
-  [RELINK_REPLICA_ACTIVITY]: createRelinkReplicaActivity,
-  [READ_SOURCE_POSITION_ACTIVITY]: createReadSourcePositionActivity,
-  [READ_REPLICA_PROGRESS_ACTIVITY]: createReadReplicaProgressActivity,
-  [SET_REPLICATION_RUNNING_ACTIVITY]: createSetReplicationRunningActivity,
-  [COMPARE_CHECKSUMS_ACTIVITY]: createCompareChecksumsActivity,
-};
-for (const [name, factory] of Object.entries(activities)) {
-  const handler = factory(workflowDependencies) as (input: never) => Promise<unknown>;
-  df.app.activity(name, { handler: (input: unknown) => handler(input as never) });
-}
+df.app.activity(CLAIM_LINK_ACTIVITY, { handler: createClaimLinkActivity(workflowDependencies) });
+df.app.activity(RELEASE_LINK_ACTIVITY, { handler: createReleaseLinkActivity(workflowDependencies) });
+df.app.activity(CHECK_SOURCE_LOGIN_ACTIVITY, {
+  handler: createCheckSourceLoginActivity(workflowDependencies),
+});
+df.app.activity(RELINK_REPLICA_ACTIVITY, { handler: createRelinkReplicaActivity(workflowDependencies) });
+df.app.activity(READ_SOURCE_POSITION_ACTIVITY, {
+  handler: createReadSourcePositionActivity(workflowDependencies),
+});
+df.app.activity(READ_REPLICA_PROGRESS_ACTIVITY, {
+  handler: createReadReplicaProgressActivity(workflowDependencies),
+});
+df.app.activity(SET_REPLICATION_RUNNING_ACTIVITY, {
+  handler: createSetReplicationRunningActivity(workflowDependencies),
+});
+df.app.activity(COMPARE_CHECKSUMS_ACTIVITY, {
+  handler: createCompareChecksumsActivity(workflowDependencies),
+});
 
 const api = createLinkOperationsApi({ config: appConfig, workflow: workflowDependencies });
 
@@ -65,7 +69,7 @@ function route(
 }
 
 route("rotateReplicationHttp", ["PATCH"], "replications/{id}", (request, context) =>
-  api.rotate(request, df.getClient(context)),
+  api.rotate(request, df.getClient(context), context),
 );
 route("cutOverReplicationHttp", ["POST"], "replications/{id}/cutover", (request, context) =>
   api.cutover(request, df.getClient(context)),

@@ -1,7 +1,8 @@
 // Scheduled re-validation (timer), the re-validation and teardown orchestrators, and their activities.
-import { app, type InvocationContext } from "@azure/functions";
+import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
+import { startScheduledPass } from "../shared/workflow/singletonInstance";
 import { workflowDependencies } from "../shared/workflow/dependencies";
 import {
   REVALIDATION_ORCHESTRATOR,
@@ -24,36 +25,19 @@ import {
 df.app.orchestration(REVALIDATION_ORCHESTRATOR, revalidationOrchestrator);
 df.app.orchestration(TEARDOWN_ORCHESTRATOR, teardownOrchestrator);
 
-const activities = {
-  [LIST_ACTIVE_LINKS_ACTIVITY]: createListActiveLinksActivity,
-  [REVALIDATE_LINK_ACTIVITY]: createRevalidateLinkActivity,
-  [LOAD_LINK_ACTIVITY]: createLoadLinkActivity,
-  [SET_LINK_STATE_ACTIVITY]: createSetLinkStateActivity,
-};
-for (const [name, factory] of Object.entries(activities)) {
-  const handler = factory(workflowDependencies) as (
-    input: never,
-    context: InvocationContext,
-  ) => Promise<unknown>;
-  df.app.activity(name, { handler: (input: unknown, context) => handler(input as never, context) });
-}
+df.app.activity(LIST_ACTIVE_LINKS_ACTIVITY, { handler: createListActiveLinksActivity(workflowDependencies) });
+df.app.activity(REVALIDATE_LINK_ACTIVITY, { handler: createRevalidateLinkActivity(workflowDependencies) });
+df.app.activity(LOAD_LINK_ACTIVITY, { handler: createLoadLinkActivity(workflowDependencies) });
+df.app.activity(SET_LINK_STATE_ACTIVITY, { handler: createSetLinkStateActivity(workflowDependencies) });
 
 app.timer("revalidationTimer", {
   schedule: "%REVALIDATION_SCHEDULE%",
   extraInputs: [df.input.durableClient()],
-  handler: async (_timer, context) => {
-    const client = df.getClient(context);
-    try {
-      const current = await client.getStatus(SCHEDULED_REVALIDATION_INSTANCE, { showInput: false });
-      if (["Running", "Pending", "ContinuedAsNew"].includes(current.runtimeStatus)) {
-        context.log("re-validation skipped: the previous pass is still running");
-        return;
-      }
-    } catch {
-      // No previous pass.
-    }
-    const input: RevalidationInput = { concurrency: appConfig().REVALIDATION_CONCURRENCY };
-    await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId: SCHEDULED_REVALIDATION_INSTANCE, input });
-    context.log("re-validation pass started");
-  },
+  handler: (_timer, context) =>
+    startScheduledPass(df.getClient(context), context, {
+      label: "re-validation",
+      orchestrator: REVALIDATION_ORCHESTRATOR,
+      instanceId: SCHEDULED_REVALIDATION_INSTANCE,
+      input: (): RevalidationInput => ({ concurrency: appConfig().REVALIDATION_CONCURRENCY }),
+    }),
 });

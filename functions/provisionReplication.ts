@@ -1,4 +1,4 @@
-// The provisioning orchestrator and its activities, registered with their factories' dependencies.
+// The provisioning orchestrator and its activities, each handler typed by its input and called with its invocation context.
 import * as df from "durable-functions";
 import { PROVISION_ORCHESTRATOR, provisionOrchestrator } from "../shared/workflow/provisionOrchestrator";
 import { workflowDependencies } from "../shared/workflow/dependencies";
@@ -22,7 +22,10 @@ import {
   CHECK_REPLICATION_ACTIVITY,
   createCheckReplicationActivity,
 } from "../shared/workflow/activities/checkReplicationActivity";
-import { RESET_GTID_ACTIVITY, createResetGtidActivity } from "../shared/workflow/activities/resetGtidActivity";
+import {
+  RESET_GTID_ACTIVITY,
+  createResetGtidActivity,
+} from "../shared/workflow/activities/resetGtidActivity";
 import { ROLLBACK_ACTIVITY, createRollbackActivity } from "../shared/workflow/activities/rollbackActivity";
 import {
   RECORD_LINK_ACTIVITY,
@@ -31,18 +34,13 @@ import {
 
 df.app.orchestration(PROVISION_ORCHESTRATOR, provisionOrchestrator);
 
-const activities = {
-  [VALIDATE_SOURCE_ACTIVITY]: createValidateSourceActivity,
-  [INSPECT_REPLICA_ACTIVITY]: createInspectReplicaActivity,
-  [OPEN_FIREWALL_ACTIVITY]: createOpenFirewallActivity,
-  [RESET_GTID_ACTIVITY]: createResetGtidActivity,
-  [LINK_REPLICA_ACTIVITY]: createLinkReplicaActivity,
-  [CHECK_REPLICATION_ACTIVITY]: createCheckReplicationActivity,
-  [ROLLBACK_ACTIVITY]: createRollbackActivity,
-  [RECORD_LINK_ACTIVITY]: createRecordLinkActivity,
-};
-
-for (const [name, factory] of Object.entries(activities)) {
-  const handler = factory(workflowDependencies) as (input: never) => Promise<unknown>;
-  df.app.activity(name, { handler: (input: unknown) => handler(input as never) });
-}
+df.app.activity(VALIDATE_SOURCE_ACTIVITY, { handler: createValidateSourceActivity(workflowDependencies) });
+df.app.activity(INSPECT_REPLICA_ACTIVITY, { handler: createInspectReplicaActivity(workflowDependencies) });
+df.app.activity(OPEN_FIREWALL_ACTIVITY, { handler: createOpenFirewallActivity(workflowDependencies) });
+df.app.activity(RESET_GTID_ACTIVITY, { handler: createResetGtidActivity(workflowDependencies) });
+df.app.activity(LINK_REPLICA_ACTIVITY, { handler: createLinkReplicaActivity(workflowDependencies) });
+df.app.activity(CHECK_REPLICATION_ACTIVITY, {
+  handler: createCheckReplicationActivity(workflowDependencies),
+});
+df.app.activity(ROLLBACK_ACTIVITY, { handler: createRollbackActivity(workflowDependencies) });
+df.app.activity(RECORD_LINK_ACTIVITY, { handler: createRecordLinkActivity(workflowDependencies) });

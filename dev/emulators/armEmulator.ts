@@ -10,7 +10,7 @@ import { invalidParameterValue } from "./serverParameters";
 import { type TokenSigner } from "./tokenSigner";
 
 /** What @azure/arm-mysql 5.1 sends (its `apiVersion` parameter), plus the other versions ARM registers for `servers`. */
-export const SINGLE_SERVER_API_VERSIONS = [
+const SINGLE_SERVER_API_VERSIONS = [
   "2017-12-01",
   "2017-12-01-preview",
   "2020-01-01",
@@ -21,7 +21,7 @@ export const SINGLE_SERVER_API_VERSIONS = [
  * (specification/mysql/resource-manager/Microsoft.DBforMySQL/FlexibleServers: stable/ and preview/ folders and the
  * readme's tags), through 2024-12-30. @azure/arm-mysql-flexible 3.1 sends 2021-05-01.
  */
-export const FLEXIBLE_SERVER_API_VERSIONS = [
+const FLEXIBLE_SERVER_API_VERSIONS = [
   "2020-07-01-preview",
   "2020-07-01-privatepreview",
   "2021-05-01-preview",
@@ -573,7 +573,10 @@ export class ArmEmulator {
     if (server.kind !== "flexible" || extra !== undefined) {
       return {
         status: 404,
-        body: armError("NotFound", `The requested path '${ctx.url.pathname}' is not served by this emulator.`),
+        body: armError(
+          "NotFound",
+          `The requested path '${ctx.url.pathname}' is not served by this emulator.`,
+        ),
       };
     }
     if (method !== "POST") return this.methodNotAllowed(method);
@@ -691,7 +694,10 @@ export class ArmEmulator {
         } catch (err) {
           // What the process standing in for the server refused, the operation reports as failed.
           op.outcome = "Failed";
-          op.error = { code: "InternalServerError", message: err instanceof Error ? err.message : String(err) };
+          op.error = {
+            code: "InternalServerError",
+            message: err instanceof Error ? err.message : String(err),
+          };
         }
       }
     }

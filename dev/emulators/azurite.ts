@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { freePort } from "./freePort";
 
 /** Azurite's well-known development account; public by design (documented by Microsoft), not a secret. */
-export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
-export const AZURITE_ACCOUNT_KEY =
+const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
+const AZURITE_ACCOUNT_KEY =
   "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface RunningAzurite {

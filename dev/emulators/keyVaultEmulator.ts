@@ -8,7 +8,7 @@ import { RequestLog, type LoggedRequest } from "./requestLog";
 import { type AccessTokenClaims, type TokenSigner } from "./tokenSigner";
 
 /** @azure/keyvault-secrets 4.11 sends 2025-07-01; older SDKs send 7.x. */
-export const KEY_VAULT_API_VERSIONS = ["7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01"];
+const KEY_VAULT_API_VERSIONS = ["7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01"];
 
 export interface KeyVaultEmulatorOptions {
   tls: TlsMaterial;

@@ -2,7 +2,7 @@
 import { type CapturedFunction, type CoreBindingInfo, type CoreFunctionCallback } from "./functionsCoreShim";
 import { NotSupportedByLocalHostError } from "./notSupportedError";
 
-export type SupportedTrigger = "httpTrigger" | "timerTrigger" | "orchestrationTrigger" | "activityTrigger";
+type SupportedTrigger = "httpTrigger" | "timerTrigger" | "orchestrationTrigger" | "activityTrigger";
 
 export interface HostFunction {
   name: string;

@@ -25,7 +25,6 @@ import {
   type InstanceSnapshot,
   type LogRecord,
   OrchestrationEngine,
-  type RuntimeStatus,
 } from "./orchestrationEngine";
 import { RealClock } from "./realClock";
 import { RouteTemplate } from "./routeTemplate";
@@ -59,7 +58,7 @@ export interface LocalHostOptions {
  * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#limits
  * ("The HTTP request length is limited to 100 MB (104,857,600 bytes)"). Kestrel answers 413.
  */
-export const HOST_MAX_REQUEST_BODY_BYTES = 104_857_600;
+const HOST_MAX_REQUEST_BODY_BYTES = 104_857_600;
 
 export interface RegistrationInfo {
   name: string;
@@ -672,4 +671,4 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export type { InstanceSnapshot, LogRecord, RuntimeStatus };
+export type { InstanceSnapshot, LogRecord };

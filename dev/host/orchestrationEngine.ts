@@ -963,7 +963,7 @@ function errorText(err: unknown): string {
  * orchestration with the exception's message as its output (TaskOrchestrationContext.FailOrchestration: reason =
  * failure.Message). Returns that message, or undefined when the status fits.
  */
-export function customStatusTooLarge(customStatus: unknown): string | undefined {
+function customStatusTooLarge(customStatus: unknown): string | undefined {
   if (customStatus === undefined || customStatus === null) return undefined;
   const json = JSON.stringify(customStatus);
   // A JS string's length counts UTF-16 code units: two bytes each, as Encoding.Unicode counts them.

@@ -16,7 +16,7 @@ export const AZURE_REPLICATION_PROCEDURES = [
  * The procedures run as this locked account (Azure's is also called azure_superuser): it holds the
  * replication-admin privileges the server admin lacks, and nobody can log in as it.
  */
-export const PROCEDURE_DEFINER = { user: "azure_superuser", host: "localhost" } as const;
+const PROCEDURE_DEFINER = { user: "azure_superuser", host: "localhost" } as const;
 
 /** ER_WRONG_ARGUMENTS: a parameter the procedure refuses (NULL, a port out of range, a malformed GTID). */
 export const ERRNO_BAD_ARGUMENT = 1210;

@@ -77,7 +77,7 @@ const STOP_TIMEOUT_MS = 30_000;
 const PORT_ATTEMPTS = 5;
 
 /** Backtick-quotes an identifier (schema, table). */
-export function quoteIdentifier(name: string): string {
+function quoteIdentifier(name: string): string {
   return "`" + name.replace(/`/g, "``") + "`";
 }
 

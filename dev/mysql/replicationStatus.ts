@@ -1,7 +1,7 @@
 // Reads SHOW SLAVE STATUS / SHOW REPLICA STATUS into a plain object with the fields replication checks look at.
 import { type Connection, type RowDataPacket } from "mysql2/promise";
 
-export type ThreadState = "Yes" | "No" | "Connecting" | "Preparing";
+type ThreadState = "Yes" | "No" | "Connecting" | "Preparing";
 
 export interface ReplicationStatus {
   ioRunning: ThreadState;

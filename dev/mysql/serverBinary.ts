@@ -30,7 +30,7 @@ export interface ServerBinary {
 }
 
 /** Where `npm run mysql:install` keeps Oracle MySQL: `<repo>/.cache/mysql` unless MYSQL_CACHE_DIR says otherwise. */
-export function mysqlCacheDir(): string {
+function mysqlCacheDir(): string {
   if (process.env.MYSQL_CACHE_DIR) return resolve(process.env.MYSQL_CACHE_DIR);
   return join(repositoryRoot(), ".cache", "mysql");
 }
@@ -94,7 +94,7 @@ async function isExecutable(path: string): Promise<boolean> {
 }
 
 /** Parses `mariadbd --version` / `mysqld --version` output. */
-export function parseServerVersion(output: string): { flavor: ServerFlavor; version: string } {
+function parseServerVersion(output: string): { flavor: ServerFlavor; version: string } {
   const match = /Ver\s+(\d+\.\d+\.\d+)(\S*)/.exec(output);
   if (!match?.[1]) throw new Error(`Cannot read a server version from: ${output.trim()}`);
   const flavor: ServerFlavor = /mariadb/i.test(output) ? "mariadb" : "mysql";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 /** Everything this module creates lives under here: templates and one directory per server. */
 export const SERVER_ROOT = process.env.DEV_MYSQL_TMPDIR ?? join(tmpdir(), "dir-mysql");
-export const SERVER_DIR_PREFIX = "srv-";
+const SERVER_DIR_PREFIX = "srv-";
 const OWNER_FILE = "owner.json";
 const SERVER_PID_FILE = "server.pid";
 

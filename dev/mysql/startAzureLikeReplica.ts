@@ -33,7 +33,7 @@ export interface AzureLikeReplicaOptions {
  * SUPER, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, FILE, SHUTDOWN: CHANGE REPLICATION SOURCE, START
  * REPLICA and SET GLOBAL gtid_mode are refused (1227), as on Azure; the az_replication_* procedures do them.
  */
-export const AZURE_ADMIN_PRIVILEGES = [
+const AZURE_ADMIN_PRIVILEGES = [
   "SELECT",
   "INSERT",
   "UPDATE",

@@ -5,7 +5,7 @@ import { detectServerBinary, type ServerBinary } from "./serverBinary";
 import { allocateServerId } from "./serverIds";
 import { serverTlsFor } from "./serverTls";
 
-export type BinlogFormat = "ROW" | "STATEMENT" | "MIXED";
+type BinlogFormat = "ROW" | "STATEMENT" | "MIXED";
 export type GtidMode = "OFF" | "OFF_PERMISSIVE" | "ON_PERMISSIVE" | "ON";
 
 export interface SourceOptions {

@@ -165,7 +165,7 @@ export async function copyDataDir(source: string, target: string): Promise<void>
 }
 
 /** Removes scratch directories left by initialisations that died half-way (older than an hour). */
-export async function removeStaleTemplateScratch(): Promise<void> {
+async function removeStaleTemplateScratch(): Promise<void> {
   const names = await readdir(SERVER_ROOT).catch(() => [] as string[]);
   const hourAgo = Date.now() - 60 * 60 * 1000;
   for (const name of names) {

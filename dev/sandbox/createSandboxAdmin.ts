@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { type MysqlServer } from "../mysql";
 
-export const SANDBOX_ADMIN_USER = "sandboxadmin";
+const SANDBOX_ADMIN_USER = "sandboxadmin";
 
 export interface SandboxAdmin {
   user: string;

@@ -22,7 +22,7 @@ const PROBE_TIMER_INTERVAL_MS = 60_000;
  * The modules `func start` loads (package.json main: dist/functions/*.js). Run from source (tsx), this file is .ts
  * and so are the modules next to it: the same directory layout, one extension.
  */
-export async function appFunctionModules(): Promise<string[]> {
+async function appFunctionModules(): Promise<string[]> {
   const extension = extname(__filename);
   const dir = join(__dirname, "..", "..", "functions");
   const names = (await readdir(dir).catch(() => [] as string[]))

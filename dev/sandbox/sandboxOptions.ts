@@ -2,22 +2,17 @@
 import { resolve } from "node:path";
 import { type ReplicaTier } from "../stack/localStack";
 
-export const REPLICA_TIERS: readonly ReplicaTier[] = [
-  "Basic",
-  "Burstable",
-  "GeneralPurpose",
-  "MemoryOptimized",
-];
-export const REPLICA_KINDS = ["single", "flexible"] as const;
-export type SandboxReplicaKind = (typeof REPLICA_KINDS)[number];
+const REPLICA_TIERS: readonly ReplicaTier[] = ["Basic", "Burstable", "GeneralPurpose", "MemoryOptimized"];
+const REPLICA_KINDS = ["single", "flexible"] as const;
+type SandboxReplicaKind = (typeof REPLICA_KINDS)[number];
 /** Tiers each kind has: Basic is Single Server's, Burstable Flexible Server's. */
 const TIERS_OF_KIND: Record<SandboxReplicaKind, readonly ReplicaTier[]> = {
   single: ["Basic", "GeneralPurpose", "MemoryOptimized"],
   flexible: ["Burstable", "GeneralPurpose", "MemoryOptimized"],
 };
 
-export const DEFAULT_PORT = 7071;
-export const DEFAULT_STATE_FILE = ".sandbox/state.json";
+const DEFAULT_PORT = 7071;
+const DEFAULT_STATE_FILE = ".sandbox/state.json";
 
 export interface SandboxOptions {
   /** 0 picks a free port. */

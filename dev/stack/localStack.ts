@@ -32,7 +32,7 @@ export const RESOURCE_GROUP = "rg-replication-sandbox";
 
 /** Single: Basic | GeneralPurpose | MemoryOptimized. Flexible: Burstable | GeneralPurpose | MemoryOptimized. */
 export type ReplicaTier = "Basic" | "Burstable" | "GeneralPurpose" | "MemoryOptimized";
-export type ReplicaKind = "single" | "flexible";
+type ReplicaKind = "single" | "flexible";
 
 export interface LocalStackOptions {
   ca: TestCa;

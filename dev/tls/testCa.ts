@@ -22,7 +22,7 @@ export interface IssuedCertificate {
   keyFile: string;
 }
 
-export interface LeafOptions {
+interface LeafOptions {
   /** File name stem under the CA directory, e.g. "emulators" gives emulators.crt / emulators.key. */
   name: string;
   commonName: string;
@@ -122,7 +122,7 @@ export async function createTestCa(dir: string): Promise<TestCa> {
 }
 
 /** Loads a CA that createTestCa wrote earlier (the test runner writes one and exports DEV_CA_DIR). */
-export async function loadTestCa(dir: string): Promise<TestCa> {
+async function loadTestCa(dir: string): Promise<TestCa> {
   const caCert = new x509.X509Certificate(await readFile(join(dir, CA_CERT), "utf8"));
   const caKey = await importKeyPem(await readFile(join(dir, CA_KEY), "utf8"));
   return makeCa(dir, caCert, caKey);

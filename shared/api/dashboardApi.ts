@@ -37,7 +37,9 @@ function probeView(record: CurrentProbeRecord | undefined) {
 async function lastPass(client: DurableClient): Promise<ProbeOutput | null> {
   try {
     const status = await client.getStatus(SCHEDULED_PROBE_INSTANCE, { showInput: false });
-    return String(status.runtimeStatus) === "Completed" ? ((status.output ?? null) as ProbeOutput | null) : null;
+    return String(status.runtimeStatus) === "Completed"
+      ? ((status.output ?? null) as ProbeOutput | null)
+      : null;
   } catch {
     return null;
   }
@@ -76,7 +78,11 @@ export function createDashboardApi(deps: DashboardApiDependencies) {
             id: record.id,
             state: record.state,
             source: { host: record.sourceHost, port: record.sourcePort },
-            replica: { kind: record.kind, resourceGroup: record.resourceGroup, serverName: record.serverName },
+            replica: {
+              kind: record.kind,
+              resourceGroup: record.resourceGroup,
+              serverName: record.serverName,
+            },
             probe: probeView(probe),
             // Only active links are probed: the last pass's time is theirs.
             lastProbeAt: record.state === "replicating" && probe ? (pass?.probedAt ?? probe.since) : null,

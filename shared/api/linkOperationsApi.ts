@@ -1,6 +1,6 @@
 // The HTTP API of a link's later life: rotation (PATCH), cutover (POST .../cutover) and their status, one operation per link at a time.
-import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
 import { type AppConfig } from "../config/appConfig";
 import { describeIssues } from "../request/provisionRequest";
 import { cutoverRequestSchema, rotationRequestSchema } from "../request/linkOperationRequests";
@@ -20,31 +20,23 @@ import { CUTOVER_ORCHESTRATOR, type CutoverInput } from "../workflow/cutoverOrch
 import { createCheckSourceLoginActivity } from "../workflow/activities/rotationActivities";
 import { MYSQL_RETRY } from "../workflow/retryPolicies";
 import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
+import {
+  RUNNING_RUNTIME_STATES,
+  instanceStatus,
+  isRunning,
+  startSingleton,
+} from "../workflow/singletonInstance";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
-const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** How often a cutover re-reads both sides while it waits (on durable timers). */
-export const CUTOVER_POLL_INTERVAL_SECONDS = 2;
+const CUTOVER_POLL_INTERVAL_SECONDS = 2;
 
 export interface LinkOperationsApiDependencies {
   config: () => AppConfig;
   workflow: () => WorkflowDependencies;
   sleep?: Sleep;
-}
-
-async function statusOrNull(
-  client: DurableClient,
-  instanceId: string,
-): Promise<DurableOrchestrationStatus | null> {
-  try {
-    return await client.getStatus(instanceId, { showHistory: false, showInput: false });
-  } catch (error) {
-    const status = (error as { response?: { status?: number } }).response?.status;
-    if (status === 404 || /404|not found/i.test((error as Error).message)) return null;
-    throw error;
-  }
 }
 
 function operationUrl(request: HttpRequest, id: string, operation: LinkOperation): string {
@@ -62,8 +54,8 @@ export async function runningOperation(client: DurableClient, id: string): Promi
     ["teardown", teardownInstanceId(id)],
     ...LINK_OPERATIONS.map((operation): [string, string] => [operation, operationInstanceId(id, operation)]),
   ];
-  const statuses = await Promise.all(candidates.map(([, instanceId]) => statusOrNull(client, instanceId)));
-  const index = statuses.findIndex((status) => status !== null && RUNNING_STATES.has(status.runtimeStatus));
+  const statuses = await Promise.all(candidates.map(([, instanceId]) => instanceStatus(client, instanceId)));
+  const index = statuses.findIndex((status) => isRunning(status));
   return index >= 0 ? (candidates[index]?.[0] ?? null) : null;
 }
 
@@ -113,24 +105,22 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
   ): Promise<HttpResponseInit> {
     const instanceId = operationInstanceId(id, operation);
     const statusUrl = operationUrl(request, id, operation);
-    try {
-      await client.startNew(name, { instanceId, input });
-    } catch (error) {
-      const now = await statusOrNull(client, instanceId);
-      if (now && RUNNING_STATES.has(now.runtimeStatus)) {
-        return errorResponse(409, "OperationInProgress", `A ${operation} of this link is running.`, {
-          id,
-          operation,
-          statusUrl,
-        });
-      }
-      throw error;
+    if (!(await startSingleton(client, name, instanceId, input)).started) {
+      return errorResponse(409, "OperationInProgress", `A ${operation} of this link is running.`, {
+        id,
+        operation,
+        statusUrl,
+      });
     }
     return json(202, { id, operation, instanceId, statusUrl }, { Location: statusUrl });
   }
 
   return {
-    async rotate(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
+    async rotate(
+      request: HttpRequest,
+      client: DurableClient,
+      context: InvocationContext,
+    ): Promise<HttpResponseInit> {
       const read = await readJsonBody(request, MAX_BODY_BYTES);
       if ("response" in read) return read.response;
       const config = deps.config();
@@ -154,7 +144,7 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
         try {
           const login = await runWithRetry(
             MYSQL_RETRY,
-            () => createCheckSourceLoginActivity(deps.workflow)({ source }),
+            () => createCheckSourceLoginActivity(deps.workflow)({ source }, context),
             deps.sleep ?? realSleep,
           );
           return json(200, {
@@ -242,14 +232,14 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
       const operation = request.params.operation ?? "";
       if (!ID_PATTERN.test(id) || !(LINK_OPERATIONS as readonly string[]).includes(operation))
         return errorResponse(404, "NotFound", `No ${operation} of replication ${id}.`);
-      const status = await statusOrNull(client, operationInstanceId(id, operation as LinkOperation));
+      const status = await instanceStatus(client, operationInstanceId(id, operation as LinkOperation));
       if (!status) return errorResponse(404, "NotFound", `No ${operation} of replication ${id}.`);
       const custom = (status.customStatus ?? null) as OperationCustomStatus | null;
       return json(200, {
         id,
         operation,
         runtimeStatus: status.runtimeStatus,
-        step: RUNNING_STATES.has(status.runtimeStatus) ? (custom?.step ?? null) : null,
+        step: RUNNING_RUNTIME_STATES.has(status.runtimeStatus) ? (custom?.step ?? null) : null,
         steps: custom?.steps ?? [],
         lag: custom?.lag ?? null,
         report: status.output ?? null,

@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { errorResponse } from "./httpResults";
 
 /** application/json, or a structured-syntax +json type; parameters (charset) allowed, other charsets refused. */
-export function isJsonContentType(value: string | null): boolean {
+function isJsonContentType(value: string | null): boolean {
   if (value === null) return false;
   const [essence = "", ...parameters] = value.split(";").map((part) => part.trim().toLowerCase());
   if (essence !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(essence)) return false;

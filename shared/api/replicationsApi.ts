@@ -6,7 +6,6 @@ import { describeIssues, provisionRequestSchema, type ProvisionRequest } from ".
 import { errorResponse, json } from "./httpResults";
 import { readJsonBody } from "./readJsonBody";
 import {
-  firewallRuleNameFor,
   linkIdFor,
   replicaTarget,
   type ProvisionReport,
@@ -29,23 +28,29 @@ import {
 } from "../workflow/activities/inspectReplicaActivity";
 import { ARM_RETRY, MYSQL_RETRY } from "../workflow/retryPolicies";
 import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
+import { compareServers, withLinkingChecks } from "../workflow/compareServers";
+import { chooseLinking } from "../domain/linkingChoice";
 import {
-  compareServers,
+  firewallRuleNameFor,
   singleServerSourceFirewallInstruction,
   sourceFirewallInstruction,
   sourceFirewallView,
-  withLinkingChecks,
-} from "../workflow/compareServers";
-import { chooseLinking } from "../workflow/linkingChoice";
+} from "../domain/firewall";
+import { type LinkSource, linkSourceOf, sameSource } from "../domain/linkIdentity";
 import { TEARDOWN_ORCHESTRATOR, teardownInstanceId } from "../workflow/teardownOrchestrator";
 import { REVALIDATION_ORCHESTRATOR, type RevalidationInput } from "../workflow/revalidationOrchestrator";
 import { type LinkHealth } from "../health/linkHealth";
 import { runningOperation } from "./linkOperationsApi";
+import {
+  RUNNING_RUNTIME_STATES,
+  instanceStatus,
+  isRunning,
+  startSingleton,
+} from "../workflow/singletonInstance";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
-export const MAX_BODY_BYTES = 256 * 1024;
-const RUNNING_STATES = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+const MAX_BODY_BYTES = 256 * 1024;
 const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
 export interface ReplicationsApiDependencies {
@@ -67,29 +72,13 @@ function statusUrlFor(request: HttpRequest, id: string): string {
   return `${url.origin}/api/replications/${encodeURIComponent(id)}`;
 }
 
-async function getStatusOrNull(
-  client: DurableClient,
-  id: string,
-): Promise<DurableOrchestrationStatus | null> {
-  try {
-    return await client.getStatus(id, { showHistory: false, showInput: false });
-  } catch (error) {
-    const status = (error as { response?: { status?: number } }).response?.status;
-    if (status === 404 || /404|not found/i.test((error as Error).message)) return null;
-    throw error;
-  }
-}
-
-function sameSource(record: LinkRecord, request: ProvisionRequest): boolean {
-  return (
-    record.sourceHost === request.source.host &&
-    record.sourcePort === request.source.port &&
-    record.replicationUser === request.source.replicationUser
-  );
+/** The registered link's source, as link identity compares it. */
+function recordSource(record: LinkRecord): LinkSource {
+  return { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser };
 }
 
 /** The public view of a provisioning: orchestration status and registry row combined. */
-export function replicationView(
+function replicationView(
   id: string,
   status: DurableOrchestrationStatus | null,
   record: LinkRecord | null,
@@ -103,8 +92,8 @@ export function replicationView(
   if (record?.state === "removed") state = "removed";
   // A rotation or cutover owns the link's state while it runs, and a cutover's outcome outlives the provisioning's.
   else if (record && HELD_OR_FINAL_STATES.has(record.state)) state = record.state;
-  else if (teardownStatus && RUNNING_STATES.has(teardownStatus)) state = "removing";
-  else if (runtimeStatus && RUNNING_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
+  else if (teardownStatus && RUNNING_RUNTIME_STATES.has(teardownStatus)) state = "removing";
+  else if (runtimeStatus && RUNNING_RUNTIME_STATES.has(runtimeStatus)) state = custom?.step ?? "validating";
   else if (runtimeStatus === "Completed" && report) state = report.state;
   else if (runtimeStatus) state = "failed";
   else state = record?.state ?? "failed";
@@ -178,7 +167,11 @@ export function replicationView(
 }
 
 export function createReplicationsApi(deps: ReplicationsApiDependencies) {
-  async function dryRun(id: string, request: ProvisionRequest): Promise<HttpResponseInit> {
+  async function dryRun(
+    id: string,
+    request: ProvisionRequest,
+    context: InvocationContext,
+  ): Promise<HttpResponseInit> {
     const workflow = deps.workflow();
     const ruleName = firewallRuleNameFor(id);
     const sleep = deps.sleep ?? realSleep;
@@ -191,22 +184,28 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         runWithRetry(
           MYSQL_RETRY,
           () =>
-            createValidateSourceActivity(() => workflow)({
-              source: request.source,
-              ...(request.binlog ? { binlog: request.binlog } : {}),
-              linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
-              replica: replicaTarget(request.replica),
-            }),
+            createValidateSourceActivity(() => workflow)(
+              {
+                source: request.source,
+                ...(request.binlog ? { binlog: request.binlog } : {}),
+                linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+                replica: replicaTarget(request.replica),
+              },
+              context,
+            ),
           sleep,
         ),
         runWithRetry(
           ARM_RETRY,
           () =>
-            createInspectReplicaActivity(() => workflow)({
-              replica: request.replica,
-              firewallRuleName: ruleName,
-              ...(request.linking ? { linking: request.linking } : {}),
-            }),
+            createInspectReplicaActivity(() => workflow)(
+              {
+                replica: request.replica,
+                firewallRuleName: ruleName,
+                ...(request.linking ? { linking: request.linking } : {}),
+              },
+              context,
+            ),
           sleep,
         ),
       ]);
@@ -232,7 +231,10 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         remedy: inspection.error.remedy,
       });
     const resetGtidTo = request.replica.resetGtid?.gtidSet;
-    const linking = chooseLinking(request.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.value.server);
+    const linking = chooseLinking(
+      request.linking ?? (resetGtidTo ? "gtid" : undefined),
+      inspection.value.server,
+    );
     const checks = [
       ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
       ...inspection.value.checks,
@@ -321,11 +323,11 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       }
       const body = parsed.data;
       const id = linkIdFor(body.replica);
-      if (body.dryRun) return dryRun(id, body);
+      if (body.dryRun) return dryRun(id, body, context);
 
       const statusUrl = statusUrlFor(request, id);
-      const existing = await getStatusOrNull(client, id);
-      if (existing && RUNNING_STATES.has(existing.runtimeStatus)) {
+      const existing = await instanceStatus(client, id);
+      if (isRunning(existing)) {
         return errorResponse(
           409,
           "ProvisioningInProgress",
@@ -333,8 +335,8 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           { id, statusUrl },
         );
       }
-      const teardown = await getStatusOrNull(client, teardownInstanceId(id));
-      if (teardown && RUNNING_STATES.has(teardown.runtimeStatus)) {
+      const teardown = await instanceStatus(client, teardownInstanceId(id));
+      if (isRunning(teardown)) {
         return errorResponse(
           409,
           "RemovalInProgress",
@@ -356,7 +358,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       if (record && record.state === "replicating") {
-        if (sameSource(record, body)) {
+        if (sameSource(recordSource(record), linkSourceOf(body.source))) {
           return json(200, replicationView(id, existing, record), { Location: statusUrl });
         }
         return errorResponse(
@@ -388,20 +390,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           .workflow()
           .registry.upsert({ ...record, state: "provisioning", updatedAt: new Date().toISOString() });
       }
-      try {
-        await client.startNew(PROVISION_ORCHESTRATOR, { instanceId: id, input });
-      } catch (error) {
-        // Two POSTs raced: the host refuses to overwrite a running instance.
-        const now = await getStatusOrNull(client, id);
-        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
-          return errorResponse(
-            409,
-            "ProvisioningInProgress",
-            "A provisioning for this replica is already running.",
-            { id, statusUrl },
-          );
-        }
-        throw error;
+      // Two POSTs may race past the check above: the second finds the first's instance running.
+      if (!(await startSingleton(client, PROVISION_ORCHESTRATOR, id, input)).started) {
+        return errorResponse(
+          409,
+          "ProvisioningInProgress",
+          "A provisioning for this replica is already running.",
+          { id, statusUrl },
+        );
       }
       context.log(`provisioning ${id} started for replica ${body.replica.serverName}`);
       return json(202, { id, statusUrl, state: "validating" }, { Location: statusUrl });
@@ -412,9 +408,9 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       const workflow = deps.workflow();
       const [status, record, teardown, health] = await Promise.all([
-        getStatusOrNull(client, id),
+        instanceStatus(client, id),
         workflow.registry.get(id),
-        getStatusOrNull(client, teardownInstanceId(id)),
+        instanceStatus(client, teardownInstanceId(id)),
         workflow.healthHistory.latest(id, 5),
       ]);
       if (!status && !record) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
@@ -446,12 +442,12 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       const statusUrl = statusUrlFor(request, id);
       const [record, provisioning] = await Promise.all([
         deps.workflow().registry.get(id),
-        getStatusOrNull(client, id),
+        instanceStatus(client, id),
       ]);
       if (!record && !provisioning) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
       if (record?.state === "removed")
         return json(200, replicationView(id, null, record), { Location: statusUrl });
-      if (!record || (provisioning && RUNNING_STATES.has(provisioning.runtimeStatus))) {
+      if (!record || isRunning(provisioning)) {
         return errorResponse(
           409,
           "ProvisioningInProgress",
@@ -474,16 +470,8 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
           },
         );
       }
-      const instanceId = teardownInstanceId(id);
-      const running = await getStatusOrNull(client, instanceId);
-      if (!running || !RUNNING_STATES.has(running.runtimeStatus)) {
-        try {
-          await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: id });
-        } catch (error) {
-          const now = await getStatusOrNull(client, instanceId);
-          if (!now || !RUNNING_STATES.has(now.runtimeStatus)) throw error;
-        }
-      }
+      // A teardown already running is this request's answer too: 202 either way.
+      await startSingleton(client, TEARDOWN_ORCHESTRATOR, teardownInstanceId(id), id);
       return json(202, { id, statusUrl, state: "removing" }, { Location: statusUrl });
     },
 
@@ -503,30 +491,14 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         );
       }
       const instanceId = `${id}-revalidation`;
-      const running = await getStatusOrNull(client, instanceId);
-      if (running && RUNNING_STATES.has(running.runtimeStatus)) {
+      const input: RevalidationInput = { ids: [id], concurrency: 1 };
+      if (!(await startSingleton(client, REVALIDATION_ORCHESTRATOR, instanceId, input)).started) {
         return errorResponse(
           409,
           "RevalidationInProgress",
           "A re-validation of this link is already running.",
           { id },
         );
-      }
-      const input: RevalidationInput = { ids: [id], concurrency: 1 };
-      try {
-        await client.startNew(REVALIDATION_ORCHESTRATOR, { instanceId, input });
-      } catch (error) {
-        // Two requests raced: the host refuses to overwrite a running instance.
-        const now = await getStatusOrNull(client, instanceId);
-        if (now && RUNNING_STATES.has(now.runtimeStatus)) {
-          return errorResponse(
-            409,
-            "RevalidationInProgress",
-            "A re-validation of this link is already running.",
-            { id },
-          );
-        }
-        throw error;
       }
       const statusUrl = statusUrlFor(request, id);
       return json(202, { id, statusUrl, revalidationInstanceId: instanceId }, { Location: statusUrl });

@@ -72,15 +72,16 @@ const secretReferenceSetting = z
     if (!result.success) {
       ctx.addIssue({
         code: "custom",
-        message: 'must be a secret reference as JSON: {"keyVaultSecret":"https://..."} or {"appSetting":"NAME"}',
+        message:
+          'must be a secret reference as JSON: {"keyVaultSecret":"https://..."} or {"appSetting":"NAME"}',
       });
       return z.NEVER;
     }
     return result.data;
   });
 
-export const SINGLE_SERVER_TIERS = ["Basic", "GeneralPurpose", "MemoryOptimized"] as const;
-export const FLEXIBLE_SERVER_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
+const SINGLE_SERVER_TIERS = ["Basic", "GeneralPurpose", "MemoryOptimized"] as const;
+const FLEXIBLE_SERVER_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
 
 const tierList = <T extends readonly [string, ...string[]]>(allowed: T, defaultValue: string) =>
   csvSetting(defaultValue).pipe(
@@ -151,7 +152,7 @@ export const appConfigSchema = z.object({
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
 /** Raised at startup when a setting is missing or malformed; the message names every bad setting. */
-export class ConfigurationError extends Error {
+class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
 }
 
@@ -185,9 +186,4 @@ let cached: AppConfig | undefined;
 export function appConfig(): AppConfig {
   cached ??= parseAppConfig(process.env);
   return cached;
-}
-
-/** Forgets the parsed settings (tests that change the environment between hosts). */
-export function resetAppConfigForTests(): void {
-  cached = undefined;
 }

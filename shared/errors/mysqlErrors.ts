@@ -20,7 +20,8 @@ export function authPluginRemedy(source: { major: number; minor: number } | null
   if (!source) {
     return `${tls} Falling back to mysql_native_password is possible only on MySQL 8.0 and earlier (deprecated); MySQL 8.4 disables it by default and 9.0 removed it.`;
   }
-  if (source.major >= 9) return `${tls} The source runs MySQL ${source.major}.${source.minor}, which no longer has mysql_native_password (removed in 9.0): TLS is the only way.`;
+  if (source.major >= 9)
+    return `${tls} The source runs MySQL ${source.major}.${source.minor}, which no longer has mysql_native_password (removed in 9.0): TLS is the only way.`;
   if (source.major === 8 && source.minor >= 4)
     return `${tls} The source runs MySQL ${source.major}.${source.minor}, where mysql_native_password is disabled by default and deprecated: do not re-enable it for replication.`;
   return `${tls} Alternatively (MySQL ${source.major}.${source.minor}; deprecated) recreate the replication user WITH mysql_native_password.`;

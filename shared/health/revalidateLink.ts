@@ -1,7 +1,8 @@
 // Re-validates one registered link: replica state, tier and network, firewall rule, threads, lag, source drift; recovers what is safe.
 import { replicaAdminPurpose, sourcePurpose } from "../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type WorkflowDependencies } from "../workflow/dependencies";
+// Aliased so this file's signatures stay as they were; the type lives in shared/health (no health -> workflow import).
+import { type RevalidationDependencies as WorkflowDependencies } from "./revalidationDependencies";
 import { type LinkRecord, type LinkRegistry, type SkipRule } from "../registry/linkRegistry";
 import {
   type DriftFinding,
@@ -20,20 +21,15 @@ import {
   readServerIdentity,
   type ServerIdentity,
 } from "../mysql/mysqlSession";
-import {
-  replicaEndpoint,
-  callSkipCounter,
-  callSkipGtidTransaction,
-  callStart,
-} from "../replica/replicaSql";
+import { replicaEndpoint, callSkipCounter, callSkipGtidTransaction, callStart } from "../replica/replicaSql";
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { diagnoseReplicationError, isPermanentReplicationError } from "../errors/mysqlErrors";
 import { redactSecrets } from "../secrets/secretResolver";
 import { isTransientServiceError } from "../errors/serviceErrors";
 import { type ReplicaManager } from "../replica/replicaManager";
-import { hasHighAvailability } from "../workflow/linkingChoice";
-import { sourceFirewallInstruction } from "../workflow/compareServers";
-import { allowedTiersSetting, replicaNetworkVerdict } from "../workflow/activities/inspectReplicaActivity";
+import { hasHighAvailability } from "../domain/linkingChoice";
+import { sourceFirewallInstruction } from "../domain/firewall";
+import { allowedTiersSetting, replicaNetworkVerdict } from "../domain/replicaPolicy";
 
 const RESTART_ATTEMPTS = 3;
 const RESTART_FIRST_BACKOFF_MS = 1_000;

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 
-export interface TlsSettings {
+interface TlsSettings {
   /** PEM text of the CA(s) to trust; undefined means Node's default public roots. */
   ca?: string;
   /** Also check the certificate names the host (only possible when connecting by DNS name). */
@@ -26,7 +26,7 @@ export interface MysqlEndpoint {
   multipleStatements?: boolean;
 }
 
-export type Flavor = "mysql" | "mariadb";
+type Flavor = "mysql" | "mariadb";
 
 export interface ServerIdentity {
   flavor: Flavor;
@@ -116,8 +116,9 @@ export class MysqlSession {
   /** The version the server announced in its handshake (no round trip); null when the driver does not say. */
   handshakeServerVersion(): string | null {
     // mysql2 keeps the handshake packet on its core connection; not a public API, hence the guard.
-    const core = (this.connection as unknown as { connection?: { _handshakePacket?: { serverVersion?: unknown } } })
-      .connection;
+    const core = (
+      this.connection as unknown as { connection?: { _handshakePacket?: { serverVersion?: unknown } } }
+    ).connection;
     const version = core?._handshakePacket?.serverVersion;
     return typeof version === "string" ? version : null;
   }
@@ -135,19 +136,6 @@ export class MysqlSession {
     } catch {
       this.connection.destroy();
     }
-  }
-}
-
-/** Opens a session, runs `work`, always closes it. */
-export async function withSession<T>(
-  endpoint: MysqlEndpoint,
-  work: (session: MysqlSession) => Promise<T>,
-): Promise<T> {
-  const session = await MysqlSession.open(endpoint);
-  try {
-    return await work(session);
-  } finally {
-    await session.close();
   }
 }
 

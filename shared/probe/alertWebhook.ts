@@ -8,12 +8,12 @@ import { transitionProperties } from "./probeTelemetry";
 import { type ProbeTransition } from "./probeStore";
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>`, keyed with the ALERT_WEBHOOK_SECRET value. */
-export const SIGNATURE_HEADER = "x-replication-signature";
-export const WEBHOOK_ATTEMPTS = 5;
-export const WEBHOOK_FIRST_RETRY_MS = 1_000;
+const SIGNATURE_HEADER = "x-replication-signature";
+const WEBHOOK_ATTEMPTS = 5;
+const WEBHOOK_FIRST_RETRY_MS = 1_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export function signBody(body: string, key: string): string {
+function signBody(body: string, key: string): string {
   return `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
 }
 
@@ -40,10 +40,12 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   const inFlight = new Set<Promise<void>>();
   let key: Promise<string> | undefined;
   const signingKey = (): Promise<string> => {
-    key ??= options.secrets.resolve(options.secret, alertWebhookPurpose(options.url)).catch((error: unknown) => {
-      key = undefined;
-      throw error;
-    });
+    key ??= options.secrets
+      .resolve(options.secret, alertWebhookPurpose(options.url))
+      .catch((error: unknown) => {
+        key = undefined;
+        throw error;
+      });
     return key;
   };
 
@@ -55,7 +57,10 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       try {
         const response = await fetch(options.url, {
           method: "POST",
-          headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signBody(body, await signingKey()) },
+          headers: {
+            "content-type": "application/json",
+            [SIGNATURE_HEADER]: signBody(body, await signingKey()),
+          },
           body,
           redirect: "error",
           signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),

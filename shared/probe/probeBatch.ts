@@ -8,7 +8,13 @@ import { MysqlSession, parseServerIdentity, readServerIdentity } from "../mysql/
 import { replicaAdminPurpose } from "../secrets/secretBinding";
 import { type SecretResolver, redactSecrets } from "../secrets/secretResolver";
 import { type AlertWebhook } from "./alertWebhook";
-import { type LinkProbeState, type ProbeState, classifyReading, transitionKey, unreachable } from "./linkProbeState";
+import {
+  type LinkProbeState,
+  type ProbeState,
+  classifyReading,
+  transitionKey,
+  unreachable,
+} from "./linkProbeState";
 import { readProbe } from "./probeQuery";
 import { type CurrentProbeRecord, type ProbeStore, SAMPLE_WRITES, TRANSITION_WRITES } from "./probeStore";
 import { type ProbeTelemetry } from "./probeTelemetry";
@@ -50,7 +56,7 @@ export interface ProbeDependencies {
 }
 
 /** Active links with ids in [from, to], in one range query of the registry table. */
-export async function activeLinksInRange(table: TableClient, from: string, to: string): Promise<LinkRecord[]> {
+async function activeLinksInRange(table: TableClient, from: string, to: string): Promise<LinkRecord[]> {
   const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
   const links: LinkRecord[] = [];
   for await (const entity of table.listEntities({
@@ -65,7 +71,11 @@ export async function activeLinksInRange(table: TableClient, from: string, to: s
 }
 
 /** Runs `work` over `items` with at most `limit` at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -76,7 +86,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   await Promise.all(workers);
 }
 
-function sampleDue(previous: CurrentProbeRecord | null, state: LinkProbeState, at: string, intervalSeconds: number) {
+function sampleDue(
+  previous: CurrentProbeRecord | null,
+  state: LinkProbeState,
+  at: string,
+  intervalSeconds: number,
+) {
   if (state.lagSeconds === null) return false;
   if (!previous?.lastSampleAt) return true;
   const elapsedSeconds = (new Date(at).getTime() - new Date(previous.lastSampleAt).getTime()) / 1000;

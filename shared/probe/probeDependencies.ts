@@ -68,8 +68,3 @@ export function probeRuntime(): ProbeRuntime {
   cached ??= build();
   return cached;
 }
-
-export function resetProbeRuntimeForTests(): void {
-  cached = undefined;
-  webhook = undefined;
-}

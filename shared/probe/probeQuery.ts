@@ -43,7 +43,7 @@ function readsWorkerErrors(identity: ServerIdentity): boolean {
  * The probe's statement text. Everything in it is the app's own text: the status statement for the server's version,
  * the worker-error query, and the heartbeat table named by the link's registry row (quoted as an identifier).
  */
-export function probeStatement(identity: ServerIdentity, heartbeat: HeartbeatSettings | null): string {
+function probeStatement(identity: ServerIdentity, heartbeat: HeartbeatSettings | null): string {
   const statements = [replicaStatusStatement(identity)];
   if (readsWorkerErrors(identity)) statements.push(WORKER_ERRORS_STATEMENT);
   if (heartbeat) {
@@ -90,7 +90,9 @@ export async function readProbe(
     const errno = mysqlErrno(error);
     const heartbeatError =
       heartbeat !== null &&
-      (errno === ERRNO_NO_SUCH_TABLE || errno === ERRNO_NO_SUCH_DATABASE || errno === ERRNO_TABLE_ACCESS_DENIED);
+      (errno === ERRNO_NO_SUCH_TABLE ||
+        errno === ERRNO_NO_SUCH_DATABASE ||
+        errno === ERRNO_TABLE_ACCESS_DENIED);
     if (!heartbeatError) throw error;
     // A multi-statement text stops at its first failing statement: read again without the heartbeat.
     const results = await session.queryMany(probeStatement(identity, null));

@@ -22,7 +22,7 @@ export interface ProbeTransition extends LinkProbeState {
   from: ProbeState | null;
 }
 
-export interface LagSample {
+interface LagSample {
   at: string;
   lagSeconds: number | null;
 }
@@ -56,7 +56,9 @@ function odataString(value: string): string {
 type Entity = Record<string, unknown>;
 
 function withoutNulls(values: Record<string, unknown>): Entity {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null && value !== undefined));
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== null && value !== undefined),
+  );
 }
 
 const text = (entity: Entity, key: string): string | null =>

@@ -3,9 +3,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import { type ProbeTransition } from "./probeStore";
 
 /** customEvents name of a state change; the alert rules in infra/app/alerts.bicep query it. */
-export const TRANSITION_EVENT = "ReplicationLinkTransition";
+const TRANSITION_EVENT = "ReplicationLinkTransition";
 /** customMetrics name of a link's lag (Seconds_Behind_Source), dimensioned by linkId and replica. */
-export const LAG_METRIC = "ReplicationLagSeconds";
+const LAG_METRIC = "ReplicationLagSeconds";
 
 /** The event's properties (customDimensions): identifiers, state and error only; never a secret or a reference. */
 export function transitionProperties(transition: ProbeTransition): Record<string, string> {
@@ -24,7 +24,7 @@ export function transitionProperties(transition: ProbeTransition): Record<string
   return properties;
 }
 
-export interface LagObservation {
+interface LagObservation {
   id: string;
   serverName: string;
   state: string;
@@ -98,7 +98,11 @@ export function createProbeTelemetry(options: ProbeTelemetryOptions): ProbeTelem
       client?.trackEvent({ name: TRANSITION_EVENT, properties });
     },
     lag(observation) {
-      const properties = { linkId: observation.id, replica: observation.serverName, state: observation.state };
+      const properties = {
+        linkId: observation.id,
+        replica: observation.serverName,
+        state: observation.state,
+      };
       client?.trackMetric({ name: LAG_METRIC, value: observation.lagSeconds, properties });
     },
     async flush() {

@@ -61,7 +61,7 @@ export interface HeartbeatSettings {
   database: string;
 }
 
-export interface HealthSummary {
+interface HealthSummary {
   state: string;
   checkedAt: string;
   secondsBehindSource: number | null;
@@ -69,7 +69,7 @@ export interface HealthSummary {
 }
 
 /** What a change makes of the current row: the row to write, or null to leave it as it is. */
-export type LinkChange = (current: LinkRecord) => LinkRecord | null;
+type LinkChange = (current: LinkRecord) => LinkRecord | null;
 
 export interface LinkRegistry {
   get(id: string): Promise<LinkRecord | null>;
@@ -170,6 +170,8 @@ export function createTableClient(
   tableName: string,
   credential: () => TokenCredential,
 ): TableClient {
+  // The SDK's own retries stay on: the HTTP API and the dashboard read and write through these same clients with
+  // nothing around them that retries. Under an activity, REGISTRY_RETRY / PROBE_RETRY retry what the SDK gave up on.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TableClient: Client } = require("@azure/data-tables") as typeof import("@azure/data-tables");
   const connection = settings.AzureWebJobsStorage;

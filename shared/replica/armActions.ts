@@ -21,5 +21,3 @@ export const REPLICA_ARM_ACTIONS = [
   "Microsoft.DBforMySQL/locations/azureAsyncOperation/read",
   "Microsoft.DBforMySQL/locations/operationResults/read",
 ] as const;
-
-export type ReplicaArmAction = (typeof REPLICA_ARM_ACTIONS)[number];

@@ -86,7 +86,7 @@ export function createFlexibleServerManager(
  * operation is thrown in core-lro's words ("The long-running operation has failed. <code>. <message>") so that
  * toArmFailure / isTransientArmError judge it as they judge the SDK's own operations.
  */
-export const RESET_GTID_API_VERSION = "2023-12-30";
+const RESET_GTID_API_VERSION = "2023-12-30";
 
 async function resetGtidThroughArm(
   client: MySQLManagementFlexibleServerClient,
@@ -103,7 +103,10 @@ async function resetGtidThroughArm(
       pipeline.createPipelineRequest({
         url,
         method,
-        headers: pipeline.createHttpHeaders({ "content-type": "application/json", accept: "application/json" }),
+        headers: pipeline.createHttpHeaders({
+          "content-type": "application/json",
+          accept: "application/json",
+        }),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     );

@@ -6,7 +6,7 @@ import {
   type Row,
 } from "../mysql/mysqlSession";
 
-export type ThreadState = "Yes" | "No" | "Connecting" | "Preparing" | "Unknown";
+type ThreadState = "Yes" | "No" | "Connecting" | "Preparing" | "Unknown";
 
 export interface ReplicationStatus {
   /** False when the replica has no link at all. */

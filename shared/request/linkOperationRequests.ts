@@ -23,8 +23,6 @@ export function rotationRequestSchema(
     });
 }
 
-export type RotationRequest = z.infer<ReturnType<typeof rotationRequestSchema>>;
-
 export const cutoverRequestSchema = z
   .object({
     requireSourceReadOnly: z.boolean({ message: "must be true or false" }).default(true),
@@ -51,5 +49,3 @@ export const cutoverRequestSchema = z
     dryRun: z.boolean({ message: "must be true or false" }).optional(),
   })
   .strict();
-
-export type CutoverRequest = z.infer<typeof cutoverRequestSchema>;

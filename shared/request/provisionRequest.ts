@@ -62,8 +62,8 @@ export const caCertificate = z
     }
   });
 
-export const REPLICA_KINDS = ["single", "flexible"] as const;
-export const LINKING_METHODS = ["binlogPosition", "gtid"] as const;
+const REPLICA_KINDS = ["single", "flexible"] as const;
+const LINKING_METHODS = ["binlogPosition", "gtid"] as const;
 
 /** The replica's outbound IPv4 address, as the DBA looked it up; whether the source's firewall admits it shows at start. */
 const ipv4 = z
@@ -124,7 +124,10 @@ export function provisionRequestSchema(
               gtidSet: z
                 .string({ message: "must be a string" })
                 .max(10_000, "must be at most 10,000 characters")
-                .refine(isMysqlGtidSet, "must be a non-empty MySQL GTID set like 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-16"),
+                .refine(
+                  isMysqlGtidSet,
+                  "must be a non-empty MySQL GTID set like 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-16",
+                ),
             })
             .strict()
             .optional(),

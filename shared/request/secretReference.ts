@@ -4,7 +4,7 @@ import { type AppConfig } from "../config/appConfig";
 
 export type SecretReference = { keyVaultSecret: string } | { appSetting: string };
 
-export const SECRET_REFERENCE_HELP =
+const SECRET_REFERENCE_HELP =
   'must be a secret reference, not the password itself: {"keyVaultSecret": "https://<vault>.vault.azure.net/secrets/<name>[/<version>]"} or {"appSetting": "<NAME>"}. Durable Functions stores request data in its history, so passwords are resolved only where they are used.';
 
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;

@@ -2,11 +2,7 @@
 
 /** What a password is used for; a secret bound to one role is never released for another. */
 export type SecretRole =
-  | "source-replication"
-  | "source-inspection"
-  | "heartbeat-writer"
-  | "replica-admin"
-  | "alert-webhook";
+  "source-replication" | "source-inspection" | "heartbeat-writer" | "replica-admin" | "alert-webhook";
 
 /** What one resolution is for: the request field it came from, the role, and the canonical destination. */
 export interface SecretPurpose {
@@ -111,7 +107,7 @@ export function replicaAdminPurpose(replica: Parameters<typeof replicaDestinatio
 }
 
 /** An https URL without query or fragment, host lower-cased: the webhook's HMAC key signs deliveries to it only. */
-export function webhookDestination(url: string): string | null {
+function webhookDestination(url: string): string | null {
   try {
     const parsed = new URL(url.trim());
     if (parsed.protocol !== "https:" || parsed.username || parsed.password) return null;
@@ -123,7 +119,11 @@ export function webhookDestination(url: string): string | null {
 
 /** The alert webhook's signing key: released for deliveries to exactly this URL. */
 export function alertWebhookPurpose(url: string): SecretPurpose {
-  return { field: "ALERT_WEBHOOK_SECRET", role: "alert-webhook", destination: webhookDestination(url) ?? url };
+  return {
+    field: "ALERT_WEBHOOK_SECRET",
+    role: "alert-webhook",
+    destination: webhookDestination(url) ?? url,
+  };
 }
 
 /** A source password's purpose: this role, this login on this host and port. */

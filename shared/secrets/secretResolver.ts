@@ -65,7 +65,12 @@ export function createSecretResolver(deps: SecretResolverDependencies): SecretRe
       // emulator) has none, so verification is off for loopback hosts only, never for a real vault.
       const host = new URL(vaultUrl).hostname;
       const loopback = host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
-      client = new Client(vaultUrl, deps.credential(), { disableChallengeResourceVerification: loopback });
+      // No SDK retries: every resolution runs inside an activity under the orchestrator's retry policy (or a dry run's
+      // runWithRetry with the same policy), which retries a transient SecretResolutionError; two layers would multiply.
+      client = new Client(vaultUrl, deps.credential(), {
+        disableChallengeResourceVerification: loopback,
+        retryOptions: { maxRetries: 0 },
+      });
       clients.set(vaultUrl, client);
     }
     return client;

@@ -11,7 +11,3 @@ export interface CheckResult {
 export function check(code: string, status: CheckStatus, message: string, remedy = ""): CheckResult {
   return { code, status, message, remedy };
 }
-
-export function hasFailure(checks: readonly CheckResult[]): boolean {
-  return checks.some((item) => item.status === "fail");
-}

@@ -1,7 +1,7 @@
 // GTID arithmetic without a server: MySQL GTID sets (uuid:intervals) and MariaDB GTID lists (domain-server-seq), compared before linking.
 
 /** A closed interval of transaction numbers, start <= end. */
-export interface GtidInterval {
+interface GtidInterval {
   start: number;
   end: number;
 }
@@ -147,7 +147,7 @@ export function formatMariadbGtid(gtid: MariadbGtid): string {
 }
 
 /** The highest sequence number per domain: in MariaDB a domain's GTIDs are applied in order, so that is its position. */
-export function mariadbPositionByDomain(list: readonly MariadbGtid[]): Map<number, MariadbGtid> {
+function mariadbPositionByDomain(list: readonly MariadbGtid[]): Map<number, MariadbGtid> {
   const byDomain = new Map<number, MariadbGtid>();
   for (const gtid of list) {
     const current = byDomain.get(gtid.domain);

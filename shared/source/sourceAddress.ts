@@ -62,10 +62,6 @@ export function classifyAddress(address: string): AddressClass {
   return "public";
 }
 
-export function isPublicIpv4(address: string): boolean {
-  return isIP(address) === 4 && classifyAddress(address) === "public";
-}
-
 export type AddressJudgement =
   | { verdict: "pass" | "warn"; connectTo: string; message: string; remedy: string }
   | {
@@ -190,7 +186,7 @@ export async function judgeSourceAddress(
 }
 
 /** A source connection refused before it was made; the message says why. */
-export class SourceAddressRefusedError extends Error {
+class SourceAddressRefusedError extends Error {
   override readonly name = "SourceAddressRefusedError";
 }
 

@@ -14,7 +14,7 @@ import {
 import { authPluginRemedy, isTransientMysqlError, mysqlErrno } from "../errors/mysqlErrors";
 import { type LinkingMethod, type SourceGtidFacts, gtidModeCheck } from "./gtidChecks";
 
-export const OFFENDER_LIST_LIMIT = 50;
+const OFFENDER_LIST_LIMIT = 50;
 const RECOMMENDED_RETENTION_SECONDS = 7 * 24 * 3600;
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 
@@ -40,7 +40,7 @@ export interface SourceValidationInput {
   connectTimeoutMs: number;
 }
 
-export interface BinlogCoordinates {
+interface BinlogCoordinates {
   file: string;
   position: number;
 }

@@ -5,7 +5,8 @@ import { type SourceFacts } from "../source/sourceValidation";
 import { type LinkingMethod, gtidConsistencyCheck, gtidModeCheck } from "../source/gtidChecks";
 import { type ReplicaInspection } from "./activities/inspectReplicaActivity";
 import { type SourceSpec } from "./provisionTypes";
-import { isSameLink } from "./activities/linkReplicaActivity";
+import { isSameLink, linkSourceOf } from "../domain/linkIdentity";
+import { singleServerSourceFirewallInstruction, sourceFirewallInstruction } from "../domain/firewall";
 
 export interface LinkPlan {
   linking: LinkingMethod;
@@ -13,46 +14,6 @@ export interface LinkPlan {
   outboundAddress?: string | undefined;
   /** The GTID set the request asks the replica's GTID state to be reset to before linking (resetGtid). */
   resetGtidTo?: string | undefined;
-}
-
-/** What to tell the DBA about the source's firewall when the replica connects out to it (Flexible Server). */
-export function sourceFirewallInstruction(fqdn: string | null, outboundAddress: string | undefined): string {
-  return outboundAddress
-    ? `The source's firewall must admit ${outboundAddress} (the replica's outbound address) on the source's port.`
-    : `The source's firewall must admit the replica's outbound address on the source's port. Resource Manager does not report it: for a public-access Flexible Server it is the address its name resolves to (nslookup ${fqdn ?? "<server>.mysql.database.azure.com"}); it can change after a failover or a scale operation. Give it as replica.outboundAddress to have it named in reports and diagnoses.`;
-}
-
-/**
- * Single Server: the replica connects out from its own address, which the source's firewall must admit too (besides the
- * replica-side rule this app makes for the source). Azure documents how to find it: `SELECT @@global.redirect_server_host`
- * on the replica, then resolve that name; the address can change.
- */
-export function singleServerSourceFirewallInstruction(
-  redirect: { host: string; addresses: string[] } | null,
-): string {
-  const how =
-    "Find it as Azure documents: on the replica run SELECT @@global.redirect_server_host; and resolve that name (nslookup <name>); it can change, so check it again after maintenance or a scale operation.";
-  if (!redirect) return `The source's firewall must admit the replica's address on the source's port. ${how}`;
-  const addresses = redirect.addresses.length > 0 ? redirect.addresses.join(", ") : "(it did not resolve from here)";
-  return `The source's firewall must admit ${addresses}, the replica's address (@@global.redirect_server_host ${redirect.host}), on the source's port. It can change: resolve ${redirect.host} again after maintenance or a scale operation.`;
-}
-
-/** The address the report names for the source's firewall to admit, whatever the kind. */
-export function sourceFirewallView(
-  replica: Pick<ReplicaInspection, "server" | "sql"> & { kind: "single" | "flexible" },
-  outboundAddress: string | undefined,
-): { replicaOutboundAddress: string | null; instruction: string } {
-  if (replica.kind === "single") {
-    const redirect = replica.sql?.redirectServerHost ?? null;
-    return {
-      replicaOutboundAddress: redirect?.addresses[0] ?? null,
-      instruction: singleServerSourceFirewallInstruction(redirect),
-    };
-  }
-  return {
-    replicaOutboundAddress: outboundAddress ?? null,
-    instruction: sourceFirewallInstruction(replica.server?.fqdn ?? null, outboundAddress),
-  };
 }
 
 /**
@@ -112,7 +73,7 @@ export function compareServers(
     checks.push(
       !status.configured
         ? check("REPLICA_LINK", "pass", "The replica has no replication link yet.")
-        : isSameLink(status, sourceSpec)
+        : isSameLink(status, linkSourceOf(sourceSpec))
           ? check("REPLICA_LINK", "pass", "The replica is already linked to this source; the link is reused.")
           : check(
               "REPLICA_LINK",
@@ -134,11 +95,15 @@ export function compareServers(
     // After a reset the replica resumes from the given set, not from what it has now: judge that one.
     const judged =
       plan.resetGtidTo !== undefined && replica.sql
-        ? { ...replica, sql: { ...replica.sql, gtid: { ...replica.sql.gtid, gtidExecuted: plan.resetGtidTo } } }
+        ? {
+            ...replica,
+            sql: { ...replica.sql, gtid: { ...replica.sql.gtid, gtidExecuted: plan.resetGtidTo } },
+          }
         : replica;
     checks.push(...gtidChecks(source, judged));
   }
-  if (source.identity?.flavor === "mysql" && replica.sql) checks.push(invisiblePrimaryKeysCheck(source, replica));
+  if (source.identity?.flavor === "mysql" && replica.sql)
+    checks.push(invisiblePrimaryKeysCheck(source, replica));
   if (replica.server?.kind === "single") {
     // Both firewalls: the replica's admits the source (this app's rule), and the source's must admit the replica.
     checks.push(
@@ -325,7 +290,11 @@ function gtidLinkingCheck(replica: ReplicaInspection): CheckResult {
     );
   }
   if (mode.toUpperCase() === "ON") {
-    return check("GTID_LINKING_SUPPORTED", "pass", "The replica's gtid_mode is ON: it can be linked by GTID.");
+    return check(
+      "GTID_LINKING_SUPPORTED",
+      "pass",
+      "The replica's gtid_mode is ON: it can be linked by GTID.",
+    );
   }
   const parameterPath =
     "Raise the replica's gtid_mode server parameter to ON one step at a time (set enforce_gtid_consistency ON first; then OFF_PERMISSIVE, ON_PERMISSIVE, ON); it cannot be lowered again.";

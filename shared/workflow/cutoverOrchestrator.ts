@@ -2,7 +2,8 @@
 import type * as df from "durable-functions";
 import { z } from "zod";
 import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
-import { type WorkflowError, firewallRuleNameFor } from "./provisionTypes";
+import { type WorkflowError } from "./provisionTypes";
+import { firewallRuleNameFor } from "../domain/firewall";
 import {
   CLAIM_LINK_ACTIVITY,
   RELEASE_LINK_ACTIVITY,
@@ -66,7 +67,7 @@ function binlogSequence(file: string): number {
 }
 
 /** Whether the replica has applied everything the source has written, by the link's own method. */
-export function caughtUp(
+function caughtUp(
   method: "binlogPosition" | "gtid",
   source: SourcePosition,
   replica: ReplicaProgress,

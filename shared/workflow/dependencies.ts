@@ -1,20 +1,16 @@
 // What the activities run on, built once from the validated settings; tests and the local host use the same wiring.
 import { type AppConfig, appConfig } from "../config/appConfig";
 import { azureCredential } from "../azure/azureCredential";
-import { createSecretResolver, type SecretResolver } from "../secrets/secretResolver";
+import { createSecretResolver } from "../secrets/secretResolver";
 import { type ReplicaManager, type ReplicaTarget } from "../replica/replicaManager";
 import { createSingleServerManager } from "../replica/singleServerManager";
 import { createFlexibleServerManager } from "../replica/flexibleServerManager";
 import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
 import { createHealthHistory, type HealthHistory } from "../health/healthHistory";
+import { type RevalidationDependencies } from "../health/revalidationDependencies";
 
-export interface WorkflowDependencies {
-  config: AppConfig;
-  secrets: SecretResolver;
-  replicaManager(target: ReplicaTarget): ReplicaManager;
-  registry: LinkRegistry;
-  healthHistory: HealthHistory;
-}
+/** Everything the activities run on; a re-validation needs the same, so the shape is declared once, in shared/health. */
+export type WorkflowDependencies = RevalidationDependencies;
 
 let cached: WorkflowDependencies | undefined;
 

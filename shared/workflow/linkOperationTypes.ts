@@ -13,7 +13,7 @@ export function operationInstanceId(linkId: string, operation: LinkOperation): s
   return `${linkId}-${operation}`;
 }
 
-export interface OperationStep {
+interface OperationStep {
   step: string;
   startedAt: string;
   endedAt: string;
@@ -111,7 +111,7 @@ export function stepRecorder(context: df.OrchestrationContext, report: Operation
   };
 }
 
-export const activityOutcomeSchema = z.union([
+const activityOutcomeSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({
     ok: z.literal(false),

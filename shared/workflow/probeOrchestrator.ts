@@ -48,7 +48,9 @@ const batchSchema = z.object({
   ),
 });
 
-export function* probeOrchestrator(context: df.OrchestrationContext): Generator<df.Task, ProbeOutput, unknown> {
+export function* probeOrchestrator(
+  context: df.OrchestrationContext,
+): Generator<df.Task, ProbeOutput, unknown> {
   const parsed = inputSchema.safeParse(context.df.getInput());
   if (!parsed.success) throw new Error("Invalid probe input.");
   const probedAt = context.df.currentUtcDateTime.toISOString();
@@ -83,7 +85,10 @@ export function* probeOrchestrator(context: df.OrchestrationContext): Generator<
   for (const [index, task] of tasks.entries()) {
     const range = plan.batches[index] ?? { from: "", to: "" };
     if (task.isFaulted || !task.isCompleted) {
-      output.failures.push({ ...range, message: String((task.result as Error | undefined)?.message ?? "failed") });
+      output.failures.push({
+        ...range,
+        message: String((task.result as Error | undefined)?.message ?? "failed"),
+      });
       continue;
     }
     const result = batchSchema.safeParse(task.result);
@@ -100,7 +105,11 @@ export function* probeOrchestrator(context: df.OrchestrationContext): Generator<
     output.transitionCount += result.data.transitions.length;
     for (const transition of result.data.transitions) {
       if (output.transitions.length < OUTPUT_TRANSITIONS)
-        output.transitions.push({ ...transition, from: transition.from as ProbeState | null, to: transition.to as ProbeState });
+        output.transitions.push({
+          ...transition,
+          from: transition.from as ProbeState | null,
+          to: transition.to as ProbeState,
+        });
     }
   }
   if (!context.df.isReplaying && (output.transitionCount > 0 || output.failures.length > 0)) {

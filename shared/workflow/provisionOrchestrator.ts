@@ -15,16 +15,11 @@ import {
   type StepName,
   type StepTiming,
   type WorkflowError,
-  firewallRuleNameFor,
   replicaTarget,
 } from "./provisionTypes";
-import {
-  compareServers,
-  sourceFirewallInstruction,
-  sourceFirewallView,
-  withLinkingChecks,
-} from "./compareServers";
-import { chooseLinking } from "./linkingChoice";
+import { compareServers, withLinkingChecks } from "./compareServers";
+import { chooseLinking } from "../domain/linkingChoice";
+import { firewallRuleNameFor, sourceFirewallInstruction, sourceFirewallView } from "../domain/firewall";
 import {
   VALIDATE_SOURCE_ACTIVITY,
   type ValidateSourceInput,
@@ -51,7 +46,11 @@ import {
   type CheckReplicationResult,
 } from "./activities/checkReplicationActivity";
 import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
-import { RESET_GTID_ACTIVITY, type ResetGtidInput, type ResetGtidResult } from "./activities/resetGtidActivity";
+import {
+  RESET_GTID_ACTIVITY,
+  type ResetGtidInput,
+  type ResetGtidResult,
+} from "./activities/resetGtidActivity";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";

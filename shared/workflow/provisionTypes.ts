@@ -16,11 +16,6 @@ export function linkIdFor(
   return `rpl-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
 }
 
-/** The firewall rule this app owns for a link; the name says who made it. */
-export function firewallRuleNameFor(linkId: string): string {
-  return `data-in-replication-${linkId}`;
-}
-
 export interface SourceSpec {
   host: string;
   port: number;
@@ -80,7 +75,10 @@ export type StepName =
   | "openingFirewall"
   | "resettingGtid"
   | "linking"
-  | "starting" | "verifying" | "registering" | "rollingBack";
+  | "starting"
+  | "verifying"
+  | "registering"
+  | "rollingBack";
 
 export interface StepTiming {
   step: StepName;
@@ -121,7 +119,7 @@ export interface RollbackAction {
   detail: string;
 }
 
-export type ProvisionState = "replicating" | "failed";
+type ProvisionState = "replicating" | "failed";
 
 export interface ProvisionReport {
   id: string;

@@ -26,7 +26,12 @@ export const ROLLBACK_RETRY = policy(5_000, 6, 2, 60_000);
 /** Registry writes (Table storage). */
 export const REGISTRY_RETRY = policy(2_000, 5, 2, 30_000);
 
-/** The orchestrator's polling of a starting replication: first interval and ceiling, in milliseconds. */
+/**
+ * The orchestrator's polling of a starting replication: first interval and ceiling, in milliseconds. Two polling
+ * layers on purpose, each owning its own time scale: the checkReplication activity watches for at most
+ * START_VERIFY_WAIT_SECONDS at 250 ms (the common case, replication running within seconds, costs one activity), and
+ * the orchestrator re-calls it on durable timers up to START_VERIFY_BUDGET_SECONDS (minutes, no worker held).
+ */
 export const START_POLL_MAX_INTERVAL_MS = 60_000;
 
 /** The health probe: the next pass comes within a minute, so one quick retry of a batch (Table storage hiccups) only. */

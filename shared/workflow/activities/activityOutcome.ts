@@ -31,12 +31,3 @@ export function secretFailure(error: unknown): ActivityOutcome<never> {
   }
   throw error;
 }
-
-/** Resolves several references; values stay inside the calling activity. */
-export async function resolveAll<K extends string>(
-  resolve: (key: K) => Promise<string>,
-  keys: readonly K[],
-): Promise<Record<K, string>> {
-  const entries = await Promise.all(keys.map(async (key) => [key, await resolve(key)] as const));
-  return Object.fromEntries(entries) as Record<K, string>;
-}

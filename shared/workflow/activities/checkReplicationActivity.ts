@@ -1,4 +1,5 @@
 // Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
@@ -33,7 +34,9 @@ export type CheckReplicationResult = ActivityOutcome<{
   replication: ReplicationSummary;
 }>;
 
-export function createCheckReplicationActivity(deps: () => WorkflowDependencies) {
+export function createCheckReplicationActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<CheckReplicationInput, CheckReplicationResult> {
   return async (input: CheckReplicationInput): Promise<CheckReplicationResult> => {
     const dependencies = deps();
     let adminPassword: string;

@@ -1,4 +1,5 @@
 // Activities of a cutover: read the source's written position, the replica's applied one, stop or start replication, compare checksums.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
@@ -48,6 +49,19 @@ export interface ReplicaProgress {
 
 export type ReadReplicaProgressResult = ActivityOutcome<ReplicaProgress>;
 
+export interface ReadSourcePositionInput {
+  source: SourceSpec;
+}
+
+export interface ReadReplicaProgressInput {
+  replica: ReplicaSpec;
+  fqdn: string;
+}
+
+export interface SetReplicationRunningInput extends ReadReplicaProgressInput {
+  running: boolean;
+}
+
 /** The inspection login when the link has one (it holds REPLICATION CLIENT and SELECT), else the replication user. */
 async function openSource(
   deps: WorkflowDependencies,
@@ -85,8 +99,10 @@ function permanentSourceFailure(error: unknown, secrets: string[], user: string)
   );
 }
 
-export function createReadSourcePositionActivity(deps: () => WorkflowDependencies) {
-  return async (input: { source: SourceSpec }): Promise<ReadSourcePositionResult> => {
+export function createReadSourcePositionActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ReadSourcePositionInput, ReadSourcePositionResult> {
+  return async (input: ReadSourcePositionInput): Promise<ReadSourcePositionResult> => {
     const dependencies = deps();
     let opened: Awaited<ReturnType<typeof openSource>>;
     try {
@@ -169,18 +185,18 @@ async function progressOf(opened: Awaited<ReturnType<typeof openReplicaSession>>
   };
 }
 
-export function createReadReplicaProgressActivity(deps: () => WorkflowDependencies) {
-  return async (input: { replica: ReplicaSpec; fqdn: string }): Promise<ReadReplicaProgressResult> =>
+export function createReadReplicaProgressActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ReadReplicaProgressInput, ReadReplicaProgressResult> {
+  return async (input: ReadReplicaProgressInput): Promise<ReadReplicaProgressResult> =>
     withReplica(deps(), input.replica, input.fqdn, async (opened) => succeeded(await progressOf(opened)));
 }
 
 /** Stops or starts replication (both idempotent) and returns the progress after it. */
-export function createSetReplicationRunningActivity(deps: () => WorkflowDependencies) {
-  return async (input: {
-    replica: ReplicaSpec;
-    fqdn: string;
-    running: boolean;
-  }): Promise<ReadReplicaProgressResult> =>
+export function createSetReplicationRunningActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<SetReplicationRunningInput, ReadReplicaProgressResult> {
+  return async (input: SetReplicationRunningInput): Promise<ReadReplicaProgressResult> =>
     withReplica(deps(), input.replica, input.fqdn, async (opened) => {
       if (input.running) await callStart(opened.session);
       else await callStop(opened.session);
@@ -216,7 +232,9 @@ async function checksums(session: MysqlSession, tables: string[]): Promise<Map<s
   return result;
 }
 
-export function createCompareChecksumsActivity(deps: () => WorkflowDependencies) {
+export function createCompareChecksumsActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<CompareChecksumsInput, CompareChecksumsResult> {
   return async (input: CompareChecksumsInput): Promise<CompareChecksumsResult> => {
     const dependencies = deps();
     let opened: Awaited<ReturnType<typeof openSource>>;

@@ -1,4 +1,5 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
+import { type ActivityHandler } from "./activityHandler";
 import { lookup } from "node:dns/promises";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
@@ -14,7 +15,8 @@ import {
   toArmFailure,
 } from "../../replica/replicaManager";
 import { type LinkingMethod, type ReplicaGtidFacts } from "../../source/gtidChecks";
-import { hasHighAvailability } from "../linkingChoice";
+import { hasHighAvailability } from "../../domain/linkingChoice";
+import { allowedTiersSetting, replicaNetworkVerdict } from "../../domain/replicaPolicy";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
@@ -29,7 +31,7 @@ export interface InspectReplicaInput {
   linking?: LinkingMethod;
 }
 
-export interface ReplicaSqlFacts {
+interface ReplicaSqlFacts {
   identity: ServerIdentity;
   serverId: number;
   lowerCaseTableNames: number;
@@ -62,11 +64,6 @@ const TIER_NAMES: Record<string, string> = {
   Burstable: "Burstable",
 };
 
-/** The app setting that holds the allowed tiers of each kind: a refused tier is this app's policy, named so. */
-export function allowedTiersSetting(kind: ReplicaServerInfo["kind"]): string {
-  return kind === "single" ? "SINGLE_SERVER_ALLOWED_TIERS" : "FLEXIBLE_SERVER_ALLOWED_TIERS";
-}
-
 function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): CheckResult {
   const shown = TIER_NAMES[server.tier] ?? server.tier;
   if (allowed.includes(server.tier))
@@ -86,14 +83,6 @@ function tierCheck(server: ReplicaServerInfo, allowed: readonly string[]): Check
     `The replica ${server.name} is in the ${shown} tier (${server.skuName}); this app's policy (${allowedTiersSetting(server.kind)}) allows ${allowedShown}. This is the app's setting, not an Azure restriction.`,
     `Scale the server to ${allowedShown}, or, if the ${shown} tier is a deliberate choice, add ${server.tier} to the app setting ${allowedTiersSetting(server.kind)}.`,
   );
-}
-
-/** What a Flexible Server's network means for data-in replication; shared with the re-validation's drift. */
-export function replicaNetworkVerdict(
-  server: Pick<ReplicaServerInfo, "publicNetworkAccess" | "delegatedSubnetResourceId">,
-): "public" | "vnetIntegrated" | "privateEndpointOnly" {
-  if (server.publicNetworkAccess !== "Disabled") return "public";
-  return server.delegatedSubnetResourceId ? "vnetIntegrated" : "privateEndpointOnly";
 }
 
 /**
@@ -157,7 +146,9 @@ async function resolveRedirectHost(host: string): Promise<{ host: string; addres
   }
 }
 
-export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
+export function createInspectReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
   return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {
     const dependencies = deps();
     const manager = dependencies.replicaManager(input.replica);
@@ -290,8 +281,7 @@ export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
               gtidBinlogState: variables.get("gtid_binlog_state") ?? null,
             },
             lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
-            generateInvisiblePrimaryKey:
-              gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
+            generateInvisiblePrimaryKey: gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
             redirectServerHost: redirectHost ? await resolveRedirectHost(redirectHost) : null,
             status: {
               ...status,

@@ -1,4 +1,5 @@
 // Activities that hold a link for one operation: claim it under the row's ETag, then release it with the outcome.
+import { type ActivityHandler } from "./activityHandler";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
 
@@ -32,7 +33,9 @@ export interface ReleaseLinkInput {
   >;
 }
 
-export function createClaimLinkActivity(deps: () => WorkflowDependencies) {
+export function createClaimLinkActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ClaimLinkInput, ClaimLinkResult> {
   return async (input: ClaimLinkInput): Promise<ClaimLinkResult> => {
     let seen: LinkState | null = null;
     // Compare-and-set on the ETag: of two operations racing for the same link, exactly one sees `replicating`.
@@ -46,7 +49,9 @@ export function createClaimLinkActivity(deps: () => WorkflowDependencies) {
   };
 }
 
-export function createReleaseLinkActivity(deps: () => WorkflowDependencies) {
+export function createReleaseLinkActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ReleaseLinkInput, LinkState | null> {
   return async (input: ReleaseLinkInput): Promise<LinkState | null> => {
     const written = await deps().registry.update(input.id, (record) => {
       if (record.state !== input.heldAs) return null;

@@ -1,5 +1,5 @@
 // Activities of re-validation and teardown: list links, re-validate one, load one, set its state.
-import type { InvocationContext } from "@azure/functions";
+import { type ActivityHandler } from "./activityHandler";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
 import { type LinkHealth, summariseHealth } from "../../health/linkHealth";
@@ -27,21 +27,25 @@ export interface SetLinkStateInput {
   lastError: string | null;
 }
 
-export function createListActiveLinksActivity(deps: () => WorkflowDependencies) {
+export function createListActiveLinksActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<void, string[]> {
   return async (): Promise<string[]> => {
     const links = await deps().registry.list();
     return links.filter((link) => link.state === "replicating").map((link) => link.id);
   };
 }
 
-export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
-  return async (input: RevalidateLinkInput, context?: InvocationContext): Promise<RevalidateLinkResult> => {
+export function createRevalidateLinkActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<RevalidateLinkInput, RevalidateLinkResult> {
+  return async (input: RevalidateLinkInput, context): Promise<RevalidateLinkResult> => {
     let health: LinkHealth | null;
     try {
       health = await revalidateLink(deps(), input.id, input.checkedAt);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      context?.log(`[${input.id}] re-validation failed: ${message}`);
+      context.log(`[${input.id}] re-validation failed: ${message}`);
       // Transient (Table storage or Resource Manager throttled, down, unreachable): thrown, so the orchestrator's
       // retry policy runs the pass again; the orchestrator reads each task's own outcome, so one link retried or
       // failed does not cost the batch's other results. Permanent: reported for this link.
@@ -50,7 +54,7 @@ export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
     }
     // Every recovery action is logged (App Insights keeps it), including the event a skip skipped.
     for (const action of health?.recovery ?? []) {
-      context?.log(`[${input.id}] recovery ${action.action} ${action.outcome}: ${action.detail}`);
+      context.log(`[${input.id}] recovery ${action.action} ${action.outcome}: ${action.detail}`);
     }
     return health
       ? { id: input.id, checked: true, ...summariseHealth(health) }
@@ -59,11 +63,15 @@ export function createRevalidateLinkActivity(deps: () => WorkflowDependencies) {
 }
 
 /** The registry row, which holds references only: safe to pass through the orchestration. */
-export function createLoadLinkActivity(deps: () => WorkflowDependencies) {
+export function createLoadLinkActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<string, LinkRecord | null> {
   return async (id: string): Promise<LinkRecord | null> => deps().registry.get(id);
 }
 
-export function createSetLinkStateActivity(deps: () => WorkflowDependencies) {
+export function createSetLinkStateActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<SetLinkStateInput, null> {
   return async (input: SetLinkStateInput): Promise<null> => {
     // A teardown's outcome wins over any concurrent write: on a conflict it is re-applied to the fresh row.
     await deps().registry.update(input.id, (record) => ({

@@ -1,10 +1,12 @@
 // Activity: link the replica to the source by binlog coordinates or by GTID; an identical existing link is success.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
-import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
+import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
 import { callChangeMaster, callChangeMasterWithGtid } from "../../replica/replicaSql";
 import {
   MysqlSession,
@@ -43,19 +45,6 @@ async function replicaGtidPosition(session: MysqlSession): Promise<string> {
   return (variables.get("gtid_executed") ?? variables.get("gtid_slave_pos") ?? "").replace(/\s+/g, "");
 }
 
-/** The replica already replicates from this source as this user. */
-export function isSameLink(
-  status: ReplicationStatus,
-  source: Pick<SourceSpec, "host" | "port" | "replicationUser">,
-): boolean {
-  return (
-    status.configured &&
-    status.sourceHost === source.host &&
-    status.sourcePort === source.port &&
-    status.sourceUser === source.replicationUser
-  );
-}
-
 async function currentSourceCoordinates(
   deps: WorkflowDependencies,
   source: SourceSpec,
@@ -79,7 +68,9 @@ async function currentSourceCoordinates(
   }
 }
 
-export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
+export function createLinkReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<LinkReplicaInput, LinkReplicaResult> {
   return async (input: LinkReplicaInput): Promise<LinkReplicaResult> => {
     const dependencies = deps();
     const secretValues: string[] = [];
@@ -124,7 +115,7 @@ export function createLinkReplicaActivity(deps: () => WorkflowDependencies) {
       try {
         const status = await readReplicationStatus(opened.session, opened.identity);
         if (status.configured) {
-          if (isSameLink(status, input.source)) {
+          if (isSameLink(status, linkSourceOf(input.source))) {
             return succeeded(
               input.linking === "gtid"
                 ? {

@@ -1,4 +1,5 @@
 // Activity: create or update the link's firewall rule on the replica for the source's IPv4 address.
+import { type ActivityHandler } from "./activityHandler";
 import { type ActivityOutcome, failed, succeeded, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaTarget, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
@@ -13,7 +14,9 @@ export interface OpenFirewallInput {
 
 export type OpenFirewallResult = ActivityOutcome<{ ruleName: string; address: string }>;
 
-export function createOpenFirewallActivity(deps: () => WorkflowDependencies) {
+export function createOpenFirewallActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<OpenFirewallInput, OpenFirewallResult> {
   return async (input: OpenFirewallInput): Promise<OpenFirewallResult> => {
     const manager = deps().replicaManager(input.replica);
     try {

@@ -1,5 +1,5 @@
 // Activities of the health probe: plan the batches (one registry read), probe one batch.
-import type { InvocationContext } from "@azure/functions";
+import { type ActivityHandler } from "./activityHandler";
 import { type ProbeRuntime } from "../../probe/probeDependencies";
 import { type ProbeBatchInput, type ProbeBatchResult, probeBatch } from "../../probe/probeBatch";
 
@@ -16,7 +16,7 @@ export interface PlanProbeBatchesResult {
   batches: { from: string; to: string }[];
 }
 
-export function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
+function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
   // Ordinal order, as Table storage sorts row keys.
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const batches: { from: string; to: string }[] = [];
@@ -27,7 +27,9 @@ export function planBatches(ids: readonly string[], batchSize: number): PlanProb
   return { links: sorted.length, batches };
 }
 
-export function createPlanProbeBatchesActivity(runtime: () => ProbeRuntime) {
+export function createPlanProbeBatchesActivity(
+  runtime: () => ProbeRuntime,
+): ActivityHandler<PlanProbeBatchesInput, PlanProbeBatchesResult> {
   return async (input: PlanProbeBatchesInput): Promise<PlanProbeBatchesResult> => {
     const links = await runtime().workflow.registry.list();
     return planBatches(
@@ -37,8 +39,13 @@ export function createPlanProbeBatchesActivity(runtime: () => ProbeRuntime) {
   };
 }
 
-export function createProbeBatchActivity(runtime: () => ProbeRuntime) {
+export function createProbeBatchActivity(
+  runtime: () => ProbeRuntime,
+): ActivityHandler<ProbeBatchInput, ProbeBatchResult> {
   // Per-link failures are results (unreachable); only a Table storage failure throws, for the retry policy.
-  return async (input: ProbeBatchInput, context?: InvocationContext): Promise<ProbeBatchResult> =>
-    probeBatch(runtime().forBatch((line) => context?.log(line)), input);
+  return async (input: ProbeBatchInput, context): Promise<ProbeBatchResult> =>
+    probeBatch(
+      runtime().forBatch((line) => context.log(line)),
+      input,
+    );
 }

@@ -1,4 +1,5 @@
 // Activity: write the link's row in the registry (Table storage); references only, never secret values.
+import { type ActivityHandler } from "./activityHandler";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord } from "../../registry/linkRegistry";
 
@@ -10,7 +11,9 @@ export interface RecordLinkInput {
   at: string;
 }
 
-export function createRecordLinkActivity(deps: () => WorkflowDependencies) {
+export function createRecordLinkActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<RecordLinkInput, null> {
   return async (input: RecordLinkInput): Promise<null> => {
     const { registry } = deps();
     const existing = await registry.get(input.record.id);

@@ -1,4 +1,5 @@
 // Activity: set a Flexible Server replica's GTID state to the dump's through Resource Manager (resetGtid), before a GTID link.
+import { type ActivityHandler } from "./activityHandler";
 import { type ActivityOutcome, failed, succeeded, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaTarget, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
@@ -12,7 +13,9 @@ export interface ResetGtidInput {
 
 export type ResetGtidResult = ActivityOutcome<{ gtidSet: string }>;
 
-export function createResetGtidActivity(deps: () => WorkflowDependencies) {
+export function createResetGtidActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ResetGtidInput, ResetGtidResult> {
   return async (input: ResetGtidInput): Promise<ResetGtidResult> => {
     const manager = deps().replicaManager(input.replica);
     if (!manager.resetGtid) {

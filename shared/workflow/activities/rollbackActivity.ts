@@ -1,10 +1,12 @@
 // Activity: undo what a failed provisioning changed (stop, remove the link, delete the rule it created); reports each action.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { openReplicaSession } from "./replicaSession";
 import { secretFailure, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type RollbackAction } from "../provisionTypes";
 import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink } from "../../domain/linkIdentity";
 import { callRemoveMaster, callStop } from "../../replica/replicaSql";
 import { isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
@@ -25,7 +27,9 @@ export interface RollbackInput {
 export type RollbackResult =
   { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
 
-export function createRollbackActivity(deps: () => WorkflowDependencies) {
+export function createRollbackActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<RollbackInput, RollbackResult> {
   return async (input: RollbackInput): Promise<RollbackResult> => {
     const dependencies = deps();
     const actions: RollbackAction[] = [];
@@ -47,13 +51,7 @@ export function createRollbackActivity(deps: () => WorkflowDependencies) {
         try {
           const status = await readReplicationStatus(opened.session, opened.identity);
           const foreign =
-            status.configured &&
-            input.onlyIfSource !== undefined &&
-            !(
-              status.sourceHost === input.onlyIfSource.host &&
-              status.sourcePort === input.onlyIfSource.port &&
-              status.sourceUser === input.onlyIfSource.user
-            );
+            status.configured && input.onlyIfSource !== undefined && !isSameLink(status, input.onlyIfSource);
           if (foreign) {
             actions.push({
               action: "removeLink",

@@ -1,4 +1,5 @@
 // Activities of credential and CA rotation: try the new values on the source, and re-link the replica at the applied position.
+import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
@@ -36,7 +37,9 @@ const TLS_VERIFY_CODES = new Set([
 ]);
 
 /** Logs in to the source exactly as the replica will after the rotation (same user, new password, new CA). */
-export function createCheckSourceLoginActivity(deps: () => WorkflowDependencies) {
+export function createCheckSourceLoginActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<CheckSourceLoginInput, CheckSourceLoginResult> {
   return async (input: CheckSourceLoginInput): Promise<CheckSourceLoginResult> => {
     const dependencies = deps();
     let password: string;
@@ -118,7 +121,9 @@ export type RelinkReplicaResult = ActivityOutcome<{
  * fetched-but-unapplied events are dropped and fetched again from there: nothing lost, nothing applied twice.
  * Running it twice is harmless: once stopped, the applied position does not move.
  */
-export function createRelinkReplicaActivity(deps: () => WorkflowDependencies) {
+export function createRelinkReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<RelinkReplicaInput, RelinkReplicaResult> {
   return async (input: RelinkReplicaInput): Promise<RelinkReplicaResult> => {
     const dependencies = deps();
     const secretValues: string[] = [];

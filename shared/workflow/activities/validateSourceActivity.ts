@@ -1,4 +1,5 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
+import { type ActivityHandler } from "./activityHandler";
 import { sourcePurpose } from "../../secrets/secretBinding";
 import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
@@ -36,7 +37,9 @@ async function replicaVnetSubnet(deps: WorkflowDependencies, replica: ReplicaTar
   }
 }
 
-export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
+export function createValidateSourceActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<ValidateSourceInput, ValidateSourceResult> {
   return async (input: ValidateSourceInput): Promise<ValidateSourceResult> => {
     const dependencies = deps();
     const { config, secrets } = dependencies;

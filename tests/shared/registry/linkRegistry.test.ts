@@ -1,5 +1,6 @@
 // The link registry against Azurite: optimistic concurrency between a re-validation and a teardown writing one row.
 import { TableClient } from "@azure/data-tables";
+import { InvocationContext } from "@azure/functions";
 import { startAzurite, type RunningAzurite } from "../../../dev/emulators/startEmulators";
 import {
   createLinkRegistry,
@@ -94,7 +95,8 @@ describe("link registry (Azurite)", () => {
   }
 
   function teardownActivity(registry: LinkRegistry) {
-    return createSetLinkStateActivity(() => ({ registry }) as unknown as WorkflowDependencies);
+    const activity = createSetLinkStateActivity(() => ({ registry }) as unknown as WorkflowDependencies);
+    return (input: Parameters<typeof activity>[0]) => activity(input, new InvocationContext());
   }
 
   it("a re-validation never writes replicating over a teardown's removed that landed after its read", async () => {

@@ -1,13 +1,15 @@
 // Which linking method a provisioning uses: the request's, or GTID when the Flexible replica has high availability.
 import { type LinkingMethod } from "../source/gtidChecks";
-import { type ReplicaServerInfo } from "../replica/replicaManager";
+
+/** The replica facts the choice reads (ReplicaServerInfo has them). */
+type HighAvailability = { highAvailabilityMode: string | null };
 
 export interface LinkingChoice {
   method: LinkingMethod;
   chosenBy: "request" | "default" | "highAvailability";
 }
 
-export function hasHighAvailability(server: Pick<ReplicaServerInfo, "highAvailabilityMode"> | null): boolean {
+export function hasHighAvailability(server: HighAvailability | null): boolean {
   const mode = server?.highAvailabilityMode;
   return typeof mode === "string" && mode !== "" && mode !== "Disabled";
 }
@@ -18,7 +20,7 @@ export function hasHighAvailability(server: Pick<ReplicaServerInfo, "highAvailab
  */
 export function chooseLinking(
   requested: LinkingMethod | undefined,
-  server: Pick<ReplicaServerInfo, "highAvailabilityMode"> | null,
+  server: HighAvailability | null,
 ): LinkingChoice {
   if (requested) return { method: requested, chosenBy: "request" };
   if (hasHighAvailability(server)) return { method: "gtid", chosenBy: "highAvailability" };
