@@ -3,13 +3,9 @@ import { type CheckResult, check } from "./checkResult";
 import { type ServerIdentity } from "../mysql/mysqlSession";
 import {
   GtidParseError,
-  formatMariadbGtid,
   formatMysqlGtidSet,
   isEmptyMysqlGtidSet,
-  mariadbAheadOf,
-  mariadbNeedsPurged,
   mysqlGtidSubtract,
-  parseMariadbGtidList,
   parseMysqlGtidSet,
 } from "./gtidSets";
 
@@ -23,12 +19,6 @@ export interface SourceGtidFacts {
   gtidExecuted: string | null;
   /** MySQL: @@GLOBAL.gtid_purged. */
   gtidPurged: string | null;
-  /** MariaDB: @@GLOBAL.gtid_binlog_pos, the last GTID per domain in the source's binlog. */
-  gtidBinlogPos: string | null;
-  /** MariaDB: @@GLOBAL.gtid_strict_mode. */
-  gtidStrictMode: string | null;
-  /** MariaDB: the Gtid_list at the start of the oldest binlog, i.e. what is purged; null when it could not be read. */
-  gtidPurgedUpTo: string | null;
 }
 
 /** What the replica says about its GTIDs. */
@@ -39,35 +29,16 @@ export interface ReplicaGtidFacts {
   enforceGtidConsistency: string | null;
   /** MySQL: @@GLOBAL.gtid_executed. */
   gtidExecuted: string | null;
-  /** MariaDB: @@GLOBAL.gtid_current_pos (where a GTID link resumes, local writes included). */
-  gtidCurrentPos: string | null;
-  /** MariaDB: @@GLOBAL.gtid_slave_pos (what MASTER_USE_GTID=slave_pos asks the source for). */
-  gtidSlavePos: string | null;
-  /** MariaDB: @@GLOBAL.gtid_binlog_state, the last GTID per domain and originating server in the replica's binlog. */
-  gtidBinlogState: string | null;
-}
-
-function isOn(value: string | null | undefined): boolean {
-  return value !== null && value !== undefined && ["ON", "1", "YES"].includes(value.toUpperCase());
 }
 
 export function gtidModeCheck(
   identity: ServerIdentity,
   linking: LinkingMethod,
-  facts: Pick<SourceGtidFacts, "gtidMode" | "enforceGtidConsistency" | "gtidStrictMode">,
+  facts: Pick<SourceGtidFacts, "gtidMode" | "enforceGtidConsistency">,
 ): CheckResult {
+  // A MariaDB source is refused by SOURCE_FLAVOR: its GTIDs are another design, so nothing here applies.
   if (identity.flavor === "mariadb") {
-    if (linking === "binlogPosition") {
-      return check("GTID_MODE", "pass", "MariaDB GTIDs do not prevent binlog file/position replication.");
-    }
-    return isOn(facts.gtidStrictMode)
-      ? check("GTID_MODE", "pass", "MariaDB always writes GTIDs, and gtid_strict_mode is ON.")
-      : check(
-          "GTID_MODE",
-          "warn",
-          "MariaDB always writes GTIDs, so GTID linking is possible; gtid_strict_mode is OFF, so an out-of-order GTID is accepted instead of stopping replication.",
-          "SET GLOBAL gtid_strict_mode = ON on the source (and in its configuration) to have GTID gaps and duplicates caught.",
-        );
+    return check("GTID_MODE", "skipped", "The source runs MariaDB (see SOURCE_FLAVOR).");
   }
   const mode = (facts.gtidMode ?? "OFF").toUpperCase();
   const consistency = (facts.enforceGtidConsistency ?? "OFF").toUpperCase();
@@ -113,7 +84,12 @@ export function gtidConsistencyCheck(
   replica: ReplicaGtidFacts,
 ): CheckResult[] {
   try {
-    return flavor === "mariadb" ? mariadbChecks(source, replica) : mysqlChecks(source, replica);
+    if (flavor === "mariadb") {
+      return ["GTID_ERRANT_TRANSACTIONS", "GTID_PURGED_NEEDED"].map((code) =>
+        check(code, "skipped", "The source runs MariaDB (see SOURCE_FLAVOR)."),
+      );
+    }
+    return mysqlChecks(source, replica);
   } catch (error) {
     if (!(error instanceof GtidParseError)) throw error;
     return [
@@ -171,64 +147,11 @@ function mysqlChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckR
   return checks;
 }
 
-function mariadbChecks(source: SourceGtidFacts, replica: ReplicaGtidFacts): CheckResult[] {
-  const sourcePos = parseMariadbGtidList(source.gtidBinlogPos ?? "");
-  const replicaPos = parseMariadbGtidList(replica.gtidCurrentPos ?? "");
-  const replicaBinlog = parseMariadbGtidList(replica.gtidBinlogState ?? "");
-  // gtid_current_pos alone hides writes on the replica: in a domain it prefers gtid_slave_pos unless the binlog's GTID
-  // carries the replica's own server_id with a higher seq_no. So the replica's binlog state is compared too, and any
-  // GTID in it under the replica's own server_id is a local write (replicated events keep their origin's server_id).
-  const local = replicaBinlog.filter((gtid) => gtid.serverId === replica.serverId);
-  const ahead = mariadbAheadOf([...replicaPos, ...replicaBinlog], sourcePos);
-  const errant = [...new Map([...local, ...ahead].map((gtid) => [formatMariadbGtid(gtid), gtid])).values()];
-  const checks: CheckResult[] = [];
-  checks.push(
-    errant.length === 0
-      ? check(
-          "GTID_ERRANT_TRANSACTIONS",
-          "pass",
-          `The replica's GTID position (${replica.gtidCurrentPos || "empty"}) is within the source's (${source.gtidBinlogPos || "empty"}), and nothing was written on the replica itself.`,
-        )
-      : check(
-          "GTID_ERRANT_TRANSACTIONS",
-          "fail",
-          `The replica has transactions the source does not have (errant transactions): ${shorten(errant.map(formatMariadbGtid).join(", "))} (replica server_id ${replica.serverId}; source gtid_binlog_pos ${source.gtidBinlogPos || "empty"}).`,
-          "Something wrote on the replica (see its binlog for these GTIDs). Re-seed the replica from a new dump of the source (mysqldump --gtid), then set gtid_slave_pos from the dump.",
-        ),
-  );
-  if (source.gtidPurgedUpTo === null) {
-    checks.push(
-      check(
-        "GTID_PURGED_NEEDED",
-        "skipped",
-        "The source's oldest binlog could not be read (SHOW BINLOG EVENTS).",
-        "Give an inspection account with BINLOG MONITOR to have purged GTIDs checked now rather than fail with error 13114 later.",
-      ),
-    );
-  } else {
-    const needed = mariadbNeedsPurged(replicaPos, parseMariadbGtidList(source.gtidPurgedUpTo));
-    checks.push(
-      needed.length === 0
-        ? check("GTID_PURGED_NEEDED", "pass", "The source still has every binlog event the replica needs.")
-        : check(
-            "GTID_PURGED_NEEDED",
-            "fail",
-            `The replica (at ${replica.gtidCurrentPos || "empty"}) still needs events the source has purged: its oldest binlog starts after ${needed.map(formatMariadbGtid).join(", ")}. Replication would stop with error 13114 (1236 on MySQL 5.7).`,
-            "Re-seed the replica from a new dump (mysqldump --gtid) and set gtid_slave_pos from it; raise binlog retention on the source.",
-          ),
-    );
-  }
-  if (replicaPos.length === 0 && sourcePos.length > 0) {
-    checks.push(emptyReplicaPosition(source.gtidBinlogPos ?? ""));
-  }
-  return checks;
-}
-
 function emptyReplicaPosition(sourcePosition: string): CheckResult {
   return check(
     "GTID_REPLICA_POSITION",
     "warn",
     `The replica has no GTID position, so a GTID link replays the source's whole binlog history (the source is at ${shorten(sourcePosition)}).`,
-    `If the replica was seeded from a dump, set its GTID position from that dump first (MySQL: gtid_purged via --set-gtid-purged=ON; MariaDB: SET GLOBAL gtid_slave_pos from mysqldump --gtid). ${RESET_GTID_ADVICE}`,
+    `If the replica was seeded from a dump, set its GTID position from that dump first (its gtid_purged, from a dump taken with --set-gtid-purged=ON). ${RESET_GTID_ADVICE}`,
   );
 }

@@ -1,4 +1,4 @@
-// GTID arithmetic without a server: MySQL GTID sets (uuid:intervals) and MariaDB GTID lists (domain-server-seq), compared before linking.
+// GTID arithmetic without a server: MySQL GTID sets (uuid[:tag]:intervals), compared before linking.
 
 /** A closed interval of transaction numbers, start <= end. */
 interface GtidInterval {
@@ -120,68 +120,4 @@ export function mysqlGtidSubset(a: MysqlGtidSet, b: MysqlGtidSet): boolean {
 
 export function isEmptyMysqlGtidSet(set: MysqlGtidSet): boolean {
   return [...set.values()].every((intervals) => intervals.length === 0);
-}
-
-/** One MariaDB GTID: replication domain, originating server_id, sequence number. */
-export interface MariadbGtid {
-  domain: number;
-  serverId: number;
-  seq: number;
-}
-
-/** Parses a MariaDB GTID list (`gtid_binlog_pos`, `gtid_current_pos`, `gtid_binlog_state`): `0-1-42,7-3-5`. */
-export function parseMariadbGtidList(text: string): MariadbGtid[] {
-  const compact = text.replace(/\s+/g, "");
-  if (compact === "") return [];
-  return compact.split(",").map((entry) => {
-    const match = /^(\d{1,10})-(\d{1,10})-(\d{1,20})$/.exec(entry);
-    if (!match?.[1] || !match[2] || !match[3]) {
-      throw new GtidParseError(`"${entry}" is not a MariaDB GTID (domain-server-sequence) in "${text}"`);
-    }
-    return { domain: Number(match[1]), serverId: Number(match[2]), seq: Number(match[3]) };
-  });
-}
-
-export function formatMariadbGtid(gtid: MariadbGtid): string {
-  return `${gtid.domain}-${gtid.serverId}-${gtid.seq}`;
-}
-
-/** The highest sequence number per domain: in MariaDB a domain's GTIDs are applied in order, so that is its position. */
-function mariadbPositionByDomain(list: readonly MariadbGtid[]): Map<number, MariadbGtid> {
-  const byDomain = new Map<number, MariadbGtid>();
-  for (const gtid of list) {
-    const current = byDomain.get(gtid.domain);
-    if (!current || gtid.seq > current.seq) byDomain.set(gtid.domain, gtid);
-  }
-  return byDomain;
-}
-
-/**
- * GTIDs of the replica the source has not got: a domain the source never wrote, or a sequence number past the
- * source's in that domain. Such a replica is ahead of its source, which only writes on the replica explain.
- */
-export function mariadbAheadOf(
-  replica: readonly MariadbGtid[],
-  source: readonly MariadbGtid[],
-): MariadbGtid[] {
-  const sourcePositions = mariadbPositionByDomain(source);
-  return [...mariadbPositionByDomain(replica).values()].filter((gtid) => {
-    const sourceGtid = sourcePositions.get(gtid.domain);
-    return !sourceGtid || gtid.seq > sourceGtid.seq;
-  });
-}
-
-/**
- * Domains where the replica would need events the source no longer has: the source's oldest binlog starts after
- * `purgedUpTo` (its Gtid_list), and the replica is behind that point in the domain.
- */
-export function mariadbNeedsPurged(
-  replica: readonly MariadbGtid[],
-  purgedUpTo: readonly MariadbGtid[],
-): MariadbGtid[] {
-  const replicaPositions = mariadbPositionByDomain(replica);
-  return [...mariadbPositionByDomain(purgedUpTo).values()].filter((gtid) => {
-    const replicaGtid = replicaPositions.get(gtid.domain);
-    return (replicaGtid?.seq ?? 0) < gtid.seq;
-  });
 }

@@ -52,7 +52,6 @@ export interface SourceFacts {
   serverId: number | null;
   lowerCaseTableNames: number | null;
   gtidMode: string | null;
-  gtidBinlogPos: string | null;
   /** Everything GTID linking needs to know about the source. */
   gtid: SourceGtidFacts;
   currentCoordinates: BinlogCoordinates | null;
@@ -281,10 +280,8 @@ const VARIABLES = [
   "lower_case_table_names",
   "gtid_mode",
   "enforce_gtid_consistency",
-  "gtid_binlog_pos",
   "gtid_executed",
   "gtid_purged",
-  "gtid_strict_mode",
   "require_secure_transport",
   "have_ssl",
   "binlog_expire_logs_seconds",
@@ -313,7 +310,6 @@ interface InspectionFindings {
   userRequiresTls: boolean | null;
   binaryLogs: Map<string, number> | null;
   currentCoordinates: BinlogCoordinates | null;
-  gtidPurgedUpTo: string | null;
 }
 
 async function inspectSchemas(
@@ -403,7 +399,6 @@ async function readBinaryLogs(
 ): Promise<{
   binaryLogs: Map<string, number> | null;
   currentCoordinates: BinlogCoordinates | null;
-  gtidPurgedUpTo: string | null;
 }> {
   try {
     const logs = await session.query("SHOW BINARY LOGS");
@@ -411,27 +406,9 @@ async function readBinaryLogs(
     const [status] = await session.query(binaryLogStatusStatement(identity));
     const currentCoordinates =
       status && status.File ? { file: cellText(status.File), position: Number(status.Position) } : null;
-    const oldest = logs[0] ? cellText(logs[0].Log_name) : null;
-    const gtidPurgedUpTo =
-      identity.flavor === "mariadb" && oldest ? await oldestGtidList(session, oldest) : null;
-    return { binaryLogs, currentCoordinates, gtidPurgedUpTo };
+    return { binaryLogs, currentCoordinates };
   } catch {
-    return { binaryLogs: null, currentCoordinates: null, gtidPurgedUpTo: null };
-  }
-}
-
-/**
- * MariaDB has no gtid_purged: every binlog starts with a Gtid_list event naming the last GTID per domain before it, so
- * the oldest file's list is what has been purged. Info reads like `[0-1-42,7-3-5]`.
- */
-async function oldestGtidList(session: MysqlSession, file: string): Promise<string | null> {
-  try {
-    const events = await session.query("SHOW BINLOG EVENTS IN ? LIMIT 4", [file]);
-    const list = events.find((row) => cellText(row.Event_type) === "Gtid_list");
-    if (!list) return null;
-    return /^\[(.*)\]$/.exec(cellText(list.Info).trim())?.[1]?.trim() ?? null;
-  } catch {
-    return null;
+    return { binaryLogs: null, currentCoordinates: null };
   }
 }
 
@@ -490,15 +467,11 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     serverId: null,
     lowerCaseTableNames: null,
     gtidMode: null,
-    gtidBinlogPos: null,
     gtid: {
       gtidMode: null,
       enforceGtidConsistency: null,
       gtidExecuted: null,
       gtidPurged: null,
-      gtidBinlogPos: null,
-      gtidStrictMode: null,
-      gtidPurgedUpTo: null,
     },
     currentCoordinates: null,
     mixedCaseTables: null,
@@ -615,15 +588,11 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     facts.serverId = Number(variables.get("server_id") ?? "0");
     facts.lowerCaseTableNames = Number(variables.get("lower_case_table_names") ?? "0");
     facts.gtidMode = variables.get("gtid_mode") ?? null;
-    facts.gtidBinlogPos = variables.get("gtid_binlog_pos") ?? null;
     facts.gtid = {
       gtidMode: facts.gtidMode,
       enforceGtidConsistency: variables.get("enforce_gtid_consistency") ?? null,
       gtidExecuted: variables.get("gtid_executed") ?? null,
       gtidPurged: variables.get("gtid_purged") ?? null,
-      gtidBinlogPos: facts.gtidBinlogPos,
-      gtidStrictMode: variables.get("gtid_strict_mode") ?? null,
-      gtidPurgedUpTo: null,
     };
     const logBin = isOn(variables.get("log_bin"));
     const generateInvisible = variables.get("sql_generate_invisible_primary_key");
@@ -729,13 +698,11 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
         ? {
             binaryLogs: inspectionFindings.binaryLogs,
             currentCoordinates: inspectionFindings.currentCoordinates,
-            gtidPurgedUpTo: inspectionFindings.gtidPurgedUpTo,
           }
         : input.binlog || input.linking === "gtid"
           ? await readBinaryLogs(session, identity)
-          : { binaryLogs: null, currentCoordinates: null, gtidPurgedUpTo: null };
+          : { binaryLogs: null, currentCoordinates: null };
     facts.currentCoordinates = logs.currentCoordinates;
-    facts.gtid.gtidPurgedUpTo = logs.gtidPurgedUpTo;
     checks.push(coordinatesCheck(input, logs.binaryLogs, logBin));
     checks.push(
       tlsRequiredWithoutCa

@@ -39,10 +39,10 @@ export type LinkReplicaResult = ActivityOutcome<{
   alreadyLinked: boolean;
 }>;
 
-/** The GTID state a GTID link resumes from: MySQL gtid_executed, MariaDB gtid_slave_pos (MASTER_USE_GTID=slave_pos). */
+/** The GTID state a GTID link resumes from: the replica's gtid_executed (SOURCE_AUTO_POSITION=1 asks for the rest). */
 async function replicaGtidPosition(session: MysqlSession): Promise<string> {
-  const variables = await readGlobalVariables(session, ["gtid_executed", "gtid_slave_pos"]);
-  return (variables.get("gtid_executed") ?? variables.get("gtid_slave_pos") ?? "").replace(/\s+/g, "");
+  const variables = await readGlobalVariables(session, ["gtid_executed"]);
+  return (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
 }
 
 async function currentSourceCoordinates(

@@ -2,27 +2,41 @@
 import { authPluginRemedy, diagnoseReplicationError } from "../../../shared/errors/mysqlErrors";
 
 describe("diagnoseReplicationError", () => {
-  it.each([2061, 3201])("answers %i with TLS, saying per version why mysql_native_password is no way out", (errno) => {
-    const on97 = diagnoseReplicationError(errno, "Authentication requires secure connection.", { major: 9, minor: 7 });
-    expect(on97.remedy).toMatch(/source\.caCertificate/);
-    expect(on97.remedy).toMatch(/removed in 9\.0/);
-    expect(on97.remedy).not.toMatch(/recreate the replication user WITH mysql_native_password/i);
+  it.each([2061, 3201])(
+    "answers %i with TLS, saying per version why mysql_native_password is no way out",
+    (errno) => {
+      const on97 = diagnoseReplicationError(errno, "Authentication requires secure connection.", {
+        major: 9,
+        minor: 7,
+      });
+      expect(on97.remedy).toMatch(/source\.caCertificate/);
+      expect(on97.remedy).toMatch(/removed in 9\.0/);
+      expect(on97.remedy).not.toMatch(/recreate the replication user WITH mysql_native_password/i);
 
-    const on84 = diagnoseReplicationError(errno, "", { major: 8, minor: 4 });
-    expect(on84.remedy).toMatch(/8\.4, where mysql_native_password is disabled by default/);
-    expect(on84.remedy).not.toMatch(/recreate the replication user WITH mysql_native_password/i);
+      const on84 = diagnoseReplicationError(errno, "", { major: 8, minor: 4 });
+      expect(on84.remedy).toMatch(/8\.4, where mysql_native_password is disabled by default/);
+      expect(on84.remedy).not.toMatch(/recreate the replication user WITH mysql_native_password/i);
 
-    const on80 = diagnoseReplicationError(errno, "", { major: 8, minor: 0 });
-    expect(on80.remedy).toMatch(/source\.caCertificate/);
-    expect(on80.remedy).toMatch(/WITH mysql_native_password/);
+      const on80 = diagnoseReplicationError(errno, "", { major: 8, minor: 0 });
+      expect(on80.remedy).toMatch(/source\.caCertificate/);
+      expect(on80.remedy).toMatch(/WITH mysql_native_password/);
 
-    const unknown = diagnoseReplicationError(errno, "");
-    expect(unknown.remedy).toMatch(/only on MySQL 8\.0 and earlier.*8\.4 disables it by default and 9\.0 removed it/);
-    expect(unknown.permanent).toBe(true);
-  });
+      const unknown = diagnoseReplicationError(errno, "");
+      expect(unknown.remedy).toMatch(
+        /only on MySQL 8\.0 and earlier.*8\.4 disables it by default and 9\.0 removed it/,
+      );
+      expect(unknown.permanent).toBe(true);
+    },
+  );
 
   it("authPluginRemedy puts TLS first for every version", () => {
-    for (const version of [null, { major: 5, minor: 7 }, { major: 8, minor: 0 }, { major: 8, minor: 4 }, { major: 9, minor: 1 }]) {
+    for (const version of [
+      null,
+      { major: 5, minor: 7 },
+      { major: 8, minor: 0 },
+      { major: 8, minor: 4 },
+      { major: 9, minor: 1 },
+    ]) {
       expect(authPluginRemedy(version)).toMatch(/^Supply the source's CA certificate/);
     }
   });

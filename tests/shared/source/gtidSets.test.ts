@@ -2,12 +2,9 @@
 import {
   GtidParseError,
   formatMysqlGtidSet,
-  mariadbAheadOf,
-  mariadbNeedsPurged,
   mysqlGtidSubset,
   mysqlGtidSubtract,
   mysqlGtidUnion,
-  parseMariadbGtidList,
   parseMysqlGtidSet,
 } from "../../../shared/source/gtidSets";
 import { type SourceGtidFacts, gtidConsistencyCheck, gtidModeCheck } from "../../../shared/source/gtidChecks";
@@ -32,9 +29,6 @@ function mysqlSource(row: GtidRow): SourceGtidFacts {
     enforceGtidConsistency: "ON",
     gtidExecuted: executed(row),
     gtidPurged: purged(row),
-    gtidBinlogPos: null,
-    gtidStrictMode: null,
-    gtidPurgedUpTo: null,
   };
 }
 
@@ -44,9 +38,6 @@ function mysqlReplica(row: GtidRow) {
     gtidExecuted: executed(row),
     gtidMode: "ON",
     enforceGtidConsistency: "ON",
-    gtidCurrentPos: null,
-    gtidSlavePos: null,
-    gtidBinlogState: null,
   };
 }
 
@@ -163,50 +154,20 @@ describe("GTID consistency between MySQL servers, from recorded results", () => 
   });
 });
 
-describe("MariaDB GTID lists", () => {
-  it("parses domain-server-sequence lists and compares them per domain", () => {
-    const source = parseMariadbGtidList("0-1-100, 1-1-7");
-    expect(source).toEqual([
-      { domain: 0, serverId: 1, seq: 100 },
-      { domain: 1, serverId: 1, seq: 7 },
-    ]);
-    expect(mariadbAheadOf(parseMariadbGtidList("0-1-90,1-1-7"), source)).toEqual([]);
-    expect(mariadbAheadOf(parseMariadbGtidList("0-1-101"), source)).toEqual([
-      { domain: 0, serverId: 1, seq: 101 },
-    ]);
-    expect(mariadbAheadOf(parseMariadbGtidList("9-5-1"), source)).toEqual([
-      { domain: 9, serverId: 5, seq: 1 },
-    ]);
-    expect(mariadbNeedsPurged(parseMariadbGtidList("0-1-40"), parseMariadbGtidList("0-1-50"))).toEqual([
-      { domain: 0, serverId: 1, seq: 50 },
-    ]);
-    expect(mariadbNeedsPurged(parseMariadbGtidList("0-1-60"), parseMariadbGtidList("0-1-50"))).toEqual([]);
-    expect(() => parseMariadbGtidList("0-1")).toThrow(GtidParseError);
-  });
-
-  it("flags a write under the replica's own server_id even when gtid_current_pos hides it", () => {
-    const checks = gtidConsistencyCheck(
-      "mariadb",
-      {
-        gtidMode: null,
-        enforceGtidConsistency: null,
-        gtidExecuted: null,
-        gtidPurged: null,
-        gtidBinlogPos: "0-1-100",
-        gtidStrictMode: "OFF",
-        gtidPurgedUpTo: "",
-      },
-      {
-        serverId: 2,
-        gtidMode: null,
-        enforceGtidConsistency: null,
-        gtidExecuted: null,
-        gtidCurrentPos: "0-1-100",
-        gtidSlavePos: "0-1-100",
-        gtidBinlogState: "0-2-3",
-      },
+describe("a MariaDB source", () => {
+  it("gets no GTID judgement beyond SOURCE_FLAVOR's refusal", () => {
+    const mariadb = {
+      flavor: "mariadb",
+      version: "10.11.6-MariaDB",
+      majorMinor: "10.11",
+      major: 10,
+      minor: 11,
+      patch: 6,
+    } as const;
+    expect(gtidModeCheck(mariadb, "gtid", { gtidMode: null, enforceGtidConsistency: null }).status).toBe(
+      "skipped",
     );
-    expect(checks.find((item) => item.code === "GTID_ERRANT_TRANSACTIONS")?.message).toContain("0-2-3");
-    expect(statusOf(checks, "GTID_PURGED_NEEDED")).toBe("pass");
+    const checks = gtidConsistencyCheck("mariadb", mysqlSource(SOURCE), mysqlReplica(REPLICA_FROM_DUMP));
+    expect(checks.map((item) => item.status)).toEqual(["skipped", "skipped"]);
   });
 });
