@@ -27,6 +27,12 @@ import {
   RECORD_LINK_ACTIVITY,
   createRecordLinkActivity,
 } from "../shared/workflow/activities/recordLinkActivity";
+import { PLAN_LOAD_ACTIVITY, createPlanLoadActivity } from "../shared/workflow/activities/planLoadActivity";
+import {
+  COPY_SNAPSHOT_ACTIVITY,
+  createCopySnapshotActivity,
+} from "../shared/workflow/activities/copySnapshotActivity";
+import { UNDO_LOAD_ACTIVITY, createUndoLoadActivity } from "../shared/workflow/activities/undoLoadActivity";
 
 df.app.orchestration(PROVISION_ORCHESTRATOR, provisionOrchestrator);
 
@@ -38,6 +44,9 @@ const activities = {
   [CHECK_REPLICATION_ACTIVITY]: createCheckReplicationActivity,
   [ROLLBACK_ACTIVITY]: createRollbackActivity,
   [RECORD_LINK_ACTIVITY]: createRecordLinkActivity,
+  [PLAN_LOAD_ACTIVITY]: createPlanLoadActivity,
+  [COPY_SNAPSHOT_ACTIVITY]: createCopySnapshotActivity,
+  [UNDO_LOAD_ACTIVITY]: createUndoLoadActivity,
 };
 
 for (const [name, factory] of Object.entries(activities)) {

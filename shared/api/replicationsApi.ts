@@ -152,6 +152,8 @@ export function replicationView(
             ),
           }
         : null),
+    initialLoad: report?.initialLoad ?? null,
+    load: custom?.load ?? null,
     health: extras.health?.[0] ?? null,
     recentRecovery: (extras.health ?? []).flatMap((item) =>
       item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
@@ -346,6 +348,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         ...(body.binlog ? { binlog: body.binlog } : {}),
         ...(body.policy ? { policy: body.policy } : {}),
         ...(body.heartbeat ? { heartbeat: body.heartbeat } : {}),
+        ...(body.initialLoad ? { initialLoad: body.initialLoad } : {}),
         requestedAt: new Date().toISOString(),
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,

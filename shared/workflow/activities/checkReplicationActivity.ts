@@ -24,6 +24,11 @@ export interface CheckReplicationInput {
   start: boolean;
   /** How long to watch inside this execution; the orchestrator's durable timers cover longer waits. */
   waitSeconds: number;
+  /**
+   * After an initial load the replica starts behind by everything written during the copy, and a busy source keeps it
+   * behind for a while: both threads up, no error, and the SQL thread applying is then "running" (catching up).
+   */
+  acceptApplying?: boolean;
 }
 
 export type CheckReplicationResult = ActivityOutcome<{
@@ -50,7 +55,14 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
         const deadline = Date.now() + input.waitSeconds * 1000;
         for (;;) {
           const status = await readReplicationStatus(opened.session, opened.identity);
-          const verdict = judgeReplication(status, isPermanentReplicationError);
+          const judged = judgeReplication(status, isPermanentReplicationError);
+          const verdict: typeof judged =
+            input.acceptApplying &&
+            judged.kind === "waiting" &&
+            status.ioRunning === "Yes" &&
+            status.sqlRunning === "Yes"
+              ? { kind: "running" }
+              : judged;
           if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
             // Server error texts echo connection details: redact before they reach the orchestration's output.
             const replication = summariseReplication({
