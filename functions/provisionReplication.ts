@@ -31,6 +31,12 @@ import {
   RECORD_LINK_ACTIVITY,
   createRecordLinkActivity,
 } from "../shared/workflow/activities/recordLinkActivity";
+import { PLAN_LOAD_ACTIVITY, createPlanLoadActivity } from "../shared/workflow/activities/planLoadActivity";
+import {
+  COPY_SNAPSHOT_ACTIVITY,
+  createCopySnapshotActivity,
+} from "../shared/workflow/activities/copySnapshotActivity";
+import { UNDO_LOAD_ACTIVITY, createUndoLoadActivity } from "../shared/workflow/activities/undoLoadActivity";
 
 df.app.orchestration(PROVISION_ORCHESTRATOR, provisionOrchestrator);
 
@@ -44,3 +50,6 @@ df.app.activity(CHECK_REPLICATION_ACTIVITY, {
 });
 df.app.activity(ROLLBACK_ACTIVITY, { handler: createRollbackActivity(workflowDependencies) });
 df.app.activity(RECORD_LINK_ACTIVITY, { handler: createRecordLinkActivity(workflowDependencies) });
+df.app.activity(PLAN_LOAD_ACTIVITY, { handler: createPlanLoadActivity(workflowDependencies) });
+df.app.activity(COPY_SNAPSHOT_ACTIVITY, { handler: createCopySnapshotActivity(workflowDependencies) });
+df.app.activity(UNDO_LOAD_ACTIVITY, { handler: createUndoLoadActivity(workflowDependencies) });

@@ -154,6 +154,8 @@ function replicationView(
         : record?.kind === "single"
           ? { replicaOutboundAddress: null, instruction: singleServerSourceFirewallInstruction(null) }
           : null),
+    initialLoad: report?.initialLoad ?? null,
+    load: custom?.load ?? null,
     health: extras.health?.[0] ?? null,
     recentRecovery: (extras.health ?? []).flatMap((item) =>
       item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
@@ -376,6 +378,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         ...(body.binlog ? { binlog: body.binlog } : {}),
         ...(body.policy ? { policy: body.policy } : {}),
         ...(body.heartbeat ? { heartbeat: body.heartbeat } : {}),
+        ...(body.initialLoad ? { initialLoad: body.initialLoad } : {}),
         requestedAt: new Date().toISOString(),
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,

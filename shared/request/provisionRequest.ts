@@ -5,6 +5,7 @@ import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 import { secretReferenceSchema } from "./secretReference";
 import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
+import { SYSTEM_SCHEMAS } from "../load/loadTypes";
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -69,6 +70,45 @@ const LINKING_METHODS = ["binlogPosition", "gtid"] as const;
 const ipv4 = z
   .string({ message: "must be a string" })
   .refine((value) => isIP(value) === 4, "must be an IPv4 address like 20.61.12.34");
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this rejects
+const DATABASE_NAME = /^[^\u0000/\\.`]{1,64}$/u;
+
+/** Issue 18: seed the replica with a copy of the source, then link at the copy's snapshot. */
+const initialLoad = z
+  .object({
+    databases: z
+      .union(
+        [
+          z.literal("all"),
+          z
+            .array(
+              z
+                .string({ message: "must be a database name" })
+                .regex(DATABASE_NAME, "must be a database name (1-64 characters, no '/', '\\', '.' or '`')")
+                .refine(
+                  (name) => !(SYSTEM_SCHEMAS as readonly string[]).includes(name.toLowerCase()),
+                  `must not be a system schema (${SYSTEM_SCHEMAS.join(", ")})`,
+                ),
+            )
+            .min(1, "must name at least one database")
+            .max(256, "must name at most 256 databases")
+            .refine((names) => new Set(names).size === names.length, "must not repeat a database"),
+        ],
+        { message: 'must be "all" or a list of database names' },
+      )
+      .default("all"),
+    parallelism: z
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 16")
+      .max(16, "must be between 1 and 16")
+      .default(4),
+    existingTables: z
+      .enum(["refuse", "replace"], { message: "must be one of: refuse, replace" })
+      .default("refuse"),
+  })
+  .strict();
 
 export function provisionRequestSchema(
   config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">,
@@ -200,8 +240,33 @@ export function provisionRequestSchema(
         })
         .strict()
         .optional(),
+      initialLoad: initialLoad.optional(),
     })
     .strict()
+    .superRefine((request, ctx) => {
+      if (!request.initialLoad) return;
+      if (request.source.inspectionUser === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["initialLoad"],
+          message:
+            "needs source.inspectionUser and source.inspectionPassword: the copy reads the source as that user (RELOAD, REPLICATION CLIENT, SELECT, and BACKUP_ADMIN on MySQL 8.0+)",
+        });
+      if (request.binlog !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["binlog"],
+          message:
+            "must not be given with initialLoad: the link starts at the copy's own snapshot coordinates",
+        });
+      if (request.linking === "gtid")
+        ctx.addIssue({
+          code: "custom",
+          path: ["linking"],
+          message:
+            "gtid is not available with initialLoad: the link starts at the copy's binlog file/position",
+        });
+    })
     .refine((request) => !(request.replica.resetGtid && request.linking === "binlogPosition"), {
       path: ["replica", "resetGtid"],
       message: "goes with GTID linking: leave linking out or send gtid",

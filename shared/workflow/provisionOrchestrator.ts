@@ -3,6 +3,7 @@ import type * as df from "durable-functions";
 import { z } from "zod";
 import {
   ARM_RETRY,
+  LOAD_RETRY,
   MYSQL_RETRY,
   REGISTRY_RETRY,
   ROLLBACK_RETRY,
@@ -51,6 +52,14 @@ import {
   type ResetGtidInput,
   type ResetGtidResult,
 } from "./activities/resetGtidActivity";
+import { PLAN_LOAD_ACTIVITY, type PlanLoadInput, type PlanLoadResult } from "./activities/planLoadActivity";
+import {
+  COPY_SNAPSHOT_ACTIVITY,
+  type CopySnapshotInput,
+  type CopySnapshotResult,
+} from "./activities/copySnapshotActivity";
+import { UNDO_LOAD_ACTIVITY, type UndoLoadInput, type UndoLoadResult } from "./activities/undoLoadActivity";
+import { type LoadPlan } from "../load/loadTypes";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
@@ -100,6 +109,13 @@ const inputSchema = z.object({
   policy: z.object({ skipErrors: z.array(z.object({ errno: z.number(), maxSkips: z.number() })) }).optional(),
   heartbeat: z
     .object({ writerUser: z.string(), writerPassword: secretReference, database: z.string() })
+    .optional(),
+  initialLoad: z
+    .object({
+      databases: z.union([z.literal("all"), z.array(z.string())]),
+      parallelism: z.number().int().positive(),
+      existingTables: z.enum(["refuse", "replace"]),
+    })
     .optional(),
   timing: z.object({
     verifyBudgetSeconds: z.number().positive(),
@@ -191,8 +207,13 @@ export function* provisionOrchestrator(
     sourceFirewall: null,
   };
 
+  let loadStatus: ProvisionCustomStatus["load"] | undefined;
   const publish = () => {
-    const status: ProvisionCustomStatus = { step: progress.current?.step ?? "validating", steps };
+    const status: ProvisionCustomStatus = {
+      step: progress.current?.step ?? "validating",
+      steps,
+      ...(loadStatus ? { load: loadStatus } : {}),
+    };
     context.df.setCustomStatus(status);
   };
   const begin = (step: StepName) => {
@@ -223,6 +244,8 @@ export function* provisionOrchestrator(
   let firewallAttempted = false;
   let ruleExistedBefore = true;
   let linkAttempted = false;
+  let loadPlan: LoadPlan | null = null;
+  let loadAttempted = false;
   let firewallDirection: "replicaAdmitsSource" | "sourceAdmitsReplica" = "replicaAdmitsSource";
 
   const linkRecord = (state: LinkRecord["state"], error: WorkflowError | null): RecordLinkInput => ({
@@ -264,7 +287,7 @@ export function* provisionOrchestrator(
   function* fail(error: WorkflowError): Generator<df.Task, ProvisionReport, unknown> {
     report.error = error;
     log(`failed: ${error.code}`);
-    if (!firewallAttempted && !linkAttempted) {
+    if (!firewallAttempted && !linkAttempted && !loadAttempted) {
       end();
       // Nothing was changed, so there is nothing to roll back: null, not false ("a rollback failed").
       report.rolledBack = null;
@@ -274,6 +297,13 @@ export function* provisionOrchestrator(
       return report;
     }
     begin("rollingBack");
+    if (!firewallAttempted && !linkAttempted) {
+      yield* undoLoad();
+      end();
+      yield* record("failed", report.error);
+      publish();
+      return report;
+    }
     const rollbackInput: RollbackInput = {
       replica: input.replica,
       fqdn,
@@ -298,10 +328,43 @@ export function* provisionOrchestrator(
         message: `${error.message} Rollback also failed: ${errorMessage(rollbackError)}`,
       };
     }
+    // The link is gone (or never was) before the loaded data goes: nothing applies to tables being dropped.
+    yield* undoLoad();
     end();
     yield* record("failed", report.error);
     publish();
     return report;
+  }
+
+  /** Drops what the initial load created; a failure here is a failed rollback, named in the error. */
+  function* undoLoad(): Generator<df.Task, void, unknown> {
+    if (!loadAttempted || !loadPlan || !fqdn) return;
+    const undoInput: UndoLoadInput = {
+      source: input.source,
+      replica: input.replica,
+      fqdn,
+      plan: { databases: loadPlan.databases, preExisting: loadPlan.preExisting },
+    };
+    let problem: string | null = null;
+    try {
+      const result = (yield context.df.callActivityWithRetry(
+        UNDO_LOAD_ACTIVITY,
+        ROLLBACK_RETRY,
+        undoInput,
+      )) as UndoLoadResult;
+      if (result.ok)
+        report.changes.push(...result.actions.map((action) => `undid the initial load: ${action}`));
+      else problem = result.error;
+    } catch (undoError) {
+      problem = errorMessage(undoError);
+    }
+    if (report.rolledBack === null) report.rolledBack = problem === null;
+    else report.rolledBack = report.rolledBack && problem === null;
+    if (problem && report.error)
+      report.error = {
+        ...report.error,
+        message: `${report.error.message} Removing the initial load's data also failed: ${problem}`,
+      };
   }
 
   /** Records the outcome in the registry; a failure to record a failure is logged, not raised over the real error. */
@@ -363,6 +426,40 @@ export function* provisionOrchestrator(
   ];
   fqdn = inspection.value.server?.fqdn ?? null;
   sourceIpv4 = validation.value.facts.resolvedIpv4;
+  if (input.initialLoad && fqdn) {
+    // The load's own checks (privileges, databases, an empty replica) belong to validation: nothing changes before them.
+    try {
+      const planInput: PlanLoadInput = {
+        source: input.source,
+        replica: input.replica,
+        fqdn,
+        initialLoad: input.initialLoad,
+        linking: linking.method,
+      };
+      const planned = expectOutcome<PlanLoadResult>(
+        PLAN_LOAD_ACTIVITY,
+        yield context.df.callActivityWithRetry(PLAN_LOAD_ACTIVITY, MYSQL_RETRY, planInput),
+      );
+      if (!planned.ok) return yield* fail(planned.error);
+      report.checks.push(...planned.value.checks);
+      loadPlan = planned.value.plan;
+      if (loadPlan) {
+        loadStatus = {
+          tablesTotal: loadPlan.tables,
+          tablesDone: 0,
+          rows: 0,
+          bytes: 0,
+          rowsPerSecond: 0,
+        };
+      }
+    } catch (error) {
+      return yield* fail({
+        code: "VALIDATION_UNAVAILABLE",
+        message: `The initial load's checks could not complete after retries: ${errorMessage(error)}`,
+        remedy: "Check that the source and the replica are reachable, then try again.",
+      });
+    }
+  }
   ruleExistedBefore = inspection.value.firewallRule !== null;
   // Both kinds: the replica connects out to the source, whose firewall must admit it.
   report.sourceFirewall = sourceFirewallView(
@@ -405,7 +502,7 @@ export function* provisionOrchestrator(
     }
   }
 
-  // 3. Flexible Server, when the request opts in: the replica's GTID state set to the dump's, through Resource Manager.
+  // 3a. Flexible Server, when the request opts in: the replica's GTID state set to the dump's, through Resource Manager.
   // Nothing undoes it (the previous state is gone, and so is the server's backup baseline): the report says so.
   if (resetGtidTo !== undefined && linking.method === "gtid") {
     begin("resettingGtid");
@@ -428,6 +525,47 @@ export function* provisionOrchestrator(
     }
   }
 
+  // 3b. Seed the replica: one copy at one snapshot, whose coordinates the link then starts from.
+  let loadCoordinates: { file: string; position: number } | null = null;
+  if (input.initialLoad && loadPlan) {
+    begin("loading");
+    loadAttempted = true;
+    try {
+      const copyInput: CopySnapshotInput = {
+        id: input.id,
+        source: input.source,
+        replica: input.replica,
+        fqdn,
+        plan: loadPlan,
+        parallelism: input.initialLoad.parallelism,
+      };
+      const copied = expectOutcome<CopySnapshotResult>(
+        COPY_SNAPSHOT_ACTIVITY,
+        yield context.df.callActivityWithRetry(COPY_SNAPSHOT_ACTIVITY, LOAD_RETRY, copyInput),
+      );
+      if (!copied.ok) return yield* fail(copied.error);
+      const load = copied.value;
+      report.initialLoad = load;
+      loadCoordinates = { file: load.coordinates.file, position: load.coordinates.position };
+      loadStatus = {
+        tablesTotal: load.stats.tables,
+        tablesDone: load.stats.tables,
+        rows: load.stats.rows,
+        bytes: load.stats.bytes,
+        rowsPerSecond: load.stats.rowsPerSecond,
+      };
+      report.changes.push(
+        `loaded ${load.stats.tables} table(s), ${load.stats.rows} row(s) from ${load.databases.length} database(s) at ${load.coordinates.file}:${load.coordinates.position}`,
+      );
+    } catch (error) {
+      return yield* fail({
+        code: "LOAD_FAILED",
+        message: `The initial load failed after retries: ${errorMessage(error)}`,
+        remedy: "Check that the source and the replica stay reachable during the copy, then POST again.",
+      });
+    }
+  }
+
   // 4. Link the replica to the source.
   begin("linking");
   linkAttempted = true;
@@ -436,7 +574,11 @@ export function* provisionOrchestrator(
       replica: input.replica,
       fqdn,
       source: input.source,
-      ...(input.binlog && linking.method === "binlogPosition" ? { binlog: input.binlog } : {}),
+      ...(loadCoordinates
+        ? { binlog: loadCoordinates }
+        : input.binlog && linking.method === "binlogPosition"
+          ? { binlog: input.binlog }
+          : {}),
       linking: linking.method,
     };
     const result = expectOutcome<LinkReplicaResult>(

@@ -5,6 +5,7 @@ import { type CheckResult } from "../source/checkResult";
 import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
 import { type ReplicationStatus } from "../replica/replicationStatus";
 import { type LinkingMethod } from "../source/gtidChecks";
+import { type InitialLoadSpec, type LoadReport } from "../load/loadTypes";
 
 /** The provisioning id is derived from the replica server only, so one replica maps to one provisioning. */
 export function linkIdFor(
@@ -61,6 +62,8 @@ export interface ProvisionInput {
   binlog?: { file: string; position: number };
   policy?: { skipErrors: { errno: number; maxSkips: number }[] };
   heartbeat?: { writerUser: string; writerPassword: SecretReference; database: string };
+  /** Seed the replica from the source first, then link at the copy's snapshot (issue 18). */
+  initialLoad?: InitialLoadSpec;
   requestedAt: string;
 }
 
@@ -74,6 +77,7 @@ export type StepName =
   | "validating"
   | "openingFirewall"
   | "resettingGtid"
+  | "loading"
   | "linking"
   | "starting"
   | "verifying"
@@ -139,6 +143,8 @@ export interface ProvisionReport {
   gtidPosition: string | null;
   /** Flexible Server: the source's firewall must admit the replica; what this app could say about it. */
   sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
+  /** The initial load's outcome: databases, snapshot method and coordinates, counts and notes; absent without one. */
+  initialLoad?: LoadReport | null;
 }
 
 /**
@@ -149,4 +155,6 @@ export interface ProvisionReport {
 export interface ProvisionCustomStatus {
   step: StepName;
   steps: StepTiming[];
+  /** With an initial load: its size, then its outcome (tables, rows, bytes, rate); a few numbers. */
+  load?: { tablesTotal: number; tablesDone: number; rows: number; bytes: number; rowsPerSecond: number };
 }

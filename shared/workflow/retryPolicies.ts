@@ -23,6 +23,12 @@ export const MYSQL_RETRY = policy(3_000, 4, 2, 30_000);
 /** Compensation must try hard: it is what keeps a failed run from leaving things half-done. */
 export const ROLLBACK_RETRY = policy(5_000, 6, 2, 60_000);
 
+/**
+ * The initial copy: each attempt starts again from a new snapshot (a read view cannot outlive its connection), so few
+ * attempts, spaced for a source restart or a replica failover to finish.
+ */
+export const LOAD_RETRY = policy(10_000, 4, 2, 60_000);
+
 /** Registry writes (Table storage). */
 export const REGISTRY_RETRY = policy(2_000, 5, 2, 30_000);
 
