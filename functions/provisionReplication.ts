@@ -23,6 +23,10 @@ import {
   createCheckReplicationActivity,
 } from "../shared/workflow/activities/checkReplicationActivity";
 import { RESET_GTID_ACTIVITY, createResetGtidActivity } from "../shared/workflow/activities/resetGtidActivity";
+import {
+  SET_TABLE_FILTER_ACTIVITY,
+  createSetTableFilterActivity,
+} from "../shared/workflow/activities/tableFilterActivity";
 import { ROLLBACK_ACTIVITY, createRollbackActivity } from "../shared/workflow/activities/rollbackActivity";
 import {
   RECORD_LINK_ACTIVITY,
@@ -36,6 +40,7 @@ const activities = {
   [INSPECT_REPLICA_ACTIVITY]: createInspectReplicaActivity,
   [OPEN_FIREWALL_ACTIVITY]: createOpenFirewallActivity,
   [RESET_GTID_ACTIVITY]: createResetGtidActivity,
+  [SET_TABLE_FILTER_ACTIVITY]: createSetTableFilterActivity,
   [LINK_REPLICA_ACTIVITY]: createLinkReplicaActivity,
   [CHECK_REPLICATION_ACTIVITY]: createCheckReplicationActivity,
   [ROLLBACK_ACTIVITY]: createRollbackActivity,

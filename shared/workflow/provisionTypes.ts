@@ -66,6 +66,8 @@ export interface ProvisionInput {
   binlog?: { file: string; position: number };
   policy?: { skipErrors: { errno: number; maxSkips: number }[] };
   heartbeat?: { writerUser: string; writerPassword: SecretReference; database: string };
+  /** Tables left out of replication: replicate-wild-ignore-table patterns, set on the replica before linking. */
+  filters?: { ignoreTables: string[] };
   requestedAt: string;
 }
 
@@ -79,6 +81,7 @@ export type StepName =
   | "validating"
   | "openingFirewall"
   | "resettingGtid"
+  | "filteringTables"
   | "linking"
   | "starting" | "verifying" | "registering" | "rollingBack";
 
@@ -116,7 +119,7 @@ export function summariseReplication(status: ReplicationStatus): ReplicationSumm
 }
 
 export interface RollbackAction {
-  action: "stopReplication" | "removeLink" | "deleteFirewallRule";
+  action: "stopReplication" | "removeLink" | "deleteFirewallRule" | "restoreTableFilter";
   outcome: "done" | "notNeeded" | "failed";
   detail: string;
 }
@@ -141,6 +144,19 @@ export interface ProvisionReport {
   gtidPosition: string | null;
   /** Flexible Server: the source's firewall must admit the replica; what this app could say about it. */
   sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
+  /** Set when the request has filters.ignoreTables, once the parameter has been set. */
+  tableFilters: TableFilterState | null;
+}
+
+/**
+ * The table filter of a link: the request's patterns, the replicate_wild_ignore_table value this app set (merged with
+ * the server's own), and the value before, which rollback, teardown and cutover put back.
+ */
+export interface TableFilterState {
+  parameter: "replicate_wild_ignore_table";
+  ignoreTables: string[];
+  value: string;
+  previousValue: string;
 }
 
 /**
