@@ -26,6 +26,10 @@ import {
   RESET_GTID_ACTIVITY,
   createResetGtidActivity,
 } from "../shared/workflow/activities/resetGtidActivity";
+import {
+  SET_TABLE_FILTER_ACTIVITY,
+  createSetTableFilterActivity,
+} from "../shared/workflow/activities/tableFilterActivity";
 import { ROLLBACK_ACTIVITY, createRollbackActivity } from "../shared/workflow/activities/rollbackActivity";
 import {
   RECORD_LINK_ACTIVITY,
@@ -53,3 +57,4 @@ df.app.activity(RECORD_LINK_ACTIVITY, { handler: createRecordLinkActivity(workfl
 df.app.activity(PLAN_LOAD_ACTIVITY, { handler: createPlanLoadActivity(workflowDependencies) });
 df.app.activity(COPY_SNAPSHOT_ACTIVITY, { handler: createCopySnapshotActivity(workflowDependencies) });
 df.app.activity(UNDO_LOAD_ACTIVITY, { handler: createUndoLoadActivity(workflowDependencies) });
+df.app.activity(SET_TABLE_FILTER_ACTIVITY, { handler: createSetTableFilterActivity(workflowDependencies) });

@@ -518,12 +518,16 @@ export class ArmEmulator {
       };
     }
     if (param.isReadOnly) {
+      // Flexible Server's words, from MicrosoftDocs/azure-docs#85656; Single Server's are not documented.
       return {
         status: 400,
-        body: armError(
-          "InvalidParameterValue",
-          `The parameter '${param.name}' is read-only and cannot be changed.`,
-        ),
+        body:
+          server.kind === "flexible"
+            ? armError(
+                "ConfigurationReadOnly",
+                `The configuration(s) '${param.name}' is(are) read-only for MySQL server version ${server.version}.`,
+              )
+            : armError("InvalidParameterValue", `The parameter '${param.name}' is read-only and cannot be changed.`),
       };
     }
     const invalid = invalidParameterValue(param, value);

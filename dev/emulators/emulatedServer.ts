@@ -40,6 +40,11 @@ export interface ServerSpec {
    * change made through ARM is real; its error refuses the change.
    */
   parameterSink?: (name: string, value: string) => Promise<void>;
+  /**
+   * Parameters this server reports read-only beyond the documented ones: MicrosoftDocs/azure-docs#85656 shows
+   * replicate_wild_ignore_table read-only (ConfigurationReadOnly) on some 5.7 Flexible Servers.
+   */
+  readOnlyParameters?: string[];
   /** Applies a successful resetGtid to the process standing in for this server (RESET + SET GLOBAL gtid_purged). */
   gtidResetSink?: (gtidSet: string) => Promise<void>;
   /** Whether replication runs on the process standing in for this server (resetGtid refuses then). */
@@ -129,6 +134,10 @@ export class EmulatedServer {
     this.gtidResetSink = spec.gtidResetSink;
     this.replicationRunning = spec.replicationRunning;
     this.parameters = defaultServerParameters(spec.kind);
+    for (const name of spec.readOnlyParameters ?? []) {
+      const param = this.parameters.get(name);
+      if (param) param.isReadOnly = true;
+    }
   }
 
   get skuName(): string {

@@ -118,5 +118,12 @@ export function invalidParameterValue(param: ServerParameter, value: string): st
   if (param.dataType === "Enumeration" && !param.allowedValues.split(",").includes(value.toUpperCase())) {
     return `must be one of ${param.allowedValues}`;
   }
+  if (param.name === "replicate_wild_ignore_table" || param.name === "replicate_wild_do_table") {
+    // MySQL's rule for --replicate-wild-*-table: each comma-separated pattern is db.table, with a dot (mysqld refuses
+    // to start otherwise, and CHANGE REPLICATION FILTER refuses it). Azure's own wording for the refusal is not documented.
+    const patterns = value.split(",").map((item) => item.trim());
+    if (value.trim() !== "" && patterns.some((item) => !/^[^.]+\.[\s\S]+$/.test(item)))
+      return "must be a comma-separated list of db.table patterns (a dot between the database and the table pattern)";
+  }
   return undefined;
 }

@@ -46,6 +46,8 @@ export interface LocalStackOptions {
   haMode?: HaMode;
   /** Flexible only: default Enabled; Disabled stands for private access only. */
   publicNetworkAccess?: "Enabled" | "Disabled";
+  /** Server parameters the emulated replica reports read-only (e.g. replicate_wild_ignore_table, as on some 5.7 Flexible Servers). */
+  replicaReadOnlyParameters?: string[];
   serverName?: string;
   executeActivitiesTwice?: boolean;
   source?: SourceOptions;
@@ -138,9 +140,32 @@ async function setReplicaGtidStateFromSource(source: MysqlServer, replica: Mysql
 const REAL_PARAMETERS = ["gtid_mode", "enforce_gtid_consistency", "binlog_expire_logs_seconds"] as const;
 
 async function applyServerParameter(replica: MysqlServer, name: string, value: string): Promise<void> {
+  if (name === "replicate_wild_ignore_table") return applyWildIgnoreTable(replica, value);
   if (!(REAL_PARAMETERS as readonly string[]).includes(name)) return;
   // The name is one of the fixed list above, never caller text; the value is bound.
   await replica.rootQuery(`SET GLOBAL ${name} = ?`, [value]);
+}
+
+/**
+ * What Azure does with replicate_wild_ignore_table, done to the real replica process: MySQL changes a filter only while
+ * the SQL thread is stopped (error 3017 otherwise), so a running applier is stopped around the change and restarted.
+ * MySQL's own refusals (a pattern without a dot) refuse the ARM change.
+ */
+async function applyWildIgnoreTable(replica: MysqlServer, value: string): Promise<void> {
+  const patterns = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  const [status] = await replica.rootQuery<Record<string, unknown>>("SHOW REPLICA STATUS");
+  const sqlRunning = status?.Replica_SQL_Running === "Yes";
+  if (sqlRunning) await replica.rootQuery("STOP REPLICA SQL_THREAD");
+  try {
+    // Each pattern is bound (mysql2 quotes it); an empty list clears the filter.
+    const list = patterns.map(() => "?").join(", ");
+    await replica.rootQuery(`CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = (${list})`, patterns);
+  } finally {
+    if (sqlRunning) await replica.rootQuery("START REPLICA SQL_THREAD");
+  }
 }
 
 async function seed(server: MysqlServer): Promise<void> {
@@ -249,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sslEnforcement: "Enabled",
       administratorLogin: "azureadmin",
       replicaProcess: { host: replica.host, port: replica.port },
+      ...(options.replicaReadOnlyParameters ? { readOnlyParameters: options.replicaReadOnlyParameters } : {}),
       parameterSink: (name, value) => applyServerParameter(replica, name, value),
       // resetGtid through ARM: what Azure does to the server's GTID state, done to the real replica process.
       gtidResetSink: async (gtidSet) => {

@@ -1,4 +1,5 @@
 // The HTTP API's logic: start, inspect and dry-run provisionings; the functions/ layer only wires it to triggers.
+import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { type AppConfig } from "../config/appConfig";
@@ -141,6 +142,7 @@ function replicationView(
     firewallRule: report?.firewallRule ?? null,
     linking: report?.linking ?? (record ? { method: record.linking, chosenBy: null } : null),
     gtidPosition: report?.gtidPosition ?? null,
+    tableFilters: report?.tableFilters ?? record?.tableFilters ?? null,
     sourceFirewall:
       report?.sourceFirewall ??
       (record?.kind === "flexible"
@@ -189,6 +191,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
             createValidateSourceActivity(() => workflow)(
               {
                 source: request.source,
+                ...(request.filters ? { ignoreTables: request.filters.ignoreTables } : {}),
                 ...(request.binlog ? { binlog: request.binlog } : {}),
                 linking: request.linking ?? (request.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
                 replica: replicaTarget(request.replica),
@@ -205,6 +208,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
                 replica: request.replica,
                 firewallRuleName: ruleName,
                 ...(request.linking ? { linking: request.linking } : {}),
+                ...(request.filters ? { ignoreTables: request.filters.ignoreTables } : {}),
               },
               context,
             ),
@@ -302,6 +306,13 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
                 invalidatesBackups: true,
               }
             : null,
+        tableFilter: inspection.value.tableFilter
+          ? {
+              parameter: IGNORE_TABLE_PARAMETER,
+              value: inspection.value.tableFilter.wantedValue,
+              previousValue: inspection.value.tableFilter.currentValue,
+            }
+          : null,
         link,
         start: "mysql.az_replication_start",
       },
@@ -379,6 +390,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         ...(body.policy ? { policy: body.policy } : {}),
         ...(body.heartbeat ? { heartbeat: body.heartbeat } : {}),
         ...(body.initialLoad ? { initialLoad: body.initialLoad } : {}),
+        ...(body.filters ? { filters: body.filters } : {}),
         requestedAt: new Date().toISOString(),
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,

@@ -1,4 +1,5 @@
 // Re-validates one registered link: replica state, tier and network, firewall rule, threads, lag, source drift; recovers what is safe.
+import { IGNORE_TABLE_PARAMETER, parseIgnoreValue, sameIgnoreValue } from "../request/tableFilters";
 import { replicaAdminPurpose, sourcePurpose } from "../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
 // Aliased so this file's signatures stay as they were; the type lives in shared/health (no health -> workflow import).
@@ -126,6 +127,25 @@ async function checkResourceManager(
       message: `High availability (${server.highAvailabilityMode}) is now on for the replica, which supports data-in replication by GTID only, and this link uses binlog file/position.`,
       remedy: "Disable high availability, or delete this link and provision again with linking: gtid.",
     });
+  }
+  if (record.tableFilters) {
+    const filter = record.tableFilters;
+    const parameter = await manager.getServerParameter(IGNORE_TABLE_PARAMETER);
+    const now = parameter?.value ?? "";
+    // Reported, not repaired: someone changed it on purpose or by mistake, and only they know which.
+    if (!sameIgnoreValue(now, filter.value)) {
+      out.drift.push({
+        code: "REPLICATION_FILTER_CHANGED",
+        message: `The replica's ${IGNORE_TABLE_PARAMETER} is ${now || "empty"}, not the ${filter.value} this link set (filters.ignoreTables ${filter.ignoreTables.join(", ")}): ${
+          filter.ignoreTables.every((pattern) =>
+            parseIgnoreValue(now).some((item) => item.toLowerCase() === pattern.toLowerCase()),
+          )
+            ? "other patterns were added, so more tables are left out than asked."
+            : "tables meant to be left out are replicated again."
+        }`,
+        remedy: `Set ${IGNORE_TABLE_PARAMETER} back to ${filter.value} (portal, az mysql ... parameter set), or provision the link again with the filters you want now.`,
+      });
+    }
   }
   if (record.firewallRuleName && manager.firewallDirection === "replicaAdmitsSource") {
     const address = await judgeSourceAddress(record.sourceHost, {
@@ -478,6 +498,7 @@ export async function revalidateLink(
       ...(needed ? { binlog: needed } : {}),
       linking: record.linking,
       replicaKind: record.kind,
+      ...(record.tableFilters ? { ignoreTables: record.tableFilters.ignoreTables } : {}),
       allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
       replicaVnetSubnet: () => Promise.resolve(out.vnetSubnet),
       connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,

@@ -5,6 +5,7 @@ import { type AppConfig } from "../config/appConfig";
 import { type SecretReference } from "../request/secretReference";
 import { type ReplicaKind } from "../replica/replicaManager";
 import { type LinkingMethod } from "../source/gtidChecks";
+import { type TableFilterState } from "../workflow/provisionTypes";
 
 /**
  * `rotating` and `cuttingOver` are held by a running rotation or cutover: each claims the link by moving it out of
@@ -45,6 +46,8 @@ export interface LinkRecord {
   /** How many events of each error number re-validation has skipped so far. */
   skipCounts: Record<string, number>;
   heartbeat: HeartbeatSettings | null;
+  /** Table filters this link set on the replica, and the parameter's value before; null without filters. */
+  tableFilters: TableFilterState | null;
   lastHealth: HealthSummary | null;
   createdAt: string;
   updatedAt: string;
@@ -95,6 +98,7 @@ const JSON_FIELDS = [
   "skipPolicy",
   "skipCounts",
   "heartbeat",
+  "tableFilters",
   "lastHealth",
 ] as const;
 
@@ -146,6 +150,7 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
     skipPolicy: parsed<SkipRule[]>("skipPolicy") ?? [],
     skipCounts: parsed<Record<string, number>>("skipCounts") ?? {},
     heartbeat: parsed<HeartbeatSettings>("heartbeat"),
+    tableFilters: parsed<TableFilterState>("tableFilters"),
     lastHealth: parsed<HealthSummary>("lastHealth"),
     createdAt: text("createdAt") ?? "",
     updatedAt: text("updatedAt") ?? "",

@@ -8,6 +8,7 @@ import {
   type ReplicaTarget,
   isNotFound,
   firewallRuleOperations,
+  readServerParameter,
 } from "./replicaManager";
 
 export function createFlexibleServerManager(
@@ -59,6 +60,19 @@ export function createFlexibleServerManager(
     // The replica's own firewall rules admit clients such as this app; replication needs none, so the workflow
     // never calls these for Flexible Server. They work, for completeness and for operators' tooling.
     ...firewallRuleOperations(client.firewallRules, resourceGroup, serverName, poll),
+    getServerParameter(name: string) {
+      return readServerParameter(() => client.configurations.get(resourceGroup, serverName, name), name);
+    },
+    async setServerParameter(name: string, value: string): Promise<void> {
+      // @azure/arm-mysql-flexible 3.1 (api-version 2021-05-01) has Configurations_Update only: a PATCH, long-running.
+      await client.configurations.beginUpdateAndWait(
+        resourceGroup,
+        serverName,
+        name,
+        { value, source: "user-override" },
+        poll,
+      );
+    },
     async resetGtid(gtidSet: string): Promise<void> {
       await resetGtidThroughArm(client, endpoint, target, gtidSet, settings.ARM_LRO_POLL_INTERVAL_MS);
     },

@@ -30,6 +30,15 @@ export interface ReplicaServerInfo {
   administratorLogin: string | null;
 }
 
+/** A server parameter as Resource Manager reports it (the configurations API of either kind). */
+export interface ServerParameterInfo {
+  name: string;
+  value: string;
+  defaultValue: string;
+  /** Flexible Server reports it; Single Server does not (false then). */
+  isReadOnly: boolean;
+}
+
 export interface FirewallRuleInfo {
   name: string;
   startIpAddress: string;
@@ -53,6 +62,10 @@ export interface ReplicaManager {
   putFirewallRule(ruleName: string, ipv4: string): Promise<void>;
   /** Deleting a rule that is already gone succeeds. */
   deleteFirewallRule(ruleName: string): Promise<void>;
+  /** null when the server has no such parameter. */
+  getServerParameter(name: string): Promise<ServerParameterInfo | null>;
+  /** Sets a server parameter (a long-running operation); completes when it has succeeded. */
+  setServerParameter(name: string, value: string): Promise<void>;
   /** The login the replica expects for the admin account (Single Server wants user@server, Flexible the plain user). */
   adminLogin(adminUser: string): string;
   /**
@@ -121,6 +134,33 @@ export function isTransientArmError(error: unknown): boolean {
 
 export function isNotFound(error: unknown): boolean {
   return toArmFailure(error).statusCode === 404;
+}
+
+/** A configuration as both MySQL management SDKs return it. */
+interface ArmConfiguration {
+  name?: string;
+  value?: string;
+  defaultValue?: string;
+  isReadOnly?: string;
+}
+
+/** get of one server parameter, with 404 meaning "no such parameter". */
+export async function readServerParameter(
+  get: () => Promise<ArmConfiguration>,
+  name: string,
+): Promise<ServerParameterInfo | null> {
+  try {
+    const found = await get();
+    return {
+      name: found.name ?? name,
+      value: found.value ?? "",
+      defaultValue: found.defaultValue ?? "",
+      isReadOnly: found.isReadOnly === "True",
+    };
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
 }
 
 /** The firewall-rule operations both MySQL management SDKs generate with the same names and shapes. */

@@ -8,6 +8,7 @@ import {
   type ReplicaTarget,
   isNotFound,
   firewallRuleOperations,
+  readServerParameter,
 } from "./replicaManager";
 
 export function createSingleServerManager(
@@ -54,6 +55,20 @@ export function createSingleServerManager(
       }
     },
     ...firewallRuleOperations(client.firewallRules, resourceGroup, serverName, poll),
+    getServerParameter(name: string) {
+      return readServerParameter(() => client.configurations.get(resourceGroup, serverName, name), name);
+    },
+    async setServerParameter(name: string, value: string): Promise<void> {
+      // Configurations_CreateOrUpdate (PUT, long-running). Single Server's data-in replication docs name
+      // replicate_wild_ignore_table as the supported filter, set through the portal or the CLI: this same call.
+      await client.configurations.beginCreateOrUpdateAndWait(
+        resourceGroup,
+        serverName,
+        name,
+        { value, source: "user-override" },
+        poll,
+      );
+    },
     adminLogin(adminUser: string): string {
       return adminUser.includes("@") ? adminUser : `${adminUser}@${serverName}`;
     },

@@ -6,6 +6,11 @@ import { type AppConfig } from "../config/appConfig";
 import { secretReferenceSchema } from "./secretReference";
 import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
 import { SYSTEM_SCHEMAS } from "../load/loadTypes";
+import {
+  IGNORE_TABLE_PATTERNS_MAX,
+  IGNORE_TABLE_VALUE_MAX_LENGTH,
+  invalidIgnorePattern,
+} from "./tableFilters";
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -203,6 +208,35 @@ export function provisionRequestSchema(
             .number({ message: "must be a number" })
             .int("must be a whole number")
             .min(4, "must be at least 4"),
+        })
+        .strict()
+        .optional(),
+      filters: z
+        .object({
+          ignoreTables: z
+            .array(
+              z.string({ message: "must be a string" }).superRefine((pattern, ctx) => {
+                const problem = invalidIgnorePattern(pattern);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+              }),
+              { message: "must be a list of db.table patterns" },
+            )
+            .min(1, "must list at least one db.table pattern")
+            .max(IGNORE_TABLE_PATTERNS_MAX, `must list at most ${IGNORE_TABLE_PATTERNS_MAX} patterns`)
+            .superRefine((patterns, ctx) => {
+              const seen = new Set<string>();
+              patterns.forEach((pattern, index) => {
+                const key = pattern.toLowerCase();
+                if (seen.has(key))
+                  ctx.addIssue({ code: "custom", path: [index], message: "is listed twice" });
+                seen.add(key);
+              });
+              if (patterns.join(",").length > IGNORE_TABLE_VALUE_MAX_LENGTH)
+                ctx.addIssue({
+                  code: "custom",
+                  message: `must fit the server parameter replicate_wild_ignore_table: at most ${IGNORE_TABLE_VALUE_MAX_LENGTH} characters joined with commas`,
+                });
+            }),
         })
         .strict()
         .optional(),

@@ -31,6 +31,11 @@ export interface SourceValidationInput {
   linking: LinkingMethod;
   /** The replica's kind: Flexible Server only recommends primary keys (a warning), Single Server requires them. */
   replicaKind?: "single" | "flexible";
+  /**
+   * Tables left out of replication (replicate-wild-ignore-table patterns): not checked for keys and engines, and
+   * foreign keys between them and replicated tables are reported.
+   */
+  ignoreTables?: readonly string[];
   allowPrivateAddresses: boolean;
   /**
    * Asked only when the source resolves to a private address (and allowPrivateAddresses is off): the replica's delegated
@@ -209,6 +214,62 @@ function offendersSql(identity: ServerIdentity, from: string, where: string): st
 }
 
 /**
+ * SQL that is true when schema.table matches one of the replicate-wild-ignore-table patterns, with the patterns as
+ * bound values. MySQL's wildcard filter and LIKE share their rules (% any run, _ one character, \ escapes); both
+ * sides lower-cased because the Azure replica compares names case-insensitively (lower_case_table_names=1).
+ */
+function ignoredTableSql(
+  patterns: readonly string[],
+  schema: string,
+  table: string,
+): { sql: string; params: string[] } {
+  const one = `LOWER(CONCAT(${schema}, '.', ${table})) LIKE LOWER(?)`;
+  return { sql: `(${patterns.map(() => one).join(" OR ")})`, params: [...patterns] };
+}
+
+function describeFilters(patterns: readonly string[]): string {
+  return ` Tables matching filters.ignoreTables (${patterns.join(", ")}) are not replicated and were left out of this check.`;
+}
+
+/**
+ * Foreign keys whose two tables fall on different sides of the filter (one replicated, one not): on the replica the
+ * constraint then refers to rows that never arrive, or guards rows that are never written. One query.
+ */
+async function splitForeignKeys(session: MysqlSession, patterns: readonly string[]): Promise<CheckResult> {
+  const child = ignoredTableSql(patterns, "k.TABLE_SCHEMA", "k.TABLE_NAME");
+  const parent = ignoredTableSql(patterns, "k.REFERENCED_TABLE_SCHEMA", "k.REFERENCED_TABLE_NAME");
+  const rows = await session.query(
+    `SELECT DISTINCT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,
+        ${child.sql} AS child_ignored
+      FROM information_schema.KEY_COLUMN_USAGE k
+      WHERE k.REFERENCED_TABLE_NAME IS NOT NULL AND k.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMA_LIST})
+        AND ${child.sql} <> ${parent.sql}
+      ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME
+      LIMIT ${OFFENDER_LIST_LIMIT + 1}`,
+    [...child.params, ...child.params, ...parent.params],
+  );
+  if (rows.length === 0)
+    return check(
+      "TABLE_FILTER_FOREIGN_KEYS",
+      "pass",
+      "No foreign key joins a filtered table to a replicated one.",
+    );
+  const named = rows.slice(0, OFFENDER_LIST_LIMIT).map((row) => {
+    const from = `${cellText(row.TABLE_SCHEMA)}.${cellText(row.TABLE_NAME)}`;
+    const to = `${cellText(row.REFERENCED_TABLE_SCHEMA)}.${cellText(row.REFERENCED_TABLE_NAME)}`;
+    const ignored = Number(row.child_ignored) === 1 ? from : to;
+    return `${from} (${cellText(row.CONSTRAINT_NAME)}) references ${to}, and only ${ignored} is filtered out`;
+  });
+  const more = rows.length > OFFENDER_LIST_LIMIT ? `; and more` : "";
+  return check(
+    "TABLE_FILTER_FOREIGN_KEYS",
+    "warn",
+    `The table filters split foreign keys across replicated and filtered tables: ${named.join("; ")}${more}. On the replica a child row can then reference a parent that never arrives, or a replicated change can fail the constraint (error 1452) and stop the SQL thread.`,
+    "Filter out both tables of each listed foreign key (or neither), or drop the foreign key on the replica if the split is intended.",
+  );
+}
+
+/**
  * Base tables without a primary key. STATISTICS rather than TABLE_CONSTRAINTS: MariaDB hides TABLE_CONSTRAINTS
  * rows from an account that has only SELECT (a read-only inspection account), so every table would look keyless.
  */
@@ -250,8 +311,17 @@ async function offenders(
   session: MysqlSession,
   identity: ServerIdentity,
   query: { from: string; where: string },
+  ignoreTables: readonly string[] = [],
 ) {
-  return namesList(await session.query(offendersSql(identity, query.from, query.where)));
+  if (ignoreTables.length === 0)
+    return namesList(await session.query(offendersSql(identity, query.from, query.where)));
+  const ignored = ignoredTableSql(ignoreTables, "t.TABLE_SCHEMA", "t.TABLE_NAME");
+  return namesList(
+    await session.query(
+      offendersSql(identity, query.from, `${query.where} AND NOT ${ignored.sql}`),
+      ignored.params,
+    ),
+  );
 }
 
 function offenderCheck(
@@ -318,13 +388,20 @@ async function inspectSchemas(
   input: SourceValidationInput,
 ): Promise<InspectionFindings> {
   const checks: CheckResult[] = [];
-  const tablesWithoutPrimaryKey = await offenders(session, identity, MISSING_PRIMARY_KEY);
-  const primaryKeys = offenderCheck(
-    "PRIMARY_KEYS",
-    tablesWithoutPrimaryKey,
-    "Every table outside the system schemas has a primary key.",
-    "have no primary key",
-    "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
+  const ignoreTables = input.ignoreTables ?? [];
+  const filtered = (result: CheckResult): CheckResult =>
+    ignoreTables.length === 0
+      ? result
+      : { ...result, message: `${result.message}${describeFilters(ignoreTables)}` };
+  const tablesWithoutPrimaryKey = await offenders(session, identity, MISSING_PRIMARY_KEY, ignoreTables);
+  const primaryKeys = filtered(
+    offenderCheck(
+      "PRIMARY_KEYS",
+      tablesWithoutPrimaryKey,
+      "Every table outside the system schemas has a primary key.",
+      "have no primary key",
+      "Add a primary key to each listed table (ALTER TABLE ... ADD PRIMARY KEY); row-based replication without one scans the whole table per row change and can diverge.",
+    ),
   );
   checks.push(
     // Single Server requires a primary key on every table; Flexible Server only recommends one (DOMAIN.md).
@@ -335,14 +412,17 @@ async function inspectSchemas(
           message: `${primaryKeys.message} Flexible Server replicates tables without a primary key, but recommends one: each row change is then applied by scanning the table on the replica (slow, lag grows with the table).`,
         }
       : primaryKeys,
-    offenderCheck(
-      "INNODB_TABLES",
-      await offenders(session, identity, NOT_INNODB),
-      "Every table outside the system schemas uses InnoDB.",
-      "do not use InnoDB",
-      "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
+    filtered(
+      offenderCheck(
+        "INNODB_TABLES",
+        await offenders(session, identity, NOT_INNODB, ignoreTables),
+        "Every table outside the system schemas uses InnoDB.",
+        "do not use InnoDB",
+        "Convert each listed table with ALTER TABLE ... ENGINE=InnoDB; Azure Database for MySQL supports InnoDB only.",
+      ),
     ),
   );
+  if (ignoreTables.length > 0) checks.push(await splitForeignKeys(session, ignoreTables));
   const mixedCaseTables = await offenders(session, identity, MIXED_CASE);
   const invisibleKeyTables = hasGeneratedInvisibleKeys(identity)
     ? await offenders(session, identity, GENERATED_INVISIBLE_KEY)
@@ -488,7 +568,12 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
     "GTID_MODE",
     "BINLOG_RETENTION",
   ] as const;
-  const inspectionCodes = ["PRIMARY_KEYS", "INNODB_TABLES", "AUTH_PLUGIN_TLS"] as const;
+  const inspectionCodes = [
+    "PRIMARY_KEYS",
+    "INNODB_TABLES",
+    ...(input.ignoreTables?.length ? ["TABLE_FILTER_FOREIGN_KEYS"] : []),
+    "AUTH_PLUGIN_TLS",
+  ];
   let address = await judgeSourceAddress(input.host, { allowPrivate: input.allowPrivateAddresses });
   if (address.verdict === "fail" && address.privateOnly && input.replicaVnetSubnet) {
     const vnetSubnet = await input.replicaVnetSubnet();
@@ -778,6 +863,7 @@ const CHECK_ORDER = [
   "GTID_MODE",
   "PRIMARY_KEYS",
   "INNODB_TABLES",
+  "TABLE_FILTER_FOREIGN_KEYS",
   "BINLOG_COORDINATES",
   "BINLOG_RETENTION",
   "SYSTEM_SCHEMA_NOT_REPLICATED",

@@ -396,7 +396,7 @@ export function* cutoverOrchestrator(
     }
   }
 
-  // 5. Remove the link and the firewall rule this app created.
+  // 5. Remove the link and the firewall rule this app created; put the table filter parameter back.
   steps.begin("removingLink");
   const removeInput: RollbackInput = {
     replica,
@@ -406,6 +406,8 @@ export function* cutoverOrchestrator(
     deleteFirewallRule: record.firewallRuleCreatedByApp
       ? (record.firewallRuleName ?? firewallRuleNameFor(input.id))
       : null,
+    // The promoted server no longer replicates: the table filter this link set comes off with the link.
+    restoreTableFilter: record.tableFilters,
   };
   let removal: RollbackResult;
   try {

@@ -15,6 +15,7 @@ import {
   type ProvisionReport,
   type StepName,
   type StepTiming,
+  type TableFilterState,
   type WorkflowError,
   replicaTarget,
 } from "./provisionTypes";
@@ -60,6 +61,12 @@ import {
 } from "./activities/copySnapshotActivity";
 import { UNDO_LOAD_ACTIVITY, type UndoLoadInput, type UndoLoadResult } from "./activities/undoLoadActivity";
 import { type LoadPlan } from "../load/loadTypes";
+import {
+  SET_TABLE_FILTER_ACTIVITY,
+  type SetTableFilterInput,
+  type SetTableFilterResult,
+} from "./activities/tableFilterActivity";
+import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
 import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
@@ -117,6 +124,7 @@ const inputSchema = z.object({
       existingTables: z.enum(["refuse", "replace"]),
     })
     .optional(),
+  filters: z.object({ ignoreTables: z.array(z.string()).min(1) }).optional(),
   timing: z.object({
     verifyBudgetSeconds: z.number().positive(),
     verifyFirstIntervalSeconds: z.number().positive(),
@@ -205,6 +213,7 @@ export function* provisionOrchestrator(
     linking: null,
     gtidPosition: null,
     sourceFirewall: null,
+    tableFilters: null,
   };
 
   let loadStatus: ProvisionCustomStatus["load"] | undefined;
@@ -246,6 +255,8 @@ export function* provisionOrchestrator(
   let linkAttempted = false;
   let loadPlan: LoadPlan | null = null;
   let loadAttempted = false;
+  /** Set once the parameter change has been asked for: from then on a rollback puts the previous value back. */
+  let tableFilter: TableFilterState | null = null;
   let firewallDirection: "replicaAdmitsSource" | "sourceAdmitsReplica" = "replicaAdmitsSource";
 
   const linkRecord = (state: LinkRecord["state"], error: WorkflowError | null): RecordLinkInput => ({
@@ -279,6 +290,7 @@ export function* provisionOrchestrator(
       skipPolicy: input.policy?.skipErrors ?? [],
       skipCounts: {},
       heartbeat: input.heartbeat ?? null,
+      tableFilters: tableFilter,
       lastHealth: null,
     },
   });
@@ -287,7 +299,7 @@ export function* provisionOrchestrator(
   function* fail(error: WorkflowError): Generator<df.Task, ProvisionReport, unknown> {
     report.error = error;
     log(`failed: ${error.code}`);
-    if (!firewallAttempted && !linkAttempted && !loadAttempted) {
+    if (!firewallAttempted && !linkAttempted && !loadAttempted && !tableFilter) {
       end();
       // Nothing was changed, so there is nothing to roll back: null, not false ("a rollback failed").
       report.rolledBack = null;
@@ -310,6 +322,7 @@ export function* provisionOrchestrator(
       removeLink: linkAttempted,
       onlyIfSource: { host: input.source.host, port: input.source.port, user: input.source.replicationUser },
       deleteFirewallRule: firewallAttempted && !ruleExistedBefore ? ruleName : null,
+      restoreTableFilter: tableFilter,
     };
     try {
       const result = (yield context.df.callActivityWithRetry(
@@ -385,6 +398,7 @@ export function* provisionOrchestrator(
     // source is read for GTID linking and GTID_MODE is re-judged for the chosen method below.
     const validateInput: ValidateSourceInput = {
       source: input.source,
+      ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
       ...(input.binlog ? { binlog: input.binlog } : {}),
       linking: input.linking ?? (input.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
       replica: replicaTarget(input.replica),
@@ -393,6 +407,7 @@ export function* provisionOrchestrator(
       replica: input.replica,
       firewallRuleName: ruleName,
       ...(input.linking ? { linking: input.linking } : {}),
+      ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
     };
     const results = (yield context.df.Task.all([
       context.df.callActivityWithRetry(VALIDATE_SOURCE_ACTIVITY, MYSQL_RETRY, validateInput),
@@ -566,7 +581,41 @@ export function* provisionOrchestrator(
     }
   }
 
-  // 4. Link the replica to the source.
+  // 3c. Table filters: replicate_wild_ignore_table set through Resource Manager before the link exists, so no event of
+  // a filtered table is ever applied. The previous value (read at inspection) is what a rollback puts back.
+  const wantedFilter = inspection.value.tableFilter;
+  if (input.filters && wantedFilter) {
+    begin("filteringTables");
+    tableFilter = {
+      parameter: IGNORE_TABLE_PARAMETER,
+      ignoreTables: input.filters.ignoreTables,
+      value: wantedFilter.wantedValue,
+      previousValue: wantedFilter.currentValue,
+    };
+    try {
+      const filterInput: SetTableFilterInput = {
+        replica: replicaTarget(input.replica),
+        value: wantedFilter.wantedValue,
+      };
+      const result = expectOutcome<SetTableFilterResult>(
+        SET_TABLE_FILTER_ACTIVITY,
+        yield context.df.callActivityWithRetry(SET_TABLE_FILTER_ACTIVITY, ARM_RETRY, filterInput),
+      );
+      if (!result.ok) return yield* fail(result.error);
+      report.tableFilters = tableFilter;
+      report.changes.push(
+        `set ${IGNORE_TABLE_PARAMETER} to ${wantedFilter.wantedValue} (was ${wantedFilter.currentValue || "empty"}; put back on rollback, teardown and cutover)`,
+      );
+    } catch (error) {
+      return yield* fail({
+        code: "TABLE_FILTER_FAILED",
+        message: `Setting ${IGNORE_TABLE_PARAMETER} failed after retries: ${errorMessage(error)}`,
+        remedy: "Check Resource Manager's availability and this app's permissions on the server.",
+      });
+    }
+  }
+
+  // 5. Link the replica to the source.
   begin("linking");
   linkAttempted = true;
   try {
@@ -620,7 +669,7 @@ export function* provisionOrchestrator(
     };
   }
 
-  // 5. Start, then watch on durable timers until replication really runs or a permanent error shows.
+  // 6. Start, then watch on durable timers until replication really runs or a permanent error shows.
   begin("starting");
   const deadline = now().getTime() + input.timing.verifyBudgetSeconds * 1000;
   let intervalMs = input.timing.verifyFirstIntervalSeconds * 1000;
@@ -669,7 +718,7 @@ export function* provisionOrchestrator(
     intervalMs = Math.min(intervalMs * 2, START_POLL_MAX_INTERVAL_MS);
   }
 
-  // 6. Register the link.
+  // 7. Register the link.
   begin("registering");
   try {
     yield context.df.callActivityWithRetry(

@@ -64,6 +64,8 @@ export interface ProvisionInput {
   heartbeat?: { writerUser: string; writerPassword: SecretReference; database: string };
   /** Seed the replica from the source first, then link at the copy's snapshot (issue 18). */
   initialLoad?: InitialLoadSpec;
+  /** Tables left out of replication: replicate-wild-ignore-table patterns, set on the replica before linking. */
+  filters?: { ignoreTables: string[] };
   requestedAt: string;
 }
 
@@ -78,6 +80,7 @@ export type StepName =
   | "openingFirewall"
   | "resettingGtid"
   | "loading"
+  | "filteringTables"
   | "linking"
   | "starting"
   | "verifying"
@@ -118,7 +121,7 @@ export function summariseReplication(status: ReplicationStatus): ReplicationSumm
 }
 
 export interface RollbackAction {
-  action: "stopReplication" | "removeLink" | "deleteFirewallRule";
+  action: "stopReplication" | "removeLink" | "deleteFirewallRule" | "restoreTableFilter";
   outcome: "done" | "notNeeded" | "failed";
   detail: string;
 }
@@ -145,6 +148,19 @@ export interface ProvisionReport {
   sourceFirewall: { replicaOutboundAddress: string | null; instruction: string } | null;
   /** The initial load's outcome: databases, snapshot method and coordinates, counts and notes; absent without one. */
   initialLoad?: LoadReport | null;
+  /** Set when the request has filters.ignoreTables, once the parameter has been set. */
+  tableFilters: TableFilterState | null;
+}
+
+/**
+ * The table filter of a link: the request's patterns, the replicate_wild_ignore_table value this app set (merged with
+ * the server's own), and the value before, which rollback, teardown and cutover put back.
+ */
+export interface TableFilterState {
+  parameter: "replicate_wild_ignore_table";
+  ignoreTables: string[];
+  value: string;
+  previousValue: string;
 }
 
 /**

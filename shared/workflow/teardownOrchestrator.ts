@@ -1,4 +1,4 @@
-// Teardown: stop replication, remove the link, delete the rule this app created, and mark the link removed.
+// Teardown: stop replication, remove the link, put the table filter back, delete the rule this app created, mark the link removed.
 import type * as df from "durable-functions";
 import { z } from "zod";
 import { REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
@@ -50,6 +50,7 @@ export function* teardownOrchestrator(
     removeLink: true,
     onlyIfSource: { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser },
     deleteFirewallRule: record.firewallRuleCreatedByApp ? record.firewallRuleName : null,
+    restoreTableFilter: record.tableFilters,
   };
   let result: RollbackResult;
   try {

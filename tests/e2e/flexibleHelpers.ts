@@ -46,7 +46,7 @@ export async function provision(stack: LocalStack, body: unknown): Promise<View>
   return view as unknown as View;
 }
 
-async function getView(stack: LocalStack, id: string): Promise<View> {
+export async function getView(stack: LocalStack, id: string): Promise<View> {
   return (await stack.host.invokeHttp({ method: "GET", path: `/api/replications/${id}` })).json<View>();
 }
 

@@ -21,6 +21,11 @@ import { type ReplicationStatus, readReplicationStatus } from "../../replica/rep
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
+import {
+  IGNORE_TABLE_PARAMETER,
+  IGNORE_TABLE_VALUE_MAX_LENGTH,
+  mergeIgnoreValue,
+} from "../../request/tableFilters";
 
 export const INSPECT_REPLICA_ACTIVITY = "inspectReplica";
 
@@ -29,6 +34,14 @@ export interface InspectReplicaInput {
   firewallRuleName: string;
   /** The linking method the request asked for; omitted: chosen from the replica (see linkingChoice). */
   linking?: LinkingMethod;
+  /** The request's table filters: the replica's replicate_wild_ignore_table is read and judged for them. */
+  ignoreTables?: string[];
+}
+
+/** The replica's replicate_wild_ignore_table before this app changes it, and the value it would set. */
+interface ReplicaTableFilter {
+  currentValue: string;
+  wantedValue: string;
 }
 
 interface ReplicaSqlFacts {
@@ -53,6 +66,8 @@ export interface ReplicaInspection {
   checks: CheckResult[];
   sql: ReplicaSqlFacts | null;
   firewallRule: FirewallRuleInfo | null;
+  /** Only when the request has table filters and the parameter could be read and set. */
+  tableFilter?: ReplicaTableFilter;
 }
 
 export type InspectReplicaResult = ActivityOutcome<ReplicaInspection>;
@@ -146,7 +161,91 @@ async function resolveRedirectHost(host: string): Promise<{ host: string; addres
   }
 }
 
+/**
+ * Reads replicate_wild_ignore_table for a request with table filters and judges it: the merged value must fit the
+ * parameter, and the parameter must be writable (read-only on some 5.7 Flexible Servers: MicrosoftDocs/azure-docs#85656).
+ */
+async function judgeTableFilter(
+  manager: ReturnType<WorkflowDependencies["replicaManager"]>,
+  patterns: readonly string[],
+): Promise<{ check: CheckResult; filter?: ReplicaTableFilter }> {
+  const parameter = await manager.getServerParameter(IGNORE_TABLE_PARAMETER);
+  const code = "TABLE_FILTER_PARAMETER";
+  if (!parameter)
+    return {
+      check: check(
+        code,
+        "fail",
+        `The replica has no ${IGNORE_TABLE_PARAMETER} server parameter, so tables cannot be filtered out.`,
+        "Leave filters out of the request, or use a server whose configurations list this parameter.",
+      ),
+    };
+  if (parameter.isReadOnly)
+    return {
+      check: check(
+        code,
+        "fail",
+        `The replica reports ${IGNORE_TABLE_PARAMETER} read-only (Azure refuses changes to it on some MySQL 5.7 Flexible Servers), so tables cannot be filtered out.`,
+        "Use a MySQL 8.0 server, or leave filters out of the request and exclude the tables from the dump instead.",
+      ),
+    };
+  const wantedValue = mergeIgnoreValue(parameter.value, patterns);
+  if (wantedValue.length > IGNORE_TABLE_VALUE_MAX_LENGTH)
+    return {
+      check: check(
+        code,
+        "fail",
+        `The replica's own ${IGNORE_TABLE_PARAMETER} (${parameter.value.length} characters) and the request's patterns together are ${wantedValue.length} characters, over this app's limit of ${IGNORE_TABLE_VALUE_MAX_LENGTH}.`,
+        "Use fewer or wider patterns (db.% for a whole database), or shorten the server's own value first.",
+      ),
+    };
+  const kept =
+    parameter.value.trim() === ""
+      ? ""
+      : ` (its own patterns ${parameter.value} are kept and come back on removal)`;
+  return {
+    check: check(
+      code,
+      "pass",
+      wantedValue === parameter.value
+        ? `The replica's ${IGNORE_TABLE_PARAMETER} already holds every requested pattern: ${wantedValue}.`
+        : `The replica's ${IGNORE_TABLE_PARAMETER} will be set to ${wantedValue} before linking${kept}.`,
+    ),
+    filter: { currentValue: parameter.value, wantedValue },
+  };
+}
+
 export function createInspectReplicaActivity(
+  deps: () => WorkflowDependencies,
+): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
+  const inspect = inspectReplica(deps);
+  return async (input, context) => {
+    const result = await inspect(input, context);
+    if (!result.ok || !input.ignoreTables?.length || !result.value.server) return result;
+    let judged: Awaited<ReturnType<typeof judgeTableFilter>>;
+    try {
+      judged = await judgeTableFilter(deps().replicaManager(input.replica), input.ignoreTables);
+    } catch (error) {
+      if (isTransientArmError(error)) throw transientError(error, []);
+      const failure = toArmFailure(error);
+      judged = {
+        check: check(
+          "TABLE_FILTER_PARAMETER",
+          "fail",
+          `Resource Manager refused to read ${IGNORE_TABLE_PARAMETER}: ${failure.code}: ${failure.message}`,
+          "Grant this app's identity configurations/read on the replica (the custom role of infra/).",
+        ),
+      };
+    }
+    return succeeded({
+      ...result.value,
+      checks: [...result.value.checks, judged.check],
+      ...(judged.filter ? { tableFilter: judged.filter } : {}),
+    });
+  };
+}
+
+function inspectReplica(
   deps: () => WorkflowDependencies,
 ): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
   return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {

@@ -11,6 +11,7 @@ import { callRemoveMaster, callStop } from "../../replica/replicaSql";
 import { isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
+import { IGNORE_TABLE_PARAMETER, sameIgnoreValue } from "../../request/tableFilters";
 
 export const ROLLBACK_ACTIVITY = "rollbackProvisioning";
 
@@ -22,6 +23,11 @@ export interface RollbackInput {
   onlyIfSource?: { host: string; port: number; user: string };
   /** The rule to delete: only one this app created for the link. */
   deleteFirewallRule: string | null;
+  /**
+   * Put replicate_wild_ignore_table back to `previousValue`, when it still holds the `value` this app set: a value
+   * changed since by someone else is theirs, and is left alone (and said so).
+   */
+  restoreTableFilter?: { value: string; previousValue: string } | null;
 }
 
 export type RollbackResult =
@@ -79,6 +85,46 @@ export function createRollbackActivity(
         const message = redactSecrets((error as Error).message, [adminPassword]);
         actions.push({ action: "removeLink", outcome: "failed", detail: message });
         return { ok: false, actions, error: `Removing the link failed: ${message}` };
+      }
+    }
+    if (input.restoreTableFilter) {
+      const { value, previousValue } = input.restoreTableFilter;
+      try {
+        const manager = dependencies.replicaManager(input.replica);
+        const current = await manager.getServerParameter(IGNORE_TABLE_PARAMETER);
+        if (!current || current.value === previousValue) {
+          actions.push({
+            action: "restoreTableFilter",
+            outcome: "notNeeded",
+            detail: `${IGNORE_TABLE_PARAMETER} already holds its previous value${previousValue ? ` ${previousValue}` : " (empty)"}.`,
+          });
+        } else if (!sameIgnoreValue(current.value, value)) {
+          actions.push({
+            action: "restoreTableFilter",
+            outcome: "notNeeded",
+            detail: `${IGNORE_TABLE_PARAMETER} was changed to ${current.value || "(empty)"} after this app set ${value}: left as it is.`,
+          });
+        } else {
+          await manager.setServerParameter(IGNORE_TABLE_PARAMETER, previousValue);
+          actions.push({
+            action: "restoreTableFilter",
+            outcome: "done",
+            detail: `${IGNORE_TABLE_PARAMETER} set back to ${previousValue || "(empty)"}`,
+          });
+        }
+      } catch (error) {
+        if (isTransientArmError(error)) throw transientError(error, []);
+        const failure = toArmFailure(error);
+        actions.push({
+          action: "restoreTableFilter",
+          outcome: "failed",
+          detail: `${failure.code}: ${failure.message}`,
+        });
+        return {
+          ok: false,
+          actions,
+          error: `Restoring ${IGNORE_TABLE_PARAMETER} to ${previousValue || "(empty)"} failed: ${failure.message}`,
+        };
       }
     }
     if (input.deleteFirewallRule) {

@@ -17,6 +17,8 @@ export interface ValidateSourceInput {
   linking: LinkingMethod;
   /** The replica the source is judged for: its kind (primary keys) and, for a private source, its network. */
   replica?: ReplicaTarget;
+  /** Tables left out of replication (filters.ignoreTables): not checked for keys and engines. */
+  ignoreTables?: string[];
 }
 
 export type ValidateSourceResult = ActivityOutcome<Omit<SourceValidation, "roundTrips">>;
@@ -82,6 +84,7 @@ export function createValidateSourceActivity(
           : {}),
         ...(input.binlog ? { binlog: input.binlog } : {}),
         linking: input.linking,
+        ...(input.ignoreTables?.length ? { ignoreTables: input.ignoreTables } : {}),
         ...(input.replica ? { replicaKind: input.replica.kind } : {}),
         allowPrivateAddresses: config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
         ...(input.replica?.kind === "flexible"

@@ -45,6 +45,7 @@ function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
     skipPolicy: [],
     skipCounts: {},
     heartbeat: null,
+    tableFilters: null,
     lastHealth: null,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

@@ -91,6 +91,13 @@ describe("ARM actions the replica managers need", () => {
         await replica.deleteFirewallRule("replication-source");
         await replica.deleteFirewallRule("replication-source");
         expect(await replica.getFirewallRule("replication-source")).toBeNull();
+        expect(await replica.getServerParameter("replicate_wild_ignore_table")).toMatchObject({ value: "" });
+        expect(await replica.getServerParameter("no_such_parameter")).toBeNull();
+        await replica.setServerParameter("replicate_wild_ignore_table", "shop.audit_%");
+        expect(await replica.getServerParameter("replicate_wild_ignore_table")).toMatchObject({
+          value: "shop.audit_%",
+        });
+        await replica.setServerParameter("replicate_wild_ignore_table", "");
         if (kind === "flexible") {
           server.setParameter("gtid_mode", "ON");
           await replica.resetGtid!("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5");
