@@ -24,9 +24,6 @@ interface View {
   coordinates: { file: string; position: number } | null;
 }
 
-// Skipped: not yet passing. Under executeActivitiesTwice the first scenario's instance stays Running past 120 s (seen
-// once, cause not yet found: the copy activity runs twice, the second attempt cleans and copies again, then the run
-// should fail on the rotated password and undo). Kept so the next change can finish it; see the issue 18 report.
 describe("initial load: faults, and every activity executed twice", () => {
   let stack: LocalStack;
   beforeAll(async () => {
@@ -88,12 +85,19 @@ describe("initial load: faults, and every activity executed twice", () => {
   }
 
   it("a permanent failure after the copy (replication password rotated) removes the link and every loaded database", async () => {
-    const view = await loadWithFault(3, async () => {
-      await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY 'rotated-elsewhere'");
+    // Not awaited: the copy holds LOCK INSTANCE FOR BACKUP, which blocks account management until it ends, so the
+    // ALTER USER lands right after the copy, before the link starts (awaiting it inside the copy would deadlock).
+    let rotated: Promise<unknown> = Promise.resolve();
+    const view = await loadWithFault(3, () => {
+      rotated = stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY 'rotated-elsewhere'");
+      return Promise.resolve();
     });
+    await rotated;
     try {
       expect(view).toMatchObject({ state: "failed", rolledBack: true, error: { code: "MYSQL_1045" } });
-      expect(view.changes.join("\n")).toContain("undid the initial load: dropped database loadtest");
+      expect(view.changes.join("\n")).toMatch(/loaded 7 table\(s\)/);
+      // The undo ran twice (every activity does here): the second finds nothing left to drop, and which of the two
+      // results the history keeps is the host's choice, so the outcome is asserted on the replica, not in the wording.
       expect(await replicaDatabases()).toEqual([]);
       expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     } finally {
