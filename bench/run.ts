@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, string> = {
   revalidation: "revalidationBench.js",
   replication: "replicationBench.js",
   probe: "probeBench.js",
+  initialLoad: "initialLoadBench.js",
 };
 const ALIASES: Record<string, string[]> = { memory: ["validation", "revalidation"] };
 
