@@ -1,4 +1,4 @@
-// `--demo`: drives the running sandbox through its real HTTP API: provision, replicate rows, re-validate, rotate, cut over, tear down.
+// `--demo`: drives the running sandbox through its real HTTP API: provision, replicate rows, re-validate, rotate, cut over, tear down, seed by initial load.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalStack } from "../stack/localStack";
 import { type SandboxOutput } from "./sandboxOutput";
@@ -105,10 +105,10 @@ function seconds(sinceMs: number): string {
   return `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
 }
 
-async function provision(ctx: DemoContext): Promise<string> {
+async function provision(ctx: DemoContext, body: unknown = ctx.stack.exampleRequest()): Promise<string> {
   const { out } = ctx;
   const started = Date.now();
-  const post = await call(ctx, "POST", "/api/replications", ctx.stack.exampleRequest());
+  const post = await call(ctx, "POST", "/api/replications", body);
   if (post.status !== 202 && post.status !== 200) {
     throw new DemoFailure(`POST /api/replications answered ${post.status}: ${JSON.stringify(post.json)}`);
   }
@@ -310,20 +310,60 @@ async function cutOver(ctx: DemoContext, id: string): Promise<void> {
   if (current.state !== "cutOver") throw new DemoFailure(`after the cutover the state is ${current.state}`);
 }
 
+/**
+ * A database only the source has, copied by the app at one snapshot and linked at its coordinates: one POST with
+ * initialLoad instead of a hand-made dump. The inspection account gets what a consistent copy needs (the DBA's grant).
+ */
+async function seedWithInitialLoad(ctx: DemoContext): Promise<void> {
+  const { out, stack } = ctx;
+  await stack.source.rootQuery(
+    "GRANT RELOAD, BACKUP_ADMIN, SHOW VIEW, TRIGGER, EVENT, SHOW_ROUTINE ON *.* TO ?@'%'",
+    [stack.inspectionUser],
+  );
+  await stack.source.rootQuery("CREATE DATABASE catalog");
+  await stack.source.rootQuery(
+    "CREATE TABLE catalog.products (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, price DECIMAL(10,2) NOT NULL) ENGINE=InnoDB",
+  );
+  const rows = Array.from({ length: 2000 }, (_, i) => [i + 1, `product-${i + 1}`, ((i * 37) % 10_000) / 100]);
+  await stack.source.rootQuery("INSERT INTO catalog.products (id, name, price) VALUES ?", [rows]);
+  out.line(`  catalog.products: ${rows.length} rows on the source, no catalog database on the replica`);
+  const id = await provision(ctx, {
+    ...stack.exampleRequest(),
+    initialLoad: { databases: ["catalog"], parallelism: 2 },
+  });
+  await stack.source.rootQuery(
+    "INSERT INTO catalog.products (id, name, price) VALUES (2001, 'after-the-copy', 1.00)",
+  );
+  const sum = async (server: typeof stack.source) =>
+    String((await server.rootQuery<{ Checksum: unknown }>("CHECKSUM TABLE catalog.products"))[0]?.Checksum);
+  const equal = await waitFor(ctx, "catalog.products to be equal on both servers", 30_000, async () => {
+    const [source, replica] = await Promise.all([sum(stack.source), sum(stack.replica).catch(() => "")]);
+    return source === replica ? source : undefined;
+  });
+  out.line(
+    `  copied and replicating: CHECKSUM TABLE catalog.products ${equal} on both, the row written after the copy included`,
+  );
+  await tearDown(ctx, id);
+}
+
 /** Returns normally when every step succeeded; throws DemoFailure (or the abort reason) otherwise. */
 export async function runDemo(ctx: DemoContext): Promise<void> {
   const { out } = ctx;
-  out.line("demo 1/6  provision the example through POST /api/replications, wait for replicating");
+  out.line("demo 1/7  provision the example through POST /api/replications, wait for replicating");
   const id = await provision(ctx);
-  out.line("demo 2/6  write orders on the source, watch them arrive on the replica");
+  out.line("demo 2/7  write orders on the source, watch them arrive on the replica");
   await replicateRows(ctx);
-  out.line("demo 3/6  re-validate the link");
+  out.line("demo 3/7  re-validate the link");
   await revalidate(ctx, id);
-  out.line("demo 4/6  rotate the replication password through PATCH, re-linked at the applied position");
+  out.line("demo 4/7  rotate the replication password through PATCH, re-linked at the applied position");
   await rotate(ctx, id);
-  out.line("demo 5/6  cut over: source read-only, replica caught up, checksums compared, link removed");
+  out.line("demo 5/7  cut over: source read-only, replica caught up, checksums compared, link removed");
   await cutOver(ctx, id);
-  out.line("demo 6/6  tear down through DELETE, wait for removed");
+  out.line("demo 6/7  tear down through DELETE, wait for removed");
   await tearDown(ctx, id);
+  out.line(
+    "demo 7/7  seed an empty database on the replica with initialLoad: one POST, copied at one snapshot, linked there",
+  );
+  await seedWithInitialLoad(ctx);
   out.line("demo passed");
 }

@@ -14,9 +14,16 @@ export interface WebhookReceiver {
 
 const KEY_SETTING = "REPLICATION_SECRET_ALERT_WEBHOOK";
 
-export async function startWebhookReceiver(ca: TestCa, print: (line: string) => void): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  ca: TestCa,
+  print: (line: string) => void,
+): Promise<WebhookReceiver> {
   const key = randomBytes(24).toString("base64url");
-  const tls = await ca.issue({ name: "webhook-receiver", commonName: "localhost", ipAddresses: ["127.0.0.1"] });
+  const tls = await ca.issue({
+    name: "webhook-receiver",
+    commonName: "localhost",
+    ipAddresses: ["127.0.0.1"],
+  });
   const deliveries: WebhookReceiver["deliveries"] = [];
   const server = await startHttpsServer(tls, async (req, res) => {
     const chunks: Buffer[] = [];
