@@ -1,4 +1,5 @@
 // The HTTP API's logic: start, inspect and dry-run provisionings; the functions/ layer only wires it to triggers.
+import { type LoadProgress } from "../load/loadTypes";
 import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
@@ -83,7 +84,11 @@ function replicationView(
   id: string,
   status: DurableOrchestrationStatus | null,
   record: LinkRecord | null,
-  extras: { teardown?: DurableOrchestrationStatus | null; health?: LinkHealth[] } = {},
+  extras: {
+    teardown?: DurableOrchestrationStatus | null;
+    health?: LinkHealth[];
+    loadProgress?: LoadProgress | null;
+  } = {},
 ) {
   const report = (status?.output ?? null) as ProvisionReport | null;
   const custom = (status?.customStatus ?? null) as ProvisionCustomStatus | null;
@@ -157,7 +162,15 @@ function replicationView(
           ? { replicaOutboundAddress: null, instruction: singleServerSourceFirewallInstruction(null) }
           : null),
     initialLoad: report?.initialLoad ?? null,
-    load: custom?.load ?? null,
+    load: extras.loadProgress
+      ? {
+          tablesTotal: extras.loadProgress.tablesTotal,
+          tablesDone: extras.loadProgress.tablesDone,
+          rows: extras.loadProgress.rows,
+          bytes: extras.loadProgress.bytes,
+          rowsPerSecond: extras.loadProgress.rowsPerSecond,
+        }
+      : (custom?.load ?? null),
     health: extras.health?.[0] ?? null,
     recentRecovery: (extras.health ?? []).flatMap((item) =>
       item.recovery.map((action) => ({ ...action, checkedAt: item.checkedAt })),
@@ -429,7 +442,10 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         workflow.healthHistory.latest(id, 5),
       ]);
       if (!status && !record) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
-      return json(200, replicationView(id, status, record, { teardown, health }));
+      // While the copy runs its progress is in a small Table row (the copy is one activity; see loadProgressStore).
+      const copying = (status?.customStatus as { step?: string } | null | undefined)?.step === "loading";
+      const loadProgress = copying ? await workflow.loadProgress.read(id).catch(() => null) : null;
+      return json(200, replicationView(id, status, record, { teardown, health, loadProgress }));
     },
 
     async list(): Promise<HttpResponseInit> {

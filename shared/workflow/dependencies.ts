@@ -8,9 +8,13 @@ import { createFlexibleServerManager } from "../replica/flexibleServerManager";
 import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
 import { createHealthHistory, type HealthHistory } from "../health/healthHistory";
 import { type RevalidationDependencies } from "../health/revalidationDependencies";
+import { createLoadProgressStore, type LoadProgressStore } from "../load/loadProgressStore";
 
-/** Everything the activities run on; a re-validation needs the same, so the shape is declared once, in shared/health. */
-export type WorkflowDependencies = RevalidationDependencies;
+/** In the app's storage account beside the registry; the role already grants table data access there. */
+const LOAD_PROGRESS_TABLE_NAME = "ReplicationLoadProgress";
+
+/** Everything the activities run on: what a re-validation needs (declared once, in shared/health), and the load's progress. */
+export type WorkflowDependencies = RevalidationDependencies & { loadProgress: LoadProgressStore };
 
 let cached: WorkflowDependencies | undefined;
 
@@ -18,6 +22,7 @@ function build(config: AppConfig): WorkflowDependencies {
   const credential = () => azureCredential(config);
   let registry: LinkRegistry | undefined;
   let healthHistory: HealthHistory | undefined;
+  let loadProgress: LoadProgressStore | undefined;
   const managers = new Map<string, ReplicaManager>();
   return {
     config,
@@ -51,6 +56,12 @@ function build(config: AppConfig): WorkflowDependencies {
     get healthHistory(): HealthHistory {
       healthHistory ??= createHealthHistory(createTableClient(config, config.HEALTH_TABLE_NAME, credential));
       return healthHistory;
+    },
+    get loadProgress(): LoadProgressStore {
+      loadProgress ??= createLoadProgressStore(
+        createTableClient(config, LOAD_PROGRESS_TABLE_NAME, credential),
+      );
+      return loadProgress;
     },
   };
 }

@@ -48,7 +48,8 @@ describe("initial load: faults, and every activity executed twice", () => {
   async function removeLinkAndData(id: string): Promise<void> {
     await stack.host.invokeHttp({ method: "DELETE", path: `/api/replications/${id}` });
     await stack.host.waitForInstance(`${id}-teardown`, { timeoutMs: 60_000 }).catch(() => undefined);
-    for (const database of LOAD_DATABASES) await stack.replica.rootQuery(`DROP DATABASE IF EXISTS ${database}`);
+    for (const database of LOAD_DATABASES)
+      await stack.replica.rootQuery(`DROP DATABASE IF EXISTS ${database}`);
   }
 
   /** Provisions with a load while a writer runs and `fault` strikes once after the given batch; returns the view. */
@@ -101,7 +102,9 @@ describe("initial load: faults, and every activity executed twice", () => {
       expect(await replicaDatabases()).toEqual([]);
       expect(await stack.replica.rootQuery("SHOW REPLICA STATUS")).toEqual([]);
     } finally {
-      await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY ?", [stack.secrets.replicationPassword]);
+      await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY ?", [
+        stack.secrets.replicationPassword,
+      ]);
     }
   });
 
@@ -122,7 +125,8 @@ describe("initial load: faults, and every activity executed twice", () => {
       const sessions = await stack.replica.rootQuery<{ id: number }>(
         "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER LIKE 'azureadmin%'",
       );
-      for (const { id } of sessions) await stack.replica.rootQuery(`KILL ${Number(id)}`).catch(() => undefined);
+      for (const { id } of sessions)
+        await stack.replica.rootQuery(`KILL ${Number(id)}`).catch(() => undefined);
     });
     expect(view.error).toBeNull();
     expect(view.state).toBe("replicating");

@@ -13,7 +13,11 @@ export async function grantLoadPrivileges(stack: LocalStack, extra = "BACKUP_ADM
 }
 
 /** Tables with an integer key (split in ranges), a composite key, no key, JSON, BLOB, spatial, generated, FK; and every object kind. */
-export async function createLoadData(source: MysqlServer, rows: number, options: { withoutKey?: boolean } = {}): Promise<void> {
+export async function createLoadData(
+  source: MysqlServer,
+  rows: number,
+  options: { withoutKey?: boolean } = {},
+): Promise<void> {
   const statements = [
     "CREATE DATABASE loadtest",
     "CREATE DATABASE loadextra",
@@ -49,7 +53,10 @@ export async function createLoadData(source: MysqlServer, rows: number, options:
   }
 }
 
-async function fillLoadData(connection: Awaited<ReturnType<MysqlServer["rootConnection"]>>, rows: number): Promise<void> {
+async function fillLoadData(
+  connection: Awaited<ReturnType<MysqlServer["rootConnection"]>>,
+  rows: number,
+): Promise<void> {
   await connection.query(
     `INSERT INTO loadtest.items (name, price, doc, payload, flags, f, d, note)
      WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
@@ -97,14 +104,16 @@ export function startWriter(source: MysqlServer, pauseMs = 2): Writer {
           const id = 1 + ((n * 7919) % 5000);
           switch (n % 5) {
             case 0:
-              await connection.query("INSERT INTO loadtest.items (name, price, doc) VALUES (?, ?, JSON_OBJECT('w', ?))", [
-                `w-${n}`,
-                n % 50,
-                n,
-              ]);
+              await connection.query(
+                "INSERT INTO loadtest.items (name, price, doc) VALUES (?, ?, JSON_OBJECT('w', ?))",
+                [`w-${n}`, n % 50, n],
+              );
               break;
             case 1:
-              await connection.query("UPDATE loadtest.items SET price = price + 1, doc = JSON_SET(doc, '$.u', ?) WHERE id = ?", [n, id]);
+              await connection.query(
+                "UPDATE loadtest.items SET price = price + 1, doc = JSON_SET(doc, '$.u', ?) WHERE id = ?",
+                [n, id],
+              );
               break;
             case 2:
               await connection.query("DELETE FROM loadtest.pairs WHERE a = ? AND b = ?", [id % 97, `k${id}`]);
@@ -158,7 +167,10 @@ export async function waitForCatchUp(stack: LocalStack, timeoutMs = 60_000): Pro
 }
 
 /** CHECKSUM TABLE of every base table of the databases, on both sides: equal means nothing lost or applied twice. */
-export async function checksums(server: MysqlServer, databases: readonly string[]): Promise<Record<string, string>> {
+export async function checksums(
+  server: MysqlServer,
+  databases: readonly string[],
+): Promise<Record<string, string>> {
   const tables = await server.rootQuery<{ s: string; t: string }>(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN (${databases.map(() => "?").join(",")}) ORDER BY 1, 2`,
     databases,
@@ -173,5 +185,8 @@ export async function checksums(server: MysqlServer, databases: readonly string[
 }
 
 export function loadRequest(stack: LocalStack, initialLoad: Record<string, unknown> = {}) {
-  return { ...stack.exampleRequest(), initialLoad: { databases: LOAD_DATABASES, parallelism: 3, ...initialLoad } };
+  return {
+    ...stack.exampleRequest(),
+    initialLoad: { databases: LOAD_DATABASES, parallelism: 3, ...initialLoad },
+  };
 }

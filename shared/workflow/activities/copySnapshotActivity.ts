@@ -44,7 +44,13 @@ export function createCopySnapshotActivity(deps: () => WorkflowDependencies) {
         plan: input.plan,
         parallelism: input.parallelism,
         attempt: attempts,
-        onProgress: (progress) => hooks.onProgress?.(input.id, progress),
+        onProgress: (progress) => {
+          hooks.onProgress?.(input.id, progress);
+          // Best effort, never in the copy's way: a lost progress row only makes GET show older numbers.
+          void dependencies.loadProgress
+            .report(input.id, progress, progress.phase === "done")
+            .catch(() => undefined);
+        },
         ...(hooks.afterBatch ? { afterBatch: hooks.afterBatch } : {}),
         ...hooks.tuning,
       });
