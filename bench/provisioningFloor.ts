@@ -9,7 +9,7 @@ import { RESOURCE_GROUP, SUBSCRIPTION_ID, type LocalStack } from "../dev/stack/l
 import { validateSource } from "../shared/source/sourceValidation";
 import { firewallRuleNameFor } from "../shared/domain/firewall";
 
-const POLL_INTERVAL_MS = 250; // the app's checkReplication activity polls at the same interval
+const POLL_INTERVAL_MS = 100; // the app's checkReplication activity polls at the same interval
 const REPLICATION_SECRET = "source-replication-password";
 
 export interface ProvisioningFloor {
@@ -88,8 +88,16 @@ export function createProvisioningFloor(stack: LocalStack, table: TableClient): 
         await admin.query("CALL mysql.az_replication_start()");
         for (;;) {
           const [rows] = await admin.query<RowDataPacket[]>("SHOW REPLICA STATUS");
-          const row = rows[0] as { Replica_IO_Running?: string; Replica_SQL_Running?: string } | undefined;
-          if (row?.Replica_IO_Running === "Yes" && row.Replica_SQL_Running === "Yes") break;
+          const row = rows[0] as
+            | { Replica_IO_Running?: string; Replica_SQL_Running?: string; Replica_IO_State?: string }
+            | undefined;
+          // The same "running" as the app's: MySQL says IO Yes before the source has accepted the dump request.
+          if (
+            row?.Replica_IO_Running === "Yes" &&
+            row.Replica_SQL_Running === "Yes" &&
+            /waiting for source to send event/i.test(row.Replica_IO_State ?? "")
+          )
+            break;
           await sleep(POLL_INTERVAL_MS);
         }
       } finally {

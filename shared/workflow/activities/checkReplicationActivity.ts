@@ -19,7 +19,8 @@ import { redactSecrets } from "../../secrets/secretResolver";
 
 export const CHECK_REPLICATION_ACTIVITY = "checkReplication";
 
-const POLL_INTERVAL_MS = 250;
+// A start is judged within a second or two (the IO thread reaches "Waiting for source to send event"): poll closely.
+const POLL_INTERVAL_MS = 100;
 
 export interface CheckReplicationInput {
   replica: ReplicaSpec;
