@@ -19,55 +19,63 @@ import {
   type WorkflowError,
   replicaTarget,
 } from "./provisionTypes";
+import { decode } from "./decode";
 import { compareServers, withLinkingChecks } from "./compareServers";
 import { chooseLinking } from "../domain/linkingChoice";
 import { firewallRuleNameFor, sourceFirewallInstruction, sourceFirewallView } from "../domain/firewall";
 import {
   VALIDATE_SOURCE_ACTIVITY,
   type ValidateSourceInput,
+  validateSourceResultSchema,
   type ValidateSourceResult,
 } from "./activities/validateSourceActivity";
 import {
   INSPECT_REPLICA_ACTIVITY,
   type InspectReplicaInput,
+  inspectReplicaResultSchema,
   type InspectReplicaResult,
 } from "./activities/inspectReplicaActivity";
 import {
   OPEN_FIREWALL_ACTIVITY,
   type OpenFirewallInput,
-  type OpenFirewallResult,
+  openFirewallResultSchema,
 } from "./activities/openFirewallActivity";
 import {
   LINK_REPLICA_ACTIVITY,
   type LinkReplicaInput,
-  type LinkReplicaResult,
+  linkReplicaResultSchema,
 } from "./activities/linkReplicaActivity";
 import {
   CHECK_REPLICATION_ACTIVITY,
   type CheckReplicationInput,
+  checkReplicationResultSchema,
   type CheckReplicationResult,
 } from "./activities/checkReplicationActivity";
-import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
+import { ROLLBACK_ACTIVITY, type RollbackInput, rollbackResultSchema } from "./activities/rollbackActivity";
 import {
   RESET_GTID_ACTIVITY,
   type ResetGtidInput,
-  type ResetGtidResult,
+  resetGtidResultSchema,
 } from "./activities/resetGtidActivity";
-import { PLAN_LOAD_ACTIVITY, type PlanLoadInput, type PlanLoadResult } from "./activities/planLoadActivity";
+import { PLAN_LOAD_ACTIVITY, type PlanLoadInput, planLoadResultSchema } from "./activities/planLoadActivity";
 import {
   COPY_SNAPSHOT_ACTIVITY,
   type CopySnapshotInput,
-  type CopySnapshotResult,
+  copySnapshotResultSchema,
 } from "./activities/copySnapshotActivity";
-import { UNDO_LOAD_ACTIVITY, type UndoLoadInput, type UndoLoadResult } from "./activities/undoLoadActivity";
+import { UNDO_LOAD_ACTIVITY, type UndoLoadInput, undoLoadResultSchema } from "./activities/undoLoadActivity";
 import { type LoadPlan } from "../load/loadTypes";
 import {
   SET_TABLE_FILTER_ACTIVITY,
   type SetTableFilterInput,
-  type SetTableFilterResult,
+  setTableFilterResultSchema,
 } from "./activities/tableFilterActivity";
 import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
-import { RECORD_LINK_ACTIVITY, type RecordLinkInput } from "./activities/recordLinkActivity";
+import {
+  RECORD_LINK_ACTIVITY,
+  type RecordLinkInput,
+  recordLinkResultSchema,
+} from "./activities/recordLinkActivity";
 import { type CheckResult } from "../source/checkResult";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
 import { type LinkRecord } from "../registry/linkRegistry";
@@ -131,21 +139,6 @@ const inputSchema = z.object({
     verifyWaitSeconds: z.number().positive(),
   }),
 });
-
-const outcomeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({
-    ok: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), remedy: z.string() }),
-  }),
-]);
-
-/** Every activity result is checked before use: a replayed history from another code version must not be trusted blindly. */
-function expectOutcome<T extends { ok: boolean }>(activity: string, value: unknown): T {
-  const parsed = outcomeSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`Activity ${activity} returned an unexpected result shape.`);
-  return value as T;
-}
 
 /**
  * Why a validated run cannot go on: failed checks, and facts the later steps need that no check covers (the replica's
@@ -325,11 +318,11 @@ export function* provisionOrchestrator(
       restoreTableFilter: tableFilter,
     };
     try {
-      const result = (yield context.df.callActivityWithRetry(
+      const result = decode(
+        rollbackResultSchema,
         ROLLBACK_ACTIVITY,
-        ROLLBACK_RETRY,
-        rollbackInput,
-      )) as RollbackResult;
+        yield context.df.callActivityWithRetry(ROLLBACK_ACTIVITY, ROLLBACK_RETRY, rollbackInput),
+      );
       report.rollback = result.actions;
       report.rolledBack = result.ok;
       if (!result.ok)
@@ -360,11 +353,11 @@ export function* provisionOrchestrator(
     };
     let problem: string | null = null;
     try {
-      const result = (yield context.df.callActivityWithRetry(
+      const result = decode(
+        undoLoadResultSchema,
         UNDO_LOAD_ACTIVITY,
-        ROLLBACK_RETRY,
-        undoInput,
-      )) as UndoLoadResult;
+        yield context.df.callActivityWithRetry(UNDO_LOAD_ACTIVITY, ROLLBACK_RETRY, undoInput),
+      );
       if (result.ok)
         report.changes.push(...result.actions.map((action) => `undid the initial load: ${action}`));
       else problem = result.error;
@@ -383,7 +376,15 @@ export function* provisionOrchestrator(
   /** Records the outcome in the registry; a failure to record a failure is logged, not raised over the real error. */
   function* record(state: "failed", error: WorkflowError | null): Generator<df.Task, void, unknown> {
     try {
-      yield context.df.callActivityWithRetry(RECORD_LINK_ACTIVITY, REGISTRY_RETRY, linkRecord(state, error));
+      decode(
+        recordLinkResultSchema,
+        RECORD_LINK_ACTIVITY,
+        yield context.df.callActivityWithRetry(
+          RECORD_LINK_ACTIVITY,
+          REGISTRY_RETRY,
+          linkRecord(state, error),
+        ),
+      );
     } catch (recordError) {
       log(`recording the failure failed: ${errorMessage(recordError)}`);
     }
@@ -413,8 +414,8 @@ export function* provisionOrchestrator(
       context.df.callActivityWithRetry(VALIDATE_SOURCE_ACTIVITY, MYSQL_RETRY, validateInput),
       context.df.callActivityWithRetry(INSPECT_REPLICA_ACTIVITY, ARM_RETRY, inspectInput),
     ])) as unknown[];
-    validation = expectOutcome<ValidateSourceResult>(VALIDATE_SOURCE_ACTIVITY, results[0]);
-    inspection = expectOutcome<InspectReplicaResult>(INSPECT_REPLICA_ACTIVITY, results[1]);
+    validation = decode(validateSourceResultSchema, VALIDATE_SOURCE_ACTIVITY, results[0]);
+    inspection = decode(inspectReplicaResultSchema, INSPECT_REPLICA_ACTIVITY, results[1]);
   } catch (error) {
     return yield* fail({
       code: "VALIDATION_UNAVAILABLE",
@@ -451,7 +452,8 @@ export function* provisionOrchestrator(
         initialLoad: input.initialLoad,
         linking: linking.method,
       };
-      const planned = expectOutcome<PlanLoadResult>(
+      const planned = decode(
+        planLoadResultSchema,
         PLAN_LOAD_ACTIVITY,
         yield context.df.callActivityWithRetry(PLAN_LOAD_ACTIVITY, MYSQL_RETRY, planInput),
       );
@@ -499,7 +501,8 @@ export function* provisionOrchestrator(
     firewallAttempted = true;
     try {
       const firewallInput: OpenFirewallInput = { replica: input.replica, ruleName, ipv4: sourceIpv4 };
-      const result = expectOutcome<OpenFirewallResult>(
+      const result = decode(
+        openFirewallResultSchema,
         OPEN_FIREWALL_ACTIVITY,
         yield context.df.callActivityWithRetry(OPEN_FIREWALL_ACTIVITY, ARM_RETRY, firewallInput),
       );
@@ -523,7 +526,8 @@ export function* provisionOrchestrator(
     begin("resettingGtid");
     try {
       const resetInput: ResetGtidInput = { replica: replicaTarget(input.replica), gtidSet: resetGtidTo };
-      const result = expectOutcome<ResetGtidResult>(
+      const result = decode(
+        resetGtidResultSchema,
         RESET_GTID_ACTIVITY,
         yield context.df.callActivityWithRetry(RESET_GTID_ACTIVITY, ARM_RETRY, resetInput),
       );
@@ -554,7 +558,8 @@ export function* provisionOrchestrator(
         plan: loadPlan,
         parallelism: input.initialLoad.parallelism,
       };
-      const copied = expectOutcome<CopySnapshotResult>(
+      const copied = decode(
+        copySnapshotResultSchema,
         COPY_SNAPSHOT_ACTIVITY,
         yield context.df.callActivityWithRetry(COPY_SNAPSHOT_ACTIVITY, LOAD_RETRY, copyInput),
       );
@@ -597,7 +602,8 @@ export function* provisionOrchestrator(
         replica: replicaTarget(input.replica),
         value: wantedFilter.wantedValue,
       };
-      const result = expectOutcome<SetTableFilterResult>(
+      const result = decode(
+        setTableFilterResultSchema,
         SET_TABLE_FILTER_ACTIVITY,
         yield context.df.callActivityWithRetry(SET_TABLE_FILTER_ACTIVITY, ARM_RETRY, filterInput),
       );
@@ -630,7 +636,8 @@ export function* provisionOrchestrator(
           : {}),
       linking: linking.method,
     };
-    const result = expectOutcome<LinkReplicaResult>(
+    const result = decode(
+      linkReplicaResultSchema,
       LINK_REPLICA_ACTIVITY,
       yield context.df.callActivityWithRetry(LINK_REPLICA_ACTIVITY, MYSQL_RETRY, linkInput),
     );
@@ -683,7 +690,8 @@ export function* provisionOrchestrator(
         start,
         waitSeconds: input.timing.verifyWaitSeconds,
       };
-      checked = expectOutcome<CheckReplicationResult>(
+      checked = decode(
+        checkReplicationResultSchema,
         CHECK_REPLICATION_ACTIVITY,
         yield context.df.callActivityWithRetry(CHECK_REPLICATION_ACTIVITY, MYSQL_RETRY, checkInput),
       );
@@ -721,10 +729,14 @@ export function* provisionOrchestrator(
   // 7. Register the link.
   begin("registering");
   try {
-    yield context.df.callActivityWithRetry(
+    decode(
+      recordLinkResultSchema,
       RECORD_LINK_ACTIVITY,
-      REGISTRY_RETRY,
-      linkRecord("replicating", null),
+      yield context.df.callActivityWithRetry(
+        RECORD_LINK_ACTIVITY,
+        REGISTRY_RETRY,
+        linkRecord("replicating", null),
+      ),
     );
   } catch (error) {
     return yield* fail({

@@ -1,8 +1,9 @@
 // Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
@@ -29,10 +30,35 @@ export interface CheckReplicationInput {
   waitSeconds: number;
 }
 
-export type CheckReplicationResult = ActivityOutcome<{
-  verdict: ReplicationVerdict;
-  replication: ReplicationSummary;
-}>;
+const verdictSchema: z.ZodType<ReplicationVerdict> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("running") }),
+  z.object({ kind: z.literal("waiting"), reason: z.string() }),
+  z.object({ kind: z.literal("catchingUp"), reason: z.string() }),
+  z.object({ kind: z.literal("transientError"), errno: z.number(), message: z.string() }),
+  z.object({
+    kind: z.literal("permanentError"),
+    thread: z.enum(["io", "sql"]),
+    errno: z.number(),
+    message: z.string(),
+  }),
+  z.object({ kind: z.literal("stopped"), reason: z.string() }),
+]);
+const threadErrorSchema = z.object({ number: z.number(), message: z.string() }).nullable();
+const replicationSummarySchema: z.ZodType<ReplicationSummary> = z.object({
+  ioThread: z.string(),
+  sqlThread: z.string(),
+  ioState: z.string(),
+  secondsBehindSource: z.number().nullable(),
+  lastIoError: threadErrorSchema,
+  lastSqlError: threadErrorSchema,
+  sourceLogFile: z.string().nullable(),
+  readSourceLogPos: z.number().nullable(),
+  execSourceLogPos: z.number().nullable(),
+});
+export const checkReplicationResultSchema = outcomeSchema(
+  z.object({ verdict: verdictSchema, replication: replicationSummarySchema }),
+);
+export type CheckReplicationResult = z.infer<typeof checkReplicationResultSchema>;
 
 export function createCheckReplicationActivity(
   deps: () => WorkflowDependencies,
