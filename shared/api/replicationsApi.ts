@@ -12,11 +12,8 @@ import {
   type ProvisionReport,
   type ProvisionCustomStatus,
 } from "../workflow/provisionTypes";
-import {
-  PROVISION_ORCHESTRATOR,
-  blockingReasons,
-  type ProvisionOrchestrationInput,
-} from "../workflow/provisionOrchestrator";
+import { PROVISION_ORCHESTRATOR, type ProvisionOrchestrationInput } from "../workflow/provisionOrchestrator";
+import { blockingReasons } from "../workflow/steps/assess";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import {
