@@ -1,7 +1,7 @@
 // Rotation: try the new password and/or CA on the source, re-link the replica at its applied position, verify; put the old link back on failure.
 import type * as df from "durable-functions";
 import { z } from "zod";
-import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY, START_POLL_MAX_INTERVAL_MS } from "./retryPolicies";
+import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
 import { type ReplicaSpec, type SourceSpec, type WorkflowError } from "./provisionTypes";
 import { type ProvisionTiming } from "./provisionOrchestrator";
 import {
@@ -19,11 +19,8 @@ import {
   type RelinkReplicaInput,
   type RelinkReplicaResult,
 } from "./activities/rotationActivities";
-import {
-  CHECK_REPLICATION_ACTIVITY,
-  type CheckReplicationInput,
-  type CheckReplicationResult,
-} from "./activities/checkReplicationActivity";
+import { StepFailed } from "./steps/callActivity";
+import { startAndVerify } from "./steps/startAndVerify";
 import {
   type OperationReport,
   emptyReport,
@@ -152,48 +149,24 @@ export function* rotationOrchestrator(
     yield context.df.callActivityWithRetry(RELEASE_LINK_ACTIVITY, REGISTRY_RETRY, releaseInput);
   }
 
-  /** Starts replication and watches it on durable timers until it runs or shows a permanent error. */
-  function* startAndVerify(): Generator<df.Task, WorkflowError | null, unknown> {
-    const deadline = context.df.currentUtcDateTime.getTime() + input.timing.verifyBudgetSeconds * 1000;
-    let intervalMs = input.timing.verifyFirstIntervalSeconds * 1000;
-    let start = true;
-    for (;;) {
-      const checkInput: CheckReplicationInput = {
+  /** Starts replication and watches it (the provisioning's step); the error that ends it, or null once it runs. */
+  function* startAndVerifyLink(): Generator<df.Task, WorkflowError | null, unknown> {
+    try {
+      yield* startAndVerify(context, {
         replica,
         fqdn,
-        start,
-        waitSeconds: input.timing.verifyWaitSeconds,
-      };
-      let checked: CheckReplicationResult;
-      try {
-        checked = expectOutcome<CheckReplicationResult>(
-          CHECK_REPLICATION_ACTIVITY,
-          yield context.df.callActivityWithRetry(CHECK_REPLICATION_ACTIVITY, MYSQL_RETRY, checkInput),
-        );
-      } catch (error) {
-        return {
-          code: "START_FAILED",
-          message: `Starting replication failed after retries: ${firstLine(error)}`,
-          remedy: "Check that the replica is reachable from this app.",
-        };
-      }
-      if (!checked.ok) return checked.error;
-      start = false;
-      const { verdict, replication } = checked.value;
-      report.replication = replication;
-      if (verdict.kind === "running") return null;
-      if (verdict.kind === "permanentError") return diagnoseReplicationError(verdict.errno, verdict.message);
-      if (context.df.currentUtcDateTime.getTime() + intervalMs > deadline) {
-        return {
-          code: "START_TIMEOUT",
-          message: `Replication did not reach a running state within ${input.timing.verifyBudgetSeconds} s: ${
-            "reason" in verdict ? verdict.reason : verdict.message
-          }`,
-          remedy: "Look at the replica's IO and SQL thread states in replication.",
-        };
-      }
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + intervalMs));
-      intervalMs = Math.min(intervalMs * 2, START_POLL_MAX_INTERVAL_MS);
+        timing: input.timing,
+        unavailableMessage: "Starting replication failed after retries",
+        diagnose: (errno, message) => diagnoseReplicationError(errno, message),
+        diagnoseTransientAtDeadline: false,
+        onReplication: (replication) => {
+          report.replication = replication;
+        },
+      });
+      return null;
+    } catch (failure) {
+      if (failure instanceof StepFailed) return failure.error;
+      throw failure;
     }
   }
 
@@ -216,7 +189,7 @@ export function* rotationOrchestrator(
               : "by GTID auto-position"
           }`,
         );
-        const started = yield* startAndVerify();
+        const started = yield* startAndVerifyLink();
         if (started) throw new Error(`${started.code}: ${started.message}`);
         report.rollback.push("replication runs again with the previous values");
         report.rolledBack = true;
@@ -297,7 +270,7 @@ export function* rotationOrchestrator(
 
   // 3. Start and verify.
   steps.begin("starting");
-  const started = yield* startAndVerify();
+  const started = yield* startAndVerifyLink();
   if (started) return yield* fail(started);
   report.changes.push("replication runs with the new values");
   report.outcome = "succeeded";
