@@ -8,26 +8,21 @@ import {
   CLAIM_LINK_ACTIVITY,
   RELEASE_LINK_ACTIVITY,
   type ClaimLinkInput,
-  type ClaimLinkResult,
+  claimLinkResultSchema,
   type ReleaseLinkInput,
 } from "./activities/linkClaimActivities";
 import {
   CHECK_SOURCE_LOGIN_ACTIVITY,
   RELINK_REPLICA_ACTIVITY,
   type CheckSourceLoginInput,
-  type CheckSourceLoginResult,
+  checkSourceLoginResultSchema,
   type RelinkReplicaInput,
-  type RelinkReplicaResult,
+  relinkReplicaResultSchema,
 } from "./activities/rotationActivities";
 import { StepFailed } from "./steps/callActivity";
 import { startAndVerify } from "./steps/startAndVerify";
-import {
-  type OperationReport,
-  emptyReport,
-  expectOutcome,
-  firstLine,
-  stepRecorder,
-} from "./linkOperationTypes";
+import { decode } from "./decode";
+import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { type SecretReference } from "../request/secretReference";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
@@ -96,11 +91,11 @@ export function* rotationOrchestrator(
 
   steps.begin("claiming");
   const claimInput: ClaimLinkInput = { id: input.id, holdAs: "rotating", at: at() };
-  const claim = (yield context.df.callActivityWithRetry(
+  const claim = decode(
+    claimLinkResultSchema,
     CLAIM_LINK_ACTIVITY,
-    REGISTRY_RETRY,
-    claimInput,
-  )) as ClaimLinkResult;
+    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
+  );
   if (!claim.claimed) {
     steps.end();
     report.outcome = "refused";
@@ -177,7 +172,8 @@ export function* rotationOrchestrator(
       steps.begin("rollingBack");
       try {
         const relinkInput: RelinkReplicaInput = { replica, fqdn, source: oldSource, linking };
-        const result = expectOutcome<RelinkReplicaResult>(
+        const result = decode(
+          relinkReplicaResultSchema,
           RELINK_REPLICA_ACTIVITY,
           yield context.df.callActivityWithRetry(RELINK_REPLICA_ACTIVITY, ROLLBACK_RETRY, relinkInput),
         );
@@ -211,7 +207,8 @@ export function* rotationOrchestrator(
   steps.begin("validating");
   try {
     const loginInput: CheckSourceLoginInput = { source: newSource };
-    const login = expectOutcome<CheckSourceLoginResult>(
+    const login = decode(
+      checkSourceLoginResultSchema,
       CHECK_SOURCE_LOGIN_ACTIVITY,
       yield context.df.callActivityWithRetry(CHECK_SOURCE_LOGIN_ACTIVITY, MYSQL_RETRY, loginInput),
     );
@@ -237,7 +234,8 @@ export function* rotationOrchestrator(
   relinked = true;
   try {
     const relinkInput: RelinkReplicaInput = { replica, fqdn, source: newSource, linking };
-    const result = expectOutcome<RelinkReplicaResult>(
+    const result = decode(
+      relinkReplicaResultSchema,
       RELINK_REPLICA_ACTIVITY,
       yield context.df.callActivityWithRetry(RELINK_REPLICA_ACTIVITY, MYSQL_RETRY, relinkInput),
     );

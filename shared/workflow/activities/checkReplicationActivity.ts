@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
-import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
+import { type ReplicaSpec, replicationSummarySchema, summariseReplication } from "../provisionTypes";
 import {
   type ReplicationStatus,
   type ReplicationVerdict,
@@ -43,18 +43,6 @@ const verdictSchema: z.ZodType<ReplicationVerdict> = z.discriminatedUnion("kind"
   }),
   z.object({ kind: z.literal("stopped"), reason: z.string() }),
 ]);
-const threadErrorSchema = z.object({ number: z.number(), message: z.string() }).nullable();
-const replicationSummarySchema: z.ZodType<ReplicationSummary> = z.object({
-  ioThread: z.string(),
-  sqlThread: z.string(),
-  ioState: z.string(),
-  secondsBehindSource: z.number().nullable(),
-  lastIoError: threadErrorSchema,
-  lastSqlError: threadErrorSchema,
-  sourceLogFile: z.string().nullable(),
-  readSourceLogPos: z.number().nullable(),
-  execSourceLogPos: z.number().nullable(),
-});
 export const checkReplicationResultSchema = outcomeSchema(
   z.object({ verdict: verdictSchema, replication: replicationSummarySchema }),
 );
