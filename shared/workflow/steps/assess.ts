@@ -1,9 +1,10 @@
 // Step: validate the source and inspect the replica (in parallel, neither changes anything), compare them, plan a load.
 import type * as df from "durable-functions";
 import { ARM_RETRY, MYSQL_RETRY } from "../retryPolicies";
-import { replicaTarget } from "../provisionTypes";
+import { type ProvisionInput, replicaTarget } from "../provisionTypes";
 import { compareServers, withLinkingChecks } from "../compareServers";
-import { chooseLinking } from "../../domain/linkingChoice";
+import { type LinkingChoice, chooseLinking } from "../../domain/linkingChoice";
+import { type SourceValidation } from "../../source/sourceValidation";
 import { sourceFirewallView } from "../../domain/firewall";
 import {
   VALIDATE_SOURCE_ACTIVITY,
@@ -67,6 +68,27 @@ export function blockingReasons(
   return parts.length > 0 ? { message: parts.join(" "), remedy: remedies.join(" ") } : null;
 }
 
+/** The rules the run and the dry run both apply to the two servers' facts: the linking method, and every check. */
+export function judgeServers(
+  request: Pick<ProvisionInput, "linking" | "source" | "replica">,
+  validation: Omit<SourceValidation, "roundTrips">,
+  inspection: ReplicaInspection,
+): { linking: LinkingChoice; checks: CheckResult[] } {
+  const resetGtidTo = request.replica.resetGtid?.gtidSet;
+  // A reset of the GTID state asks for a GTID link, as an explicit linking: "gtid" does.
+  const linking = chooseLinking(request.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.server);
+  const checks = [
+    ...withLinkingChecks(validation.checks, validation.facts, linking.method),
+    ...inspection.checks,
+    ...compareServers(validation.facts, inspection, request.source, {
+      linking: linking.method,
+      outboundAddress: request.replica.outboundAddress,
+      resetGtidTo,
+    }),
+  ];
+  return { linking, checks };
+}
+
 export function* assess(run: ProvisionRun): Generator<df.Task, Assessment, unknown> {
   const { context, input, report } = run;
   run.begin("validating");
@@ -109,19 +131,9 @@ export function* assess(run: ProvisionRun): Generator<df.Task, Assessment, unkno
   );
   const validation = valueOf(validated);
   const inspection = valueOf(inspected);
-  const resetGtidTo = input.replica.resetGtid?.gtidSet;
-  // A reset of the GTID state asks for a GTID link, as an explicit linking: "gtid" does.
-  const linking = chooseLinking(input.linking ?? (resetGtidTo ? "gtid" : undefined), inspection.server);
+  const { linking, checks } = judgeServers(input, validation, inspection);
   report.linking = linking;
-  report.checks = [
-    ...withLinkingChecks(validation.checks, validation.facts, linking.method),
-    ...inspection.checks,
-    ...compareServers(validation.facts, inspection, input.source, {
-      linking: linking.method,
-      outboundAddress: input.replica.outboundAddress,
-      resetGtidTo,
-    }),
-  ];
+  report.checks = checks;
   const fqdn = inspection.server?.fqdn ?? null;
   const sourceIpv4 = validation.facts.resolvedIpv4;
   run.fqdn = fqdn;
