@@ -13,11 +13,8 @@ import {
   type ProvisionReport,
   type ProvisionCustomStatus,
 } from "../workflow/provisionTypes";
-import {
-  PROVISION_ORCHESTRATOR,
-  blockingReasons,
-  type ProvisionOrchestrationInput,
-} from "../workflow/provisionOrchestrator";
+import { PROVISION_ORCHESTRATOR, type ProvisionOrchestrationInput } from "../workflow/provisionOrchestrator";
+import { blockingReasons, judgeServers } from "../workflow/steps/assess";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import {
@@ -30,8 +27,6 @@ import {
 } from "../workflow/activities/inspectReplicaActivity";
 import { ARM_RETRY, MYSQL_RETRY } from "../workflow/retryPolicies";
 import { RetriesExhaustedError, realSleep, runWithRetry, type Sleep } from "../workflow/runWithRetry";
-import { compareServers, withLinkingChecks } from "../workflow/compareServers";
-import { chooseLinking } from "../domain/linkingChoice";
 import {
   firewallRuleNameFor,
   singleServerSourceFirewallInstruction,
@@ -250,19 +245,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         remedy: inspection.error.remedy,
       });
     const resetGtidTo = request.replica.resetGtid?.gtidSet;
-    const linking = chooseLinking(
-      request.linking ?? (resetGtidTo ? "gtid" : undefined),
-      inspection.value.server,
-    );
-    const checks = [
-      ...withLinkingChecks(validation.value.checks, validation.value.facts, linking.method),
-      ...inspection.value.checks,
-      ...compareServers(validation.value.facts, inspection.value, request.source, {
-        linking: linking.method,
-        outboundAddress: request.replica.outboundAddress,
-        resetGtidTo,
-      }),
-    ];
+    const { linking, checks } = judgeServers(request, validation.value, inspection.value);
     const address = validation.value.facts.resolvedIpv4;
     const coordinates = request.binlog ?? validation.value.facts.currentCoordinates;
     const replicaAdmitsSource = inspection.value.firewallDirection === "replicaAdmitsSource";

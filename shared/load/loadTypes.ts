@@ -1,4 +1,5 @@
 // What an initial load is asked to do, what it plans, and what it reports: shared by the request, the workflow and the copy.
+import { z } from "zod";
 
 /** The schemas that are never copied: the server's own, and Azure's. */
 export const SYSTEM_SCHEMAS = ["mysql", "sys", "information_schema", "performance_schema"] as const;
@@ -67,3 +68,36 @@ export interface LoadProgress {
   bytes: number;
   rowsPerSecond: number;
 }
+
+const snapshotMethodSchema = z.enum(["backupLockAndReadLock", "readLock"]);
+
+/** A plan as the orchestrator receives it from the planInitialLoad activity. */
+export const loadPlanSchema: z.ZodType<LoadPlan> = z.object({
+  databases: z.array(z.string()),
+  preExisting: z.array(z.string()),
+  tables: z.number(),
+  estimatedRows: z.number(),
+  estimatedBytes: z.number(),
+  method: snapshotMethodSchema,
+});
+
+/** A load's report as the orchestrator receives it from the copyInitialLoad activity. */
+export const loadReportSchema: z.ZodType<LoadReport> = z.object({
+  databases: z.array(z.string()),
+  method: snapshotMethodSchema,
+  coordinates: z.object({ file: z.string(), position: z.number(), gtidExecuted: z.string() }),
+  stats: z.object({
+    tables: z.number(),
+    rows: z.number(),
+    bytes: z.number(),
+    durationMs: z.number(),
+    rowsPerSecond: z.number(),
+    views: z.number(),
+    routines: z.number(),
+    triggers: z.number(),
+    events: z.number(),
+    definersRewritten: z.number(),
+    attempt: z.number(),
+  }),
+  notes: z.array(z.string()),
+});

@@ -8,7 +8,7 @@ import {
   CLAIM_LINK_ACTIVITY,
   RELEASE_LINK_ACTIVITY,
   type ClaimLinkInput,
-  type ClaimLinkResult,
+  claimLinkResultSchema,
   type ReleaseLinkInput,
 } from "./activities/linkClaimActivities";
 import {
@@ -17,20 +17,20 @@ import {
   READ_SOURCE_POSITION_ACTIVITY,
   SET_REPLICATION_RUNNING_ACTIVITY,
   type CompareChecksumsInput,
-  type CompareChecksumsResult,
-  type ReadReplicaProgressResult,
-  type ReadSourcePositionResult,
+  compareChecksumsResultSchema,
+  readReplicaProgressResultSchema,
+  readSourcePositionResultSchema,
   type ReplicaProgress,
   type SourcePosition,
 } from "./activities/cutoverActivities";
-import { ROLLBACK_ACTIVITY, type RollbackInput, type RollbackResult } from "./activities/rollbackActivity";
 import {
-  type OperationReport,
-  emptyReport,
-  expectOutcome,
-  firstLine,
-  stepRecorder,
-} from "./linkOperationTypes";
+  ROLLBACK_ACTIVITY,
+  type RollbackInput,
+  type RollbackResult,
+  rollbackResultSchema,
+} from "./activities/rollbackActivity";
+import { decode } from "./decode";
+import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
 import { replicaSpecOf, sourceSpecOf } from "./rotationOrchestrator";
 import { isPermanentReplicationError } from "../errors/mysqlErrors";
 import { mysqlGtidSubset, parseMysqlGtidSet } from "../source/gtidSets";
@@ -117,11 +117,11 @@ export function* cutoverOrchestrator(
 
   steps.begin("claiming");
   const claimInput: ClaimLinkInput = { id: input.id, holdAs: "cuttingOver", at: now().toISOString() };
-  const claim = (yield context.df.callActivityWithRetry(
+  const claim = decode(
+    claimLinkResultSchema,
     CLAIM_LINK_ACTIVITY,
-    REGISTRY_RETRY,
-    claimInput,
-  )) as ClaimLinkResult;
+    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
+  );
   if (!claim.claimed) {
     steps.end();
     report.outcome = "refused";
@@ -166,7 +166,8 @@ export function* cutoverOrchestrator(
     if (stopped) {
       steps.begin("rollingBack");
       try {
-        const result = expectOutcome<ReadReplicaProgressResult>(
+        const result = decode(
+          readReplicaProgressResultSchema,
           SET_REPLICATION_RUNNING_ACTIVITY,
           yield context.df.callActivityWithRetry(SET_REPLICATION_RUNNING_ACTIVITY, ROLLBACK_RETRY, {
             replica,
@@ -189,7 +190,8 @@ export function* cutoverOrchestrator(
 
   function* readSource(): Generator<df.Task, SourcePosition | WorkflowError, unknown> {
     try {
-      const result = expectOutcome<ReadSourcePositionResult>(
+      const result = decode(
+        readSourcePositionResultSchema,
         READ_SOURCE_POSITION_ACTIVITY,
         yield context.df.callActivityWithRetry(READ_SOURCE_POSITION_ACTIVITY, MYSQL_RETRY, { source }),
       );
@@ -206,7 +208,8 @@ export function* cutoverOrchestrator(
 
   function* readReplica(): Generator<df.Task, ReplicaProgress | WorkflowError, unknown> {
     try {
-      const result = expectOutcome<ReadReplicaProgressResult>(
+      const result = decode(
+        readReplicaProgressResultSchema,
         READ_REPLICA_PROGRESS_ACTIVITY,
         yield context.df.callActivityWithRetry(READ_REPLICA_PROGRESS_ACTIVITY, MYSQL_RETRY, {
           replica,
@@ -331,7 +334,8 @@ export function* cutoverOrchestrator(
   // 3. Stop, and make sure the source wrote nothing more meanwhile.
   steps.begin("stopping");
   try {
-    const result = expectOutcome<ReadReplicaProgressResult>(
+    const result = decode(
+      readReplicaProgressResultSchema,
       SET_REPLICATION_RUNNING_ACTIVITY,
       yield context.df.callActivityWithRetry(SET_REPLICATION_RUNNING_ACTIVITY, MYSQL_RETRY, {
         replica,
@@ -373,7 +377,8 @@ export function* cutoverOrchestrator(
     steps.begin("comparing");
     try {
       const compareInput: CompareChecksumsInput = { source, replica, fqdn, tables: input.checksumTables };
-      const result = expectOutcome<CompareChecksumsResult>(
+      const result = decode(
+        compareChecksumsResultSchema,
         COMPARE_CHECKSUMS_ACTIVITY,
         yield context.df.callActivityWithRetry(COMPARE_CHECKSUMS_ACTIVITY, MYSQL_RETRY, compareInput),
       );
@@ -411,11 +416,11 @@ export function* cutoverOrchestrator(
   };
   let removal: RollbackResult;
   try {
-    removal = (yield context.df.callActivityWithRetry(
+    removal = decode(
+      rollbackResultSchema,
       ROLLBACK_ACTIVITY,
-      ROLLBACK_RETRY,
-      removeInput,
-    )) as RollbackResult;
+      yield context.df.callActivityWithRetry(ROLLBACK_ACTIVITY, ROLLBACK_RETRY, removeInput),
+    );
   } catch (error) {
     removal = { ok: false, actions: [], error: firstLine(error) };
   }

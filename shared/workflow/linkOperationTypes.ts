@@ -1,6 +1,5 @@
 // What rotation and cutover share: instance ids, the report shape, step timings and the running custom status.
 import type * as df from "durable-functions";
-import { z } from "zod";
 import { type ReplicationSummary, type WorkflowError } from "./provisionTypes";
 import { type CheckResult } from "../source/checkResult";
 
@@ -109,21 +108,6 @@ export function stepRecorder(context: df.OrchestrationContext, report: Operation
       publish();
     },
   };
-}
-
-const activityOutcomeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({
-    ok: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), remedy: z.string() }),
-  }),
-]);
-
-/** Checks an activity result's shape before use: a replayed history from another code version is not trusted. */
-export function expectOutcome<T>(activity: string, value: unknown): T {
-  if (!activityOutcomeSchema.safeParse(value).success)
-    throw new Error(`Activity ${activity} returned an unexpected result shape.`);
-  return value as T;
 }
 
 /** The first line of a failed activity's error (the library appends the stack after " \n "). */

@@ -1,5 +1,6 @@
 // Inputs, outputs and naming of the provisioning workflow, shared by the API, the orchestrator and the activities.
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { type SecretReference } from "../request/secretReference";
 import { type CheckResult } from "../source/checkResult";
 import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
@@ -106,6 +107,18 @@ export interface ReplicationSummary {
   execSourceLogPos: number | null;
 }
 
+const threadErrorSchema = z.object({ number: z.number(), message: z.string() }).nullable();
+export const replicationSummarySchema: z.ZodType<ReplicationSummary> = z.object({
+  ioThread: z.string(),
+  sqlThread: z.string(),
+  ioState: z.string(),
+  secondsBehindSource: z.number().nullable(),
+  lastIoError: threadErrorSchema,
+  lastSqlError: threadErrorSchema,
+  sourceLogFile: z.string().nullable(),
+  readSourceLogPos: z.number().nullable(),
+  execSourceLogPos: z.number().nullable(),
+});
 export function summariseReplication(status: ReplicationStatus): ReplicationSummary {
   return {
     ioThread: status.ioRunning,

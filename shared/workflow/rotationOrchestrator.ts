@@ -1,36 +1,28 @@
 // Rotation: try the new password and/or CA on the source, re-link the replica at its applied position, verify; put the old link back on failure.
 import type * as df from "durable-functions";
 import { z } from "zod";
-import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY, START_POLL_MAX_INTERVAL_MS } from "./retryPolicies";
+import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
 import { type ReplicaSpec, type SourceSpec, type WorkflowError } from "./provisionTypes";
 import { type ProvisionTiming } from "./provisionOrchestrator";
 import {
   CLAIM_LINK_ACTIVITY,
   RELEASE_LINK_ACTIVITY,
   type ClaimLinkInput,
-  type ClaimLinkResult,
+  claimLinkResultSchema,
   type ReleaseLinkInput,
 } from "./activities/linkClaimActivities";
 import {
   CHECK_SOURCE_LOGIN_ACTIVITY,
   RELINK_REPLICA_ACTIVITY,
   type CheckSourceLoginInput,
-  type CheckSourceLoginResult,
+  checkSourceLoginResultSchema,
   type RelinkReplicaInput,
-  type RelinkReplicaResult,
+  relinkReplicaResultSchema,
 } from "./activities/rotationActivities";
-import {
-  CHECK_REPLICATION_ACTIVITY,
-  type CheckReplicationInput,
-  type CheckReplicationResult,
-} from "./activities/checkReplicationActivity";
-import {
-  type OperationReport,
-  emptyReport,
-  expectOutcome,
-  firstLine,
-  stepRecorder,
-} from "./linkOperationTypes";
+import { StepFailed } from "./steps/callActivity";
+import { startAndVerify } from "./steps/startAndVerify";
+import { decode } from "./decode";
+import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { type SecretReference } from "../request/secretReference";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
@@ -99,11 +91,11 @@ export function* rotationOrchestrator(
 
   steps.begin("claiming");
   const claimInput: ClaimLinkInput = { id: input.id, holdAs: "rotating", at: at() };
-  const claim = (yield context.df.callActivityWithRetry(
+  const claim = decode(
+    claimLinkResultSchema,
     CLAIM_LINK_ACTIVITY,
-    REGISTRY_RETRY,
-    claimInput,
-  )) as ClaimLinkResult;
+    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
+  );
   if (!claim.claimed) {
     steps.end();
     report.outcome = "refused";
@@ -152,48 +144,24 @@ export function* rotationOrchestrator(
     yield context.df.callActivityWithRetry(RELEASE_LINK_ACTIVITY, REGISTRY_RETRY, releaseInput);
   }
 
-  /** Starts replication and watches it on durable timers until it runs or shows a permanent error. */
-  function* startAndVerify(): Generator<df.Task, WorkflowError | null, unknown> {
-    const deadline = context.df.currentUtcDateTime.getTime() + input.timing.verifyBudgetSeconds * 1000;
-    let intervalMs = input.timing.verifyFirstIntervalSeconds * 1000;
-    let start = true;
-    for (;;) {
-      const checkInput: CheckReplicationInput = {
+  /** Starts replication and watches it (the provisioning's step); the error that ends it, or null once it runs. */
+  function* startAndVerifyLink(): Generator<df.Task, WorkflowError | null, unknown> {
+    try {
+      yield* startAndVerify(context, {
         replica,
         fqdn,
-        start,
-        waitSeconds: input.timing.verifyWaitSeconds,
-      };
-      let checked: CheckReplicationResult;
-      try {
-        checked = expectOutcome<CheckReplicationResult>(
-          CHECK_REPLICATION_ACTIVITY,
-          yield context.df.callActivityWithRetry(CHECK_REPLICATION_ACTIVITY, MYSQL_RETRY, checkInput),
-        );
-      } catch (error) {
-        return {
-          code: "START_FAILED",
-          message: `Starting replication failed after retries: ${firstLine(error)}`,
-          remedy: "Check that the replica is reachable from this app.",
-        };
-      }
-      if (!checked.ok) return checked.error;
-      start = false;
-      const { verdict, replication } = checked.value;
-      report.replication = replication;
-      if (verdict.kind === "running") return null;
-      if (verdict.kind === "permanentError") return diagnoseReplicationError(verdict.errno, verdict.message);
-      if (context.df.currentUtcDateTime.getTime() + intervalMs > deadline) {
-        return {
-          code: "START_TIMEOUT",
-          message: `Replication did not reach a running state within ${input.timing.verifyBudgetSeconds} s: ${
-            "reason" in verdict ? verdict.reason : verdict.message
-          }`,
-          remedy: "Look at the replica's IO and SQL thread states in replication.",
-        };
-      }
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + intervalMs));
-      intervalMs = Math.min(intervalMs * 2, START_POLL_MAX_INTERVAL_MS);
+        timing: input.timing,
+        unavailableMessage: "Starting replication failed after retries",
+        diagnose: (errno, message) => diagnoseReplicationError(errno, message),
+        diagnoseTransientAtDeadline: false,
+        onReplication: (replication) => {
+          report.replication = replication;
+        },
+      });
+      return null;
+    } catch (failure) {
+      if (failure instanceof StepFailed) return failure.error;
+      throw failure;
     }
   }
 
@@ -204,7 +172,8 @@ export function* rotationOrchestrator(
       steps.begin("rollingBack");
       try {
         const relinkInput: RelinkReplicaInput = { replica, fqdn, source: oldSource, linking };
-        const result = expectOutcome<RelinkReplicaResult>(
+        const result = decode(
+          relinkReplicaResultSchema,
           RELINK_REPLICA_ACTIVITY,
           yield context.df.callActivityWithRetry(RELINK_REPLICA_ACTIVITY, ROLLBACK_RETRY, relinkInput),
         );
@@ -216,7 +185,7 @@ export function* rotationOrchestrator(
               : "by GTID auto-position"
           }`,
         );
-        const started = yield* startAndVerify();
+        const started = yield* startAndVerifyLink();
         if (started) throw new Error(`${started.code}: ${started.message}`);
         report.rollback.push("replication runs again with the previous values");
         report.rolledBack = true;
@@ -238,7 +207,8 @@ export function* rotationOrchestrator(
   steps.begin("validating");
   try {
     const loginInput: CheckSourceLoginInput = { source: newSource };
-    const login = expectOutcome<CheckSourceLoginResult>(
+    const login = decode(
+      checkSourceLoginResultSchema,
       CHECK_SOURCE_LOGIN_ACTIVITY,
       yield context.df.callActivityWithRetry(CHECK_SOURCE_LOGIN_ACTIVITY, MYSQL_RETRY, loginInput),
     );
@@ -264,7 +234,8 @@ export function* rotationOrchestrator(
   relinked = true;
   try {
     const relinkInput: RelinkReplicaInput = { replica, fqdn, source: newSource, linking };
-    const result = expectOutcome<RelinkReplicaResult>(
+    const result = decode(
+      relinkReplicaResultSchema,
       RELINK_REPLICA_ACTIVITY,
       yield context.df.callActivityWithRetry(RELINK_REPLICA_ACTIVITY, MYSQL_RETRY, relinkInput),
     );
@@ -297,7 +268,7 @@ export function* rotationOrchestrator(
 
   // 3. Start and verify.
   steps.begin("starting");
-  const started = yield* startAndVerify();
+  const started = yield* startAndVerifyLink();
   if (started) return yield* fail(started);
   report.changes.push("replication runs with the new values");
   report.outcome = "succeeded";

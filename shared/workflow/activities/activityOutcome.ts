@@ -1,8 +1,27 @@
 // Activity results: permanent failures are returned as tagged values, transient ones are thrown for the retry policy.
+import { z } from "zod";
 import { type WorkflowError } from "../provisionTypes";
 import { SecretResolutionError, redactSecrets } from "../../secrets/secretResolver";
 
 export type ActivityOutcome<T> = { ok: true; value: T } | { ok: false; error: WorkflowError };
+
+const workflowErrorSchema = z.object({ code: z.string(), message: z.string(), remedy: z.string() });
+
+/** The schema of an activity's outcome: the `{ok, value}` / `{ok:false, error}` envelope around `value`'s schema. */
+export function outcomeSchema<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion("ok", [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: workflowErrorSchema }),
+  ]);
+}
+
+/**
+ * An outcome schema for a result whose declared type is large: it checks the envelope and the fields the orchestrator
+ * reads (`checked`, a loose object, so the rest passes through unchanged) and is typed as the declared outcome.
+ */
+export function envelopeSchema<T>(checked: z.ZodType): z.ZodType<ActivityOutcome<T>> {
+  return outcomeSchema(checked) as unknown as z.ZodType<ActivityOutcome<T>>;
+}
 
 export function succeeded<T>(value: T): ActivityOutcome<T> {
   return { ok: true, value };

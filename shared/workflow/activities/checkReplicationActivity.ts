@@ -1,11 +1,12 @@
 // Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
-import { type ReplicaSpec, type ReplicationSummary, summariseReplication } from "../provisionTypes";
+import { type ReplicaSpec, replicationSummarySchema, summariseReplication } from "../provisionTypes";
 import {
   type ReplicationStatus,
   type ReplicationVerdict,
@@ -30,10 +31,23 @@ export interface CheckReplicationInput {
   waitSeconds: number;
 }
 
-export type CheckReplicationResult = ActivityOutcome<{
-  verdict: ReplicationVerdict;
-  replication: ReplicationSummary;
-}>;
+const verdictSchema: z.ZodType<ReplicationVerdict> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("running") }),
+  z.object({ kind: z.literal("waiting"), reason: z.string() }),
+  z.object({ kind: z.literal("catchingUp"), reason: z.string() }),
+  z.object({ kind: z.literal("transientError"), errno: z.number(), message: z.string() }),
+  z.object({
+    kind: z.literal("permanentError"),
+    thread: z.enum(["io", "sql"]),
+    errno: z.number(),
+    message: z.string(),
+  }),
+  z.object({ kind: z.literal("stopped"), reason: z.string() }),
+]);
+export const checkReplicationResultSchema = outcomeSchema(
+  z.object({ verdict: verdictSchema, replication: replicationSummarySchema }),
+);
+export type CheckReplicationResult = z.infer<typeof checkReplicationResultSchema>;
 
 export function createCheckReplicationActivity(
   deps: () => WorkflowDependencies,

@@ -1,9 +1,10 @@
 // Activity: the initial copy at one snapshot (see shared/load/snapshotCopy.ts for why it is one activity); a retry starts clean.
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { type z } from "zod";
+import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { loadEndpoints, type LoadEndpoints } from "./loadEndpoints";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
-import { type LoadPlan, type LoadReport } from "../../load/loadTypes";
+import { type LoadPlan, loadReportSchema } from "../../load/loadTypes";
 import { LoadFailure, copySnapshot } from "../../load/snapshotCopy";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
@@ -20,7 +21,8 @@ export interface CopySnapshotInput {
   parallelism: number;
 }
 
-export type CopySnapshotResult = ActivityOutcome<LoadReport>;
+export const copySnapshotResultSchema = outcomeSchema(loadReportSchema);
+export type CopySnapshotResult = z.infer<typeof copySnapshotResultSchema>;
 
 /** Errors that a new attempt at a new snapshot can get past: lost connections, and DDL racing the copy (1412). */
 function isRetryable(error: unknown): boolean {

@@ -1,13 +1,22 @@
 // Activities of a cutover: read the source's written position, the replica's applied one, stop or start replication, compare checksums.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import {
+  type ActivityOutcome,
+  failed,
+  outcomeSchema,
+  secretFailure,
+  succeeded,
+  transientError,
+} from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import {
   type ReplicaSpec,
   type ReplicationSummary,
   type SourceSpec,
+  replicationSummarySchema,
   summariseReplication,
 } from "../provisionTypes";
 import { readReplicationStatus } from "../../replica/replicationStatus";
@@ -36,7 +45,16 @@ export interface SourcePosition {
   gtidExecuted: string;
 }
 
-export type ReadSourcePositionResult = ActivityOutcome<SourcePosition>;
+export const readSourcePositionResultSchema = outcomeSchema(
+  z.object({
+    readOnly: z.boolean(),
+    superReadOnly: z.boolean(),
+    file: z.string().nullable(),
+    position: z.number().nullable(),
+    gtidExecuted: z.string(),
+  }),
+) satisfies z.ZodType<ActivityOutcome<SourcePosition>>;
+export type ReadSourcePositionResult = z.infer<typeof readSourcePositionResultSchema>;
 
 export interface ReplicaProgress {
   replication: ReplicationSummary;
@@ -47,7 +65,16 @@ export interface ReplicaProgress {
   gtidExecuted: string;
 }
 
-export type ReadReplicaProgressResult = ActivityOutcome<ReplicaProgress>;
+export const readReplicaProgressResultSchema = outcomeSchema(
+  z.object({
+    replication: replicationSummarySchema,
+    configured: z.boolean(),
+    appliedFile: z.string().nullable(),
+    appliedPosition: z.number().nullable(),
+    gtidExecuted: z.string(),
+  }),
+) satisfies z.ZodType<ActivityOutcome<ReplicaProgress>>;
+export type ReadReplicaProgressResult = z.infer<typeof readReplicaProgressResultSchema>;
 
 export interface ReadSourcePositionInput {
   source: SourceSpec;
@@ -212,9 +239,17 @@ export interface CompareChecksumsInput {
   tables: string[];
 }
 
-export type CompareChecksumsResult = ActivityOutcome<
-  { table: string; source: string | null; replica: string | null; equal: boolean }[]
->;
+export const compareChecksumsResultSchema = outcomeSchema(
+  z.array(
+    z.object({
+      table: z.string(),
+      source: z.string().nullable(),
+      replica: z.string().nullable(),
+      equal: z.boolean(),
+    }),
+  ),
+);
+export type CompareChecksumsResult = z.infer<typeof compareChecksumsResultSchema>;
 
 function quoteName(name: string): string {
   const [db, table] = name.split(".");

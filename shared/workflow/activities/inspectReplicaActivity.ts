@@ -1,12 +1,20 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { lookup } from "node:dns/promises";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import {
+  type ActivityOutcome,
+  envelopeSchema,
+  failed,
+  secretFailure,
+  succeeded,
+  transientError,
+} from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec } from "../provisionTypes";
-import { type CheckResult, check } from "../../source/checkResult";
+import { type CheckResult, check, checkResultSchema } from "../../source/checkResult";
 import {
   type FirewallDirection,
   type FirewallRuleInfo,
@@ -71,6 +79,18 @@ export interface ReplicaInspection {
 }
 
 export type InspectReplicaResult = ActivityOutcome<ReplicaInspection>;
+
+/** The envelope and the fields the orchestrator reads; the server's and the session's other facts pass through. */
+export const inspectReplicaResultSchema = envelopeSchema<ReplicaInspection>(
+  z.looseObject({
+    firewallDirection: z.enum(["replicaAdmitsSource", "sourceAdmitsReplica"]),
+    server: z.looseObject({ fqdn: z.string().nullable() }).nullable(),
+    checks: z.array(checkResultSchema),
+    sql: z.looseObject({}).nullable(),
+    firewallRule: z.looseObject({}).nullable(),
+    tableFilter: z.looseObject({ currentValue: z.string(), wantedValue: z.string() }).optional(),
+  }),
+);
 
 const TIER_NAMES: Record<string, string> = {
   Basic: "Basic",

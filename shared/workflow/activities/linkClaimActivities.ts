@@ -1,4 +1,5 @@
 // Activities that hold a link for one operation: claim it under the row's ETag, then release it with the outcome.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
@@ -16,6 +17,12 @@ export interface ClaimLinkInput {
 /** The row as it was when claimed (references only, no secret values), or why it could not be claimed. */
 export type ClaimLinkResult =
   { claimed: true; record: LinkRecord } | { claimed: false; state: LinkState | null };
+
+/** Checks the tag and that a claimed row has an id; the row's other fields pass through as the registry wrote them. */
+export const claimLinkResultSchema = z.discriminatedUnion("claimed", [
+  z.object({ claimed: z.literal(true), record: z.looseObject({ id: z.string() }) }),
+  z.object({ claimed: z.literal(false), state: z.string().nullable() }),
+]) as unknown as z.ZodType<ClaimLinkResult>;
 
 export interface ReleaseLinkInput {
   id: string;

@@ -1,7 +1,8 @@
 // Activity: link the replica to the source by binlog coordinates or by GTID; an identical existing link is success.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
@@ -31,13 +32,16 @@ export interface LinkReplicaInput {
   linking?: LinkingMethod;
 }
 
-export type LinkReplicaResult = ActivityOutcome<{
-  /** null for a GTID link. */
-  coordinates: { file: string; position: number } | null;
-  /** The replica's GTID position the link resumes from (GTID links only). */
-  gtidPosition: string | null;
-  alreadyLinked: boolean;
-}>;
+export const linkReplicaResultSchema = outcomeSchema(
+  z.object({
+    /** null for a GTID link. */
+    coordinates: z.object({ file: z.string(), position: z.number() }).nullable(),
+    /** The replica's GTID position the link resumes from (GTID links only). */
+    gtidPosition: z.string().nullable(),
+    alreadyLinked: z.boolean(),
+  }),
+);
+export type LinkReplicaResult = z.infer<typeof linkReplicaResultSchema>;
 
 /** The GTID state a GTID link resumes from: the replica's gtid_executed (SOURCE_AUTO_POSITION=1 asks for the rest). */
 async function replicaGtidPosition(session: MysqlSession): Promise<string> {

@@ -1,6 +1,7 @@
 // Activity: create or update the link's firewall rule on the replica for the source's IPv4 address.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
-import { type ActivityOutcome, failed, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, succeeded, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaTarget, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 
@@ -12,7 +13,10 @@ export interface OpenFirewallInput {
   ipv4: string;
 }
 
-export type OpenFirewallResult = ActivityOutcome<{ ruleName: string; address: string }>;
+export const openFirewallResultSchema = outcomeSchema(
+  z.object({ ruleName: z.string(), address: z.string() }),
+);
+export type OpenFirewallResult = z.infer<typeof openFirewallResultSchema>;
 
 export function createOpenFirewallActivity(
   deps: () => WorkflowDependencies,

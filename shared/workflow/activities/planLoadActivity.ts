@@ -1,9 +1,18 @@
 // Activity: plan an initial load before anything changes (privileges, databases, an empty replica), as checks.
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { z } from "zod";
+import {
+  type ActivityOutcome,
+  failed,
+  outcomeSchema,
+  secretFailure,
+  succeeded,
+  transientError,
+} from "./activityOutcome";
 import { loadEndpoints, type LoadEndpoints } from "./loadEndpoints";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
-import { type InitialLoadSpec } from "../../load/loadTypes";
+import { type InitialLoadSpec, loadPlanSchema } from "../../load/loadTypes";
+import { checkResultSchema } from "../../source/checkResult";
 import { type LoadPlanning, planLoad } from "../../load/loadPlan";
 import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
@@ -18,7 +27,13 @@ export interface PlanLoadInput {
   linking: "binlogPosition" | "gtid";
 }
 
-export type PlanLoadResult = ActivityOutcome<LoadPlanning>;
+export const planLoadResultSchema = outcomeSchema(
+  z.object({
+    checks: z.array(checkResultSchema),
+    plan: loadPlanSchema.nullable(),
+  }),
+) satisfies z.ZodType<ActivityOutcome<LoadPlanning>>;
+export type PlanLoadResult = z.infer<typeof planLoadResultSchema>;
 
 export function createPlanLoadActivity(deps: () => WorkflowDependencies) {
   return async (input: PlanLoadInput): Promise<PlanLoadResult> => {

@@ -1,4 +1,5 @@
 // Activity: write the link's row in the registry (Table storage); references only, never secret values.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord } from "../../registry/linkRegistry";
@@ -10,6 +11,9 @@ export interface RecordLinkInput {
   /** The orchestration's deterministic time, so a replayed write stores the same row. */
   at: string;
 }
+
+/** The registry write returns nothing: null (an undefined activity result is stored as null). */
+export const recordLinkResultSchema = z.null();
 
 export function createRecordLinkActivity(
   deps: () => WorkflowDependencies,

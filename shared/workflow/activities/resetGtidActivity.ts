@@ -1,6 +1,7 @@
 // Activity: set a Flexible Server replica's GTID state to the dump's through Resource Manager (resetGtid), before a GTID link.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
-import { type ActivityOutcome, failed, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, succeeded, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaTarget, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 
@@ -11,7 +12,8 @@ export interface ResetGtidInput {
   gtidSet: string;
 }
 
-export type ResetGtidResult = ActivityOutcome<{ gtidSet: string }>;
+export const resetGtidResultSchema = outcomeSchema(z.object({ gtidSet: z.string() }));
+export type ResetGtidResult = z.infer<typeof resetGtidResultSchema>;
 
 export function createResetGtidActivity(
   deps: () => WorkflowDependencies,

@@ -1,4 +1,5 @@
 // Activity: undo what a failed provisioning changed (stop, remove the link, delete the rule it created); reports each action.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { openReplicaSession } from "./replicaSession";
@@ -30,8 +31,16 @@ export interface RollbackInput {
   restoreTableFilter?: { value: string; previousValue: string } | null;
 }
 
-export type RollbackResult =
-  { ok: true; actions: RollbackAction[] } | { ok: false; actions: RollbackAction[]; error: string };
+const rollbackActionSchema: z.ZodType<RollbackAction> = z.object({
+  action: z.enum(["stopReplication", "removeLink", "deleteFirewallRule", "restoreTableFilter"]),
+  outcome: z.enum(["done", "notNeeded", "failed"]),
+  detail: z.string(),
+});
+export const rollbackResultSchema = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), actions: z.array(rollbackActionSchema) }),
+  z.object({ ok: z.literal(false), actions: z.array(rollbackActionSchema), error: z.string() }),
+]);
+export type RollbackResult = z.infer<typeof rollbackResultSchema>;
 
 export function createRollbackActivity(
   deps: () => WorkflowDependencies,

@@ -1,7 +1,8 @@
 // Activities of credential and CA rotation: try the new values on the source, and re-link the replica at the applied position.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
 import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
 import { openReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
@@ -21,7 +22,10 @@ export interface CheckSourceLoginInput {
   source: SourceSpec;
 }
 
-export type CheckSourceLoginResult = ActivityOutcome<{ tls: boolean; cipher: string | null }>;
+export const checkSourceLoginResultSchema = outcomeSchema(
+  z.object({ tls: z.boolean(), cipher: z.string().nullable() }),
+);
+export type CheckSourceLoginResult = z.infer<typeof checkSourceLoginResultSchema>;
 
 /** Node's TLS verification failures: a CA that does not sign the source's certificate. Permanent. */
 const TLS_VERIFY_CODES = new Set([
@@ -108,12 +112,15 @@ export interface RelinkReplicaInput {
   linking: LinkingMethod;
 }
 
-export type RelinkReplicaResult = ActivityOutcome<{
-  /** File/position links: the applied position the link resumed from. null for a GTID link. */
-  coordinates: { file: string; position: number } | null;
-  /** GTID links: the replica's gtid_executed the link resumed from. */
-  gtidExecuted: string | null;
-}>;
+export const relinkReplicaResultSchema = outcomeSchema(
+  z.object({
+    /** File/position links: the applied position the link resumed from. null for a GTID link. */
+    coordinates: z.object({ file: z.string(), position: z.number() }).nullable(),
+    /** GTID links: the replica's gtid_executed the link resumed from. */
+    gtidExecuted: z.string().nullable(),
+  }),
+);
+export type RelinkReplicaResult = z.infer<typeof relinkReplicaResultSchema>;
 
 /**
  * Stops replication and re-makes the link at exactly what the replica has applied (Relay_Source_Log_File /

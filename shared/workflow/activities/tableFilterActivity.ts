@@ -1,5 +1,6 @@
 // Activity: set the replica's replicate_wild_ignore_table through Resource Manager (a long-running operation), before linking.
-import { type ActivityOutcome, failed, succeeded, transientError } from "./activityOutcome";
+import { z } from "zod";
+import { failed, outcomeSchema, succeeded, transientError } from "./activityOutcome";
 import { type WorkflowDependencies } from "../dependencies";
 import { type ReplicaTarget, isTransientArmError, toArmFailure } from "../../replica/replicaManager";
 import { IGNORE_TABLE_PARAMETER } from "../../request/tableFilters";
@@ -12,7 +13,8 @@ export interface SetTableFilterInput {
   value: string;
 }
 
-export type SetTableFilterResult = ActivityOutcome<{ value: string }>;
+export const setTableFilterResultSchema = outcomeSchema(z.object({ value: z.string() }));
+export type SetTableFilterResult = z.infer<typeof setTableFilterResultSchema>;
 
 export function createSetTableFilterActivity(deps: () => WorkflowDependencies) {
   return async (input: SetTableFilterInput): Promise<SetTableFilterResult> => {

@@ -1,4 +1,5 @@
 // Activity: remove what an initial load created on the replica (a failed provisioning must not leave a half-loaded replica).
+import { z } from "zod";
 import { secretFailure } from "./activityOutcome";
 import { loadEndpoints, type LoadEndpoints } from "./loadEndpoints";
 import { transientError } from "./activityOutcome";
@@ -17,7 +18,11 @@ export interface UndoLoadInput {
   plan: Pick<LoadPlan, "databases" | "preExisting">;
 }
 
-export type UndoLoadResult = { ok: true; actions: string[] } | { ok: false; error: string };
+export const undoLoadResultSchema = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), actions: z.array(z.string()) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type UndoLoadResult = z.infer<typeof undoLoadResultSchema>;
 
 export function createUndoLoadActivity(deps: () => WorkflowDependencies) {
   return async (input: UndoLoadInput): Promise<UndoLoadResult> => {

@@ -1,7 +1,16 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
+import { z } from "zod";
 import { type ActivityHandler } from "./activityHandler";
+import { checkResultSchema } from "../../source/checkResult";
 import { sourcePurpose } from "../../secrets/secretBinding";
-import { type ActivityOutcome, failed, secretFailure, succeeded, transientError } from "./activityOutcome";
+import {
+  type ActivityOutcome,
+  envelopeSchema,
+  failed,
+  secretFailure,
+  succeeded,
+  transientError,
+} from "./activityOutcome";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { type SourceSpec } from "../provisionTypes";
 import { type ReplicaTarget, isTransientArmError } from "../../replica/replicaManager";
@@ -22,6 +31,17 @@ export interface ValidateSourceInput {
 }
 
 export type ValidateSourceResult = ActivityOutcome<Omit<SourceValidation, "roundTrips">>;
+
+/** The envelope, the checks and the facts the orchestrator reads itself; the rest of the facts passes through. */
+export const validateSourceResultSchema = envelopeSchema<Omit<SourceValidation, "roundTrips">>(
+  z.looseObject({
+    checks: z.array(checkResultSchema),
+    facts: z.looseObject({
+      resolvedIpv4: z.string().nullable(),
+      identity: z.looseObject({}).nullable(),
+    }),
+  }),
+);
 
 class ReplicaNetworkUnavailable extends Error {
   override readonly name = "ReplicaNetworkUnavailable";
