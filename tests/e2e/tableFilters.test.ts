@@ -2,7 +2,16 @@
 // applied by the real replica, merged with the server's own value, restored on rollback and teardown, drift reported.
 import { type LocalStack } from "../../dev/stack/localStack";
 import { everythingRecorded, expectNoSecrets, startE2eStack } from "./e2eStack";
-import { type View, checkOf, getView, provision, replicaLink, revalidate, tearDown, until } from "./flexibleHelpers";
+import {
+  type View,
+  checkOf,
+  getView,
+  provision,
+  replicaLink,
+  revalidate,
+  tearDown,
+  until,
+} from "./flexibleHelpers";
 
 jest.setTimeout(300_000);
 
@@ -35,8 +44,12 @@ describe("table filters (Flexible Server)", () => {
       const connection = await server.rootConnection();
       try {
         await connection.query("SET SESSION sql_log_bin = 0");
-        await connection.query("CREATE TABLE shop.audit_log (at DATETIME(6) NOT NULL, note VARCHAR(64)) ENGINE=InnoDB");
-        await connection.query("CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(64)) ENGINE=InnoDB");
+        await connection.query(
+          "CREATE TABLE shop.audit_log (at DATETIME(6) NOT NULL, note VARCHAR(64)) ENGINE=InnoDB",
+        );
+        await connection.query(
+          "CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(64)) ENGINE=InnoDB",
+        );
         await connection.query(
           "CREATE TABLE shop.invoices (id INT PRIMARY KEY, customer_id INT NOT NULL, CONSTRAINT invoices_customer FOREIGN KEY (customer_id) REFERENCES shop.customers (id)) ENGINE=InnoDB",
         );
@@ -72,7 +85,9 @@ describe("table filters (Flexible Server)", () => {
     expect(await replicaFilter()).toBe("ops.%,shop.audit%");
 
     await stack.source.rootQuery("INSERT INTO shop.audit_log (at, note) VALUES (NOW(6), 'filtered')");
-    await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (7001, 'kept', 1.00)");
+    await stack.source.rootQuery(
+      "INSERT INTO shop.orders (id, customer, amount) VALUES (7001, 'kept', 1.00)",
+    );
     await until(
       async () => (await stack.replica.rootQuery("SELECT 1 FROM shop.orders WHERE id = 7001")).length === 1,
       "the unfiltered row on the replica",
@@ -121,7 +136,11 @@ describe("table filters (Flexible Server)", () => {
     );
     // Without the audit filter, its missing primary key is reported again (a warning on Flexible Server).
     expect(report.checks.find((item) => item.code === "PRIMARY_KEYS")?.message).toContain("shop.audit_log");
-    expect(report.plannedChanges.tableFilter).toEqual({ parameter: PARAMETER, value: "shop.invoices", previousValue: "" });
+    expect(report.plannedChanges.tableFilter).toEqual({
+      parameter: PARAMETER,
+      value: "shop.invoices",
+      previousValue: "",
+    });
     expect(armValue()).toBe("");
   });
 
@@ -147,7 +166,12 @@ describe("table filters (Flexible Server)", () => {
   it("puts the previous value back when the run fails permanently after the parameter was set", async () => {
     stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "ops.%");
     // Slow the parameter change so the replication password can change under the run: linking then fails with 1045.
-    stack.emulators.arm.faults.add({ method: "PATCH", pathIncludes: "configurations", delayMs: 1500, times: 1 });
+    stack.emulators.arm.faults.add({
+      method: "PATCH",
+      pathIncludes: "configurations",
+      delayMs: 1500,
+      times: 1,
+    });
     const started = await stack.host.invokeHttp({
       method: "POST",
       path: "/api/replications",
@@ -155,7 +179,10 @@ describe("table filters (Flexible Server)", () => {
     });
     expect(started.status).toBe(202);
     const id = started.json<{ id: string }>().id;
-    await until(async () => (await getView(stack, id)).state === "filteringTables", "the filteringTables step");
+    await until(
+      async () => (await getView(stack, id)).state === "filteringTables",
+      "the filteringTables step",
+    );
     await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY 'rotated-elsewhere'");
     try {
       await stack.host.waitForInstance(id, { timeoutMs: 120_000 });
@@ -170,8 +197,70 @@ describe("table filters (Flexible Server)", () => {
       expect(armValue()).toBe("ops.%");
       expect(await replicaLink(stack)).toBeUndefined();
     } finally {
-      await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY ?", [stack.secrets.replicationPassword]);
+      await stack.source.rootQuery("ALTER USER 'repl'@'%' IDENTIFIED BY ?", [
+        stack.secrets.replicationPassword,
+      ]);
       stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "");
+    }
+  });
+
+  it("a refused parameter change (ARM 403) is rolled back, not left as 'nothing changed'", async () => {
+    // The filter step records its undo before it asks for the change: the refusal may come after ARM applied it.
+    stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "ops.%");
+    stack.emulators.arm.faults.add({
+      method: "PATCH",
+      pathIncludes: "configurations",
+      status: 403,
+      body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization." } },
+      times: 1,
+    });
+    try {
+      const view = (await provision(stack, request(["shop.audit%"]))) as FilterView;
+      expect(view).toMatchObject({
+        state: "failed",
+        rolledBack: true,
+        error: { code: "TABLE_FILTER_FAILED" },
+      });
+      expect(view.rollback).toEqual(
+        expect.arrayContaining([expect.objectContaining({ action: "restoreTableFilter" })]),
+      );
+      expect(armValue()).toBe("ops.%");
+      expect(await replicaLink(stack)).toBeUndefined();
+    } finally {
+      stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "");
+    }
+  });
+
+  it("puts the previous value back when MySQL refuses the link (a password over 32 bytes: 3056)", async () => {
+    // MySQL refuses a SOURCE_PASSWORD over 32 bytes (3056) when the link is made: the filter is set by then, nothing else.
+    const longPassword = `${"x".repeat(40)}'"`;
+    await stack.source.createUser({
+      user: "repl_long",
+      password: longPassword,
+      privileges: ["REPLICATION SLAVE"],
+    });
+    stack.setBoundAppSetting("REPLICATION_SECRET_REPL_LONG", longPassword, "source-replication", "repl_long");
+    stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "ops.%");
+    try {
+      const base = request(["shop.audit%"]);
+      const view = (await provision(stack, {
+        ...base,
+        source: {
+          ...base.source,
+          replicationUser: "repl_long",
+          replicationPassword: { appSetting: "REPLICATION_SECRET_REPL_LONG" },
+        },
+      })) as FilterView;
+      expect(view).toMatchObject({ state: "failed", rolledBack: true });
+      expect(view.error?.message).toMatch(/3056|32/);
+      expect(view.rollback).toEqual(
+        expect.arrayContaining([expect.objectContaining({ action: "restoreTableFilter", outcome: "done" })]),
+      );
+      expect(armValue()).toBe("ops.%");
+      expect(await replicaLink(stack)).toBeUndefined();
+    } finally {
+      stack.emulators.arm.server(stack.serverName).setParameter(PARAMETER, "");
+      await stack.source.rootQuery("DROP USER 'repl_long'@'%'");
     }
   });
 });

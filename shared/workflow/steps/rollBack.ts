@@ -27,10 +27,14 @@ export function* rollBack(
   } else {
     run.begin("rollingBack");
     // The link, the table filter and the firewall rule are undone by one activity, in its own order (stop, remove
-    // the link, put the filter back, delete the rule), when the run got as far as the firewall or the link; the
-    // load's data goes after the link, so nothing applies to tables being dropped.
+    // the link, put the filter back, delete the rule), whenever the run changed any of them (a Flexible run can fail
+    // with only the filter set); the load's data goes after the link, so nothing applies to tables being dropped.
     const undoing = [...run.undo].reverse();
-    if (undoing.some((entry) => entry.kind === "link" || entry.kind === "firewallRule"))
+    if (
+      undoing.some(
+        (entry) => entry.kind === "link" || entry.kind === "firewallRule" || entry.kind === "tableFilter",
+      )
+    )
       yield* undoReplica(run);
     const loaded = undoing.find((entry) => entry.kind === "load");
     if (loaded) yield* undoLoad(run, loaded.plan);
