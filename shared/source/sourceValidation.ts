@@ -660,6 +660,7 @@ export async function validateSource(input: SourceValidationInput): Promise<Sour
       `The replication user ${input.replicationUser} logs in${tlsRequiredWithoutCa ? ", but only over TLS" : ""}.`,
     ),
   );
+  checks.push(replicationPasswordLengthCheck(input.replicationPassword));
   let inspectionFindings: InspectionFindings | null = null;
   let variables: Map<string, string>;
   try {
@@ -853,6 +854,7 @@ const CHECK_ORDER = [
   "SOURCE_REACHABLE",
   "SOURCE_TLS",
   "REPLICATION_USER_LOGIN",
+  "REPLICATION_PASSWORD_LENGTH",
   "SOURCE_FLAVOR",
   "REPLICATION_PRIVILEGE",
   "INSPECTION_USER_LOGIN",
@@ -868,6 +870,29 @@ const CHECK_ORDER = [
   "BINLOG_RETENTION",
   "SYSTEM_SCHEMA_NOT_REPLICATED",
 ];
+
+/**
+ * MySQL keeps the replication password in at most 32 bytes: CHANGE REPLICATION SOURCE (run by Azure's
+ * az_replication_change_master) refuses a longer one with error 3056, at link time, after the firewall changes. The
+ * source itself accepts longer passwords, so the login above passes: checked here, before any change. Seen on 9.7.
+ */
+const REPLICATION_PASSWORD_MAX_BYTES = 32;
+
+function replicationPasswordLengthCheck(password: string): CheckResult {
+  const bytes = Buffer.byteLength(password, "utf8");
+  return bytes > REPLICATION_PASSWORD_MAX_BYTES
+    ? check(
+        "REPLICATION_PASSWORD_LENGTH",
+        "fail",
+        `The replication password is ${bytes} bytes long; MySQL stores at most ${REPLICATION_PASSWORD_MAX_BYTES} bytes for a replication source (CHANGE REPLICATION SOURCE fails with error 3056).`,
+        `Give the replication user a password of at most ${REPLICATION_PASSWORD_MAX_BYTES} bytes (ASCII characters are one byte each), store it in the secret, and POST again.`,
+      )
+    : check(
+        "REPLICATION_PASSWORD_LENGTH",
+        "pass",
+        `The replication password fits MySQL's ${REPLICATION_PASSWORD_MAX_BYTES}-byte limit.`,
+      );
+}
 
 /**
  * Azure Database for MySQL is Oracle MySQL. A MariaDB source is a common mistake: its binlog events, GTIDs

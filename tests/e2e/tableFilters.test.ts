@@ -231,8 +231,8 @@ describe("table filters (Flexible Server)", () => {
     }
   });
 
-  it("puts the previous value back when MySQL refuses the link (a password over 32 bytes: 3056)", async () => {
-    // MySQL refuses a SOURCE_PASSWORD over 32 bytes (3056) when the link is made: the filter is set by then, nothing else.
+  it("refuses a replication password over MySQL's 32 bytes at validation, before the filter or anything else changes", async () => {
+    // CHANGE REPLICATION SOURCE would refuse it (3056) at link time, after the parameter change; the source accepts it.
     const longPassword = `${"x".repeat(40)}'"`;
     await stack.source.createUser({
       user: "repl_long",
@@ -251,11 +251,11 @@ describe("table filters (Flexible Server)", () => {
           replicationPassword: { appSetting: "REPLICATION_SECRET_REPL_LONG" },
         },
       })) as FilterView;
-      expect(view).toMatchObject({ state: "failed", rolledBack: true });
-      expect(view.error?.message).toMatch(/3056|32/);
-      expect(view.rollback).toEqual(
-        expect.arrayContaining([expect.objectContaining({ action: "restoreTableFilter", outcome: "done" })]),
-      );
+      expect(view).toMatchObject({ state: "failed", rolledBack: null, changes: [] });
+      expect(checkOf(view, "REPLICATION_PASSWORD_LENGTH")).toMatchObject({
+        status: "fail",
+        message: expect.stringMatching(/42 bytes.*32 bytes.*3056/) as string,
+      });
       expect(armValue()).toBe("ops.%");
       expect(await replicaLink(stack)).toBeUndefined();
     } finally {
