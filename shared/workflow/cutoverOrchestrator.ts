@@ -4,13 +4,7 @@ import { z } from "zod";
 import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
 import { type WorkflowError } from "./provisionTypes";
 import { firewallRuleNameFor } from "../domain/firewall";
-import {
-  CLAIM_LINK_ACTIVITY,
-  RELEASE_LINK_ACTIVITY,
-  type ClaimLinkInput,
-  claimLinkResultSchema,
-  type ReleaseLinkInput,
-} from "./activities/linkClaimActivities";
+import { RELEASE_LINK_ACTIVITY, type ReleaseLinkInput } from "./activities/linkClaimActivities";
 import {
   COMPARE_CHECKSUMS_ACTIVITY,
   READ_REPLICA_PROGRESS_ACTIVITY,
@@ -30,6 +24,7 @@ import {
   rollbackResultSchema,
 } from "./activities/rollbackActivity";
 import { decode } from "./decode";
+import { claimLink } from "./steps/claimLink";
 import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
 import { replicaSpecOf, sourceSpecOf } from "./rotationOrchestrator";
 import { isPermanentReplicationError } from "../errors/mysqlErrors";
@@ -115,27 +110,9 @@ export function* cutoverOrchestrator(
   const steps = stepRecorder(context, report);
   const now = () => context.df.currentUtcDateTime;
 
-  steps.begin("claiming");
-  const claimInput: ClaimLinkInput = { id: input.id, holdAs: "cuttingOver", at: now().toISOString() };
-  const claim = decode(
-    claimLinkResultSchema,
-    CLAIM_LINK_ACTIVITY,
-    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
-  );
-  if (!claim.claimed) {
-    steps.end();
-    report.outcome = "refused";
-    report.error = {
-      code: claim.state === null ? "NOT_REGISTERED" : "LINK_BUSY",
-      message:
-        claim.state === null
-          ? "The link is not registered."
-          : `The link is ${claim.state}; only a replicating link can be cut over.`,
-      remedy: "Wait for the running operation to end, or provision the link first.",
-    };
-    return report;
-  }
-  const record = claim.record;
+  const claimed = yield* claimLink(context, report, steps, "cuttingOver", "cut over");
+  if (!claimed) return report;
+  const record = claimed;
   const replica = replicaSpecOf(record);
   const fqdn = record.replicaFqdn;
   const source = sourceSpecOf(record);

@@ -4,13 +4,7 @@ import { z } from "zod";
 import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
 import { type ReplicaSpec, type SourceSpec, type WorkflowError } from "./provisionTypes";
 import { type ProvisionTiming } from "./provisionOrchestrator";
-import {
-  CLAIM_LINK_ACTIVITY,
-  RELEASE_LINK_ACTIVITY,
-  type ClaimLinkInput,
-  claimLinkResultSchema,
-  type ReleaseLinkInput,
-} from "./activities/linkClaimActivities";
+import { RELEASE_LINK_ACTIVITY, type ReleaseLinkInput } from "./activities/linkClaimActivities";
 import {
   CHECK_SOURCE_LOGIN_ACTIVITY,
   RELINK_REPLICA_ACTIVITY,
@@ -22,6 +16,7 @@ import {
 import { StepFailed } from "./steps/callActivity";
 import { startAndVerify } from "./steps/startAndVerify";
 import { decode } from "./decode";
+import { claimLink } from "./steps/claimLink";
 import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { type SecretReference } from "../request/secretReference";
@@ -89,27 +84,9 @@ export function* rotationOrchestrator(
   const steps = stepRecorder(context, report);
   const at = () => context.df.currentUtcDateTime.toISOString();
 
-  steps.begin("claiming");
-  const claimInput: ClaimLinkInput = { id: input.id, holdAs: "rotating", at: at() };
-  const claim = decode(
-    claimLinkResultSchema,
-    CLAIM_LINK_ACTIVITY,
-    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
-  );
-  if (!claim.claimed) {
-    steps.end();
-    report.outcome = "refused";
-    report.error = {
-      code: claim.state === null ? "NOT_REGISTERED" : "LINK_BUSY",
-      message:
-        claim.state === null
-          ? "The link is not registered."
-          : `The link is ${claim.state}; only a replicating link can be rotated.`,
-      remedy: "Wait for the running operation to end, or provision the link first.",
-    };
-    return report;
-  }
-  const record = claim.record;
+  const claimed = yield* claimLink(context, report, steps, "rotating", "rotated");
+  if (!claimed) return report;
+  const record = claimed;
   const replica = replicaSpecOf(record);
   const fqdn = record.replicaFqdn;
   const oldSource = sourceSpecOf(record);
