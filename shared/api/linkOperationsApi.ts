@@ -1,11 +1,10 @@
 // The HTTP API of a link's later life: rotation (PATCH), cutover (POST .../cutover) and their status, one operation per link at a time.
+import { parseRequestBody } from "./parseRequestBody";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { type AppConfig } from "../config/appConfig";
-import { describeIssues } from "../request/provisionRequest";
 import { cutoverRequestSchema, rotationRequestSchema } from "../request/linkOperationRequests";
 import { errorResponse, json } from "./httpResults";
-import { readJsonBody } from "./readJsonBody";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { teardownInstanceId } from "../workflow/teardownOrchestrator";
@@ -28,7 +27,6 @@ import {
 } from "../workflow/singletonInstance";
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
-const MAX_BODY_BYTES = 256 * 1024;
 
 /** How often a cutover re-reads both sides while it waits (on durable timers). */
 const CUTOVER_POLL_INTERVAL_SECONDS = 2;
@@ -121,16 +119,10 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
       client: DurableClient,
       context: InvocationContext,
     ): Promise<HttpResponseInit> {
-      const read = await readJsonBody(request, MAX_BODY_BYTES);
-      if ("response" in read) return read.response;
       const config = deps.config();
-      const parsed = rotationRequestSchema(config).safeParse(read.body, { reportInput: true });
-      if (!parsed.success) {
-        return errorResponse(400, "InvalidRequest", "The request body is invalid.", {
-          details: describeIssues(parsed.error),
-        });
-      }
-      const body = parsed.data;
+      const parsed = await parseRequestBody(request, rotationRequestSchema(config));
+      if ("response" in parsed) return parsed.response;
+      const body = parsed.body;
       const loaded = await loadActive(request, client, "rotation");
       if ("response" in loaded) return loaded.response;
       const { id, record } = loaded;
@@ -187,15 +179,9 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
     },
 
     async cutover(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
-      const read = await readJsonBody(request, MAX_BODY_BYTES);
-      if ("response" in read) return read.response;
-      const parsed = cutoverRequestSchema.safeParse(read.body, { reportInput: true });
-      if (!parsed.success) {
-        return errorResponse(400, "InvalidRequest", "The request body is invalid.", {
-          details: describeIssues(parsed.error),
-        });
-      }
-      const body = parsed.data;
+      const parsed = await parseRequestBody(request, cutoverRequestSchema);
+      if ("response" in parsed) return parsed.response;
+      const body = parsed.body;
       const loaded = await loadActive(request, client, "cutover");
       if ("response" in loaded) return loaded.response;
       const { id } = loaded;

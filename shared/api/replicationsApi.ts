@@ -1,12 +1,12 @@
 // The HTTP API's logic: start, inspect and dry-run provisionings; the functions/ layer only wires it to triggers.
+import { parseRequestBody } from "./parseRequestBody";
 import { type LoadProgress } from "../load/loadTypes";
 import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { type AppConfig } from "../config/appConfig";
-import { describeIssues, provisionRequestSchema, type ProvisionRequest } from "../request/provisionRequest";
+import { provisionRequestSchema, type ProvisionRequest } from "../request/provisionRequest";
 import { errorResponse, json } from "./httpResults";
-import { readJsonBody } from "./readJsonBody";
 import {
   linkIdFor,
   replicaTarget,
@@ -47,7 +47,6 @@ import {
 
 const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
-const MAX_BODY_BYTES = 256 * 1024;
 const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
 export interface ReplicationsApiDependencies {
@@ -321,16 +320,10 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
       client: DurableClient,
       context: InvocationContext,
     ): Promise<HttpResponseInit> {
-      const read = await readJsonBody(request, MAX_BODY_BYTES);
-      if ("response" in read) return read.response;
       const config = deps.config();
-      const parsed = provisionRequestSchema(config).safeParse(read.body, { reportInput: true });
-      if (!parsed.success) {
-        return errorResponse(400, "InvalidRequest", "The request body is invalid.", {
-          details: describeIssues(parsed.error),
-        });
-      }
-      const body = parsed.data;
+      const parsed = await parseRequestBody(request, provisionRequestSchema(config));
+      if ("response" in parsed) return parsed.response;
+      const body = parsed.body;
       const id = linkIdFor(body.replica);
       if (body.dryRun) return dryRun(id, body, context);
 
