@@ -41,10 +41,9 @@ export interface LinkHealth {
   notTaken: ActionNotTaken[];
 }
 
-export function summariseHealth(health: LinkHealth): Pick<
-  LinkHealth,
-  "state" | "checkedAt" | "secondsBehindSource"
-> & {
+export function summariseHealth(
+  health: Pick<LinkHealth, "state" | "checkedAt" | "secondsBehindSource" | "drift">,
+): Pick<LinkHealth, "state" | "checkedAt" | "secondsBehindSource"> & {
   driftCodes: string[];
 } {
   return {
