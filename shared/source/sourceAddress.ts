@@ -95,6 +95,31 @@ function isNumericForm(host: string): boolean {
   return /^(0x[0-9a-f]*|\d+)$/i.test(last);
 }
 
+type Lookup = (host: string) => Promise<{ address: string }[]>;
+
+/** Every address `host` stands for (itself when an IPv4 address), or the refusal when it is no usable name or address. */
+async function resolveOnce(host: string, lookupAll?: Lookup): Promise<string[] | AddressJudgement> {
+  const family = isIP(host);
+  if (family === 6) {
+    return refused(`Source host ${host} is an IPv6 address; Azure firewall rules take IPv4 addresses only.`);
+  }
+  if (family === 4) {
+    return host.split(".").map(Number).join(".") === host
+      ? [host]
+      : refused(`Source host ${host} is not an IPv4 address in canonical dotted-decimal form.`);
+  }
+  if (isNumericForm(host)) {
+    return refused(`Source host ${host} is an IP address in a non-standard notation, not a host name.`);
+  }
+  try {
+    const resolve = lookupAll ?? ((name: string) => lookup(name, { all: true, verbatim: true }));
+    return (await resolve(host)).map((entry) => entry.address);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "unknown error";
+    return refused(`Source host ${host} does not resolve (${code}).`);
+  }
+}
+
 /**
  * Resolves `host` once and judges every address: one forbidden address refuses the host, private ones need
  * `allowPrivate`. The caller connects to `connectTo` (the judged IPv4 address), never to the name again, so a
@@ -109,30 +134,11 @@ export async function judgeSourceAddress(
      * warning: it must be routable from that VNet). Link-local, platform and reserved addresses stay refused.
      */
     vnetSubnet?: string | null;
-    lookupAll?: (host: string) => Promise<{ address: string }[]>;
+    lookupAll?: Lookup;
   },
 ): Promise<AddressJudgement> {
-  const family = isIP(host);
-  if (family === 6) {
-    return refused(`Source host ${host} is an IPv6 address; Azure firewall rules take IPv4 addresses only.`);
-  }
-  let addresses: string[];
-  if (family === 4) {
-    if (host.split(".").map(Number).join(".") !== host) {
-      return refused(`Source host ${host} is not an IPv4 address in canonical dotted-decimal form.`);
-    }
-    addresses = [host];
-  } else if (isNumericForm(host)) {
-    return refused(`Source host ${host} is an IP address in a non-standard notation, not a host name.`);
-  } else {
-    try {
-      const resolve = options.lookupAll ?? ((name: string) => lookup(name, { all: true, verbatim: true }));
-      addresses = (await resolve(host)).map((entry) => entry.address);
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? "unknown error";
-      return refused(`Source host ${host} does not resolve (${code}).`);
-    }
-  }
+  const addresses = await resolveOnce(host, options.lookupAll);
+  if (!Array.isArray(addresses)) return addresses;
   const ipv4 = addresses.filter((address) => isIP(address) === 4);
   const first = ipv4[0];
   if (first === undefined) {

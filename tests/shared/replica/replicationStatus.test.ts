@@ -3,6 +3,7 @@ import {
   appliedBetween,
   judgeReplication,
   normaliseReplicationStatus,
+  withWorkerError,
 } from "../../../shared/replica/replicationStatus";
 import { isPermanentReplicationError } from "../../../shared/errors/mysqlErrors";
 
@@ -154,5 +155,125 @@ describe("replication status", () => {
       thread: "sql",
       errno: 1062,
     });
+  });
+});
+
+describe("replication verdict", () => {
+  const judge = (row: Record<string, unknown>) =>
+    judgeReplication(normaliseReplicationStatus(row), isPermanentReplicationError);
+
+  it("treats a row without a source host as no link", () => {
+    expect(normaliseReplicationStatus({ ...running, Master_Host: "" }).configured).toBe(false);
+    expect(judge({ ...running, Master_Host: "" })).toEqual({
+      kind: "stopped",
+      reason: "the replica has no replication link",
+    });
+  });
+
+  it("reads MariaDB's and older MySQL's columns: GTID use, the CA file, an unknown thread state", () => {
+    const status = normaliseReplicationStatus({
+      ...running,
+      Using_Gtid: "Slave_Pos",
+      Master_SSL_CA_File: "/certs/ca.pem",
+      Slave_IO_Running: "Maybe",
+    });
+    expect(status).toMatchObject({ usingGtid: "Slave_Pos", sslCaConfigured: true, ioRunning: "Unknown" });
+    expect(normaliseReplicationStatus({ ...running, Auto_Position: 1 }).usingGtid).toBe("1");
+    expect(normaliseReplicationStatus(running).sslCaConfigured).toBe(false);
+  });
+
+  it("names the thread that stopped without an error", () => {
+    expect(judge({ ...running, Slave_SQL_Running: "No" })).toEqual({
+      kind: "stopped",
+      reason: "the SQL thread is not running",
+    });
+    expect(judge({ ...running, Slave_IO_Running: "No" })).toEqual({
+      kind: "stopped",
+      reason: "the IO thread is not running",
+    });
+  });
+
+  it("waits while the IO thread connects without an error yet", () => {
+    expect(judge({ ...running, Slave_IO_Running: "Connecting" })).toEqual({
+      kind: "waiting",
+      reason: "the IO thread is connecting",
+    });
+  });
+
+  it("does not call a link failing because of an old transient IO error once the IO thread runs again", () => {
+    expect(judge({ ...running, Last_IO_Errno: 2003, Last_IO_Error: "error connecting to master" })).toEqual({
+      kind: "running",
+    });
+  });
+
+  it("puts an SQL-thread error before an IO-thread error", () => {
+    expect(
+      judge({
+        ...running,
+        Last_IO_Errno: 1045,
+        Last_IO_Error: "denied",
+        Last_SQL_Errno: 1032,
+        Last_SQL_Error: "gone",
+      }),
+    ).toEqual({ kind: "permanentError", thread: "sql", errno: 1032, message: "gone" });
+  });
+
+  it("reports a permanent IO error even while the IO thread still says Yes", () => {
+    expect(judge({ ...running, Last_IO_Errno: 13114, Last_IO_Error: "purged" })).toEqual({
+      kind: "permanentError",
+      thread: "io",
+      errno: 13114,
+      message: "purged",
+    });
+  });
+});
+
+describe("withWorkerError", () => {
+  const coordinator = normaliseReplicationStatus({
+    ...running,
+    Slave_SQL_Running: "No",
+    Last_SQL_Errno: 1062,
+    Last_SQL_Error: "Coordinator stopped because there were error(s) in the worker(s).",
+  });
+  const gtid = "3e11fa47-71ca-11e1-9e33-c80aa9429562:23";
+
+  it("replaces the coordinator's summary with the failing worker's error and GTID, passing over workers stopped by it", () => {
+    const status = withWorkerError(coordinator, [
+      {
+        LAST_ERROR_NUMBER: 3030,
+        LAST_ERROR_MESSAGE: "stopped because of another worker",
+        APPLYING_TRANSACTION: "",
+      },
+      {
+        LAST_ERROR_NUMBER: 1062,
+        LAST_ERROR_MESSAGE: "Duplicate entry '7' for key 'PRIMARY'",
+        APPLYING_TRANSACTION: gtid,
+      },
+    ]);
+    expect(status).toMatchObject({
+      lastSqlErrno: 1062,
+      lastSqlError: "Duplicate entry '7' for key 'PRIMARY'",
+      failedTransactionGtid: gtid,
+    });
+    expect(judgeReplication(status, isPermanentReplicationError)).toMatchObject({
+      kind: "permanentError",
+      errno: 1062,
+      message: "Duplicate entry '7' for key 'PRIMARY'",
+    });
+  });
+
+  it("takes the first worker when every one says another failed, and records no GTID that is not one", () => {
+    const status = withWorkerError(coordinator, [
+      { LAST_ERROR_NUMBER: 3030, LAST_ERROR_MESSAGE: "stopped", APPLYING_TRANSACTION: "ANONYMOUS" },
+    ]);
+    expect(status).toMatchObject({
+      lastSqlErrno: 3030,
+      lastSqlError: "stopped",
+      failedTransactionGtid: null,
+    });
+  });
+
+  it("keeps the status when no worker reports an error", () => {
+    expect(withWorkerError(coordinator, [])).toBe(coordinator);
   });
 });
