@@ -109,12 +109,11 @@ async function skipSqlError(
 }
 
 async function restartIoThread(
-  session: MysqlSession,
-  identity: ServerIdentity,
-  initial: ReplicationStatus,
+  replica: { session: MysqlSession; identity: ServerIdentity },
   out: RevalidationFindings,
 ): Promise<ReplicationStatus> {
-  let status = initial;
+  const { session, identity } = replica;
+  let status: ReplicationStatus | null = null;
   let backoffMs = RESTART_FIRST_BACKOFF_MS;
   for (let attempt = 1; attempt <= RESTART_ATTEMPTS; attempt += 1) {
     await callStart(session);
@@ -132,12 +131,13 @@ async function restartIoThread(
       backoffMs *= 2;
     }
   }
+  const last = status as ReplicationStatus;
   out.recovery.push({
     action: "restartIoThread",
     outcome: "failed",
-    detail: `IO thread still ${status.ioRunning} after ${RESTART_ATTEMPTS} attempts (error ${status.lastIoErrno})`,
+    detail: `IO thread still ${last.ioRunning} after ${RESTART_ATTEMPTS} attempts (error ${last.lastIoErrno})`,
   });
-  return status;
+  return last;
 }
 
 /** Makes the recoveries that are safe for this link and records those it did not make, with why; returns the status after. */
@@ -160,7 +160,7 @@ export async function recoverThreads(
         reason: `IO error ${status.lastIoErrno} is permanent; restarting would fail the same way.`,
       });
     } else {
-      status = await restartIoThread(session, identity, status, out);
+      status = await restartIoThread({ session, identity }, out);
     }
   } else if (status.ioRunning === "Connecting") {
     out.notTaken.push({
