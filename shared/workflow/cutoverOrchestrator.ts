@@ -25,8 +25,15 @@ import {
 } from "./activities/rollbackActivity";
 import { decode } from "./decode";
 import { claimLink } from "./steps/claimLink";
-import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
-import { replicaSpecOf, sourceSpecOf } from "./rotationOrchestrator";
+import { orchestrationInput } from "./steps/orchestrationInput";
+import {
+  type OperationReport,
+  emptyReport,
+  firstLine,
+  replicaSpecOf,
+  sourceSpecOf,
+  stepRecorder,
+} from "./linkOperationTypes";
 import { isPermanentReplicationError } from "../errors/mysqlErrors";
 import { mysqlGtidSubset, parseMysqlGtidSet } from "../source/gtidSets";
 
@@ -100,12 +107,7 @@ function brokenReason(progress: ReplicaProgress): string | null {
 export function* cutoverOrchestrator(
   context: df.OrchestrationContext,
 ): Generator<df.Task, OperationReport, unknown> {
-  const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success)
-    throw new Error(
-      `Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
-    );
-  const input = parsed.data;
+  const input = orchestrationInput(context, inputSchema);
   const report = emptyReport(input.id, "cutover");
   const steps = stepRecorder(context, report);
   const now = () => context.df.currentUtcDateTime;

@@ -1,7 +1,13 @@
-// What rotation and cutover share: instance ids, the report shape, step timings and the running custom status.
+// What rotation, cutover and teardown share: instance ids, the report shape, the running custom status, the link's specs.
 import type * as df from "durable-functions";
-import { type ReplicationSummary, type WorkflowError } from "./provisionTypes";
+import {
+  type ReplicaSpec,
+  type ReplicationSummary,
+  type SourceSpec,
+  type WorkflowError,
+} from "./provisionTypes";
 import { type CheckResult } from "../source/checkResult";
+import { type LinkRecord } from "../registry/linkRegistry";
 
 export type LinkOperation = "rotation" | "cutover";
 
@@ -114,4 +120,29 @@ export function stepRecorder(context: df.OrchestrationContext, report: Operation
 export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split(" \n ")[0]?.trim() ?? text;
+}
+
+/** The replica as a registered link reaches it (references only). */
+export function replicaSpecOf(record: LinkRecord): ReplicaSpec {
+  return {
+    kind: record.kind,
+    subscriptionId: record.subscriptionId,
+    resourceGroup: record.resourceGroup,
+    serverName: record.serverName,
+    adminUser: record.adminUser,
+    adminPassword: record.adminPassword,
+  };
+}
+
+/** The source as a registered link reaches it (references only). */
+export function sourceSpecOf(record: LinkRecord): SourceSpec {
+  return {
+    host: record.sourceHost,
+    port: record.sourcePort,
+    replicationUser: record.replicationUser,
+    replicationPassword: record.replicationPassword,
+    ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
+    ...(record.inspectionUser ? { inspectionUser: record.inspectionUser } : {}),
+    ...(record.inspectionPassword ? { inspectionPassword: record.inspectionPassword } : {}),
+  };
 }

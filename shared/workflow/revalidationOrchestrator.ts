@@ -8,6 +8,7 @@ import {
   type RevalidateLinkInput,
   type RevalidateLinkResult,
 } from "./activities/linkMaintenanceActivities";
+import { orchestrationInput } from "./steps/orchestrationInput";
 
 export const REVALIDATION_ORCHESTRATOR = "revalidateLinks";
 /** The scheduled pass has one fixed instance id, so a pass cannot start while the previous one runs. */
@@ -32,9 +33,7 @@ const inputSchema = z.object({
 export function* revalidationOrchestrator(
   context: df.OrchestrationContext,
 ): Generator<df.Task, RevalidationOutput, unknown> {
-  const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success) throw new Error("Invalid re-validation input.");
-  const input = parsed.data;
+  const input = orchestrationInput(context, inputSchema);
   const checkedAt = context.df.currentUtcDateTime.toISOString();
   const ids =
     input.ids ??

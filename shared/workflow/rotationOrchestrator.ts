@@ -2,7 +2,12 @@
 import type * as df from "durable-functions";
 import { z } from "zod";
 import { MYSQL_RETRY, REGISTRY_RETRY, ROLLBACK_RETRY } from "./retryPolicies";
-import { type ReplicaSpec, type SourceSpec, type WorkflowError } from "./provisionTypes";
+import {
+  type SourceSpec,
+  type WorkflowError,
+  secretReferenceInputSchema,
+  timingInputSchema,
+} from "./provisionTypes";
 import { type ProvisionTiming } from "./provisionOrchestrator";
 import { RELEASE_LINK_ACTIVITY, type ReleaseLinkInput } from "./activities/linkClaimActivities";
 import {
@@ -17,8 +22,15 @@ import { StepFailed } from "./steps/callActivity";
 import { startAndVerify } from "./steps/startAndVerify";
 import { decode } from "./decode";
 import { claimLink } from "./steps/claimLink";
-import { type OperationReport, emptyReport, firstLine, stepRecorder } from "./linkOperationTypes";
-import { type LinkRecord } from "../registry/linkRegistry";
+import { orchestrationInput } from "./steps/orchestrationInput";
+import {
+  type OperationReport,
+  emptyReport,
+  firstLine,
+  replicaSpecOf,
+  sourceSpecOf,
+  stepRecorder,
+} from "./linkOperationTypes";
 import { type SecretReference } from "../request/secretReference";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
 
@@ -33,53 +45,20 @@ export interface RotationInput {
   timing: ProvisionTiming;
 }
 
-const secretReference = z.union([
-  z.object({ keyVaultSecret: z.string() }),
-  z.object({ appSetting: z.string() }),
-]);
 const inputSchema = z.object({
   id: z.string().min(1),
-  replicationPassword: secretReference.optional(),
+  replicationPassword: secretReferenceInputSchema.optional(),
   caCertificate: z.string().optional(),
-  timing: z.object({
-    verifyBudgetSeconds: z.number().positive(),
-    verifyFirstIntervalSeconds: z.number().positive(),
-    verifyWaitSeconds: z.number().positive(),
-  }),
+  timing: timingInputSchema,
 });
 
-export function replicaSpecOf(record: LinkRecord): ReplicaSpec {
-  return {
-    kind: record.kind,
-    subscriptionId: record.subscriptionId,
-    resourceGroup: record.resourceGroup,
-    serverName: record.serverName,
-    adminUser: record.adminUser,
-    adminPassword: record.adminPassword,
-  };
-}
-
-export function sourceSpecOf(record: LinkRecord): SourceSpec {
-  return {
-    host: record.sourceHost,
-    port: record.sourcePort,
-    replicationUser: record.replicationUser,
-    replicationPassword: record.replicationPassword,
-    ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
-    ...(record.inspectionUser ? { inspectionUser: record.inspectionUser } : {}),
-    ...(record.inspectionPassword ? { inspectionPassword: record.inspectionPassword } : {}),
-  };
-}
+/** The API builds a rotation's new source from the row as this module always exported it. */
+export { sourceSpecOf } from "./linkOperationTypes";
 
 export function* rotationOrchestrator(
   context: df.OrchestrationContext,
 ): Generator<df.Task, OperationReport, unknown> {
-  const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success)
-    throw new Error(
-      `Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
-    );
-  const input = parsed.data;
+  const input = orchestrationInput(context, inputSchema);
   const report = emptyReport(input.id, "rotation");
   const steps = stepRecorder(context, report);
   const at = () => context.df.currentUtcDateTime.toISOString();
