@@ -1,5 +1,4 @@
 // What rotation, cutover and teardown share: instance ids, the report shape, the running custom status, the link's specs.
-import type * as df from "durable-functions";
 import {
   type ReplicaSpec,
   type ReplicationSummary,
@@ -75,51 +74,6 @@ export function emptyReport(id: string, operation: LinkOperation): OperationRepo
     checksums: [],
     nextSteps: [],
   };
-}
-
-/** Step timings from the orchestration clock only, published as the custom status (a few hundred bytes). */
-export function stepRecorder(context: df.OrchestrationContext, report: OperationReport) {
-  let current: { step: string; startedAt: Date } | null = null;
-  let lag: OperationReport["lag"][number] | undefined;
-  const publish = () => {
-    const status: OperationCustomStatus = {
-      operation: report.operation,
-      step: current?.step ?? "done",
-      steps: report.steps,
-      ...(lag ? { lag } : {}),
-    };
-    context.df.setCustomStatus(status);
-  };
-  const end = () => {
-    if (!current) return;
-    const endedAt = context.df.currentUtcDateTime;
-    report.steps.push({
-      step: current.step,
-      startedAt: current.startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - current.startedAt.getTime(),
-    });
-    current = null;
-    publish();
-  };
-  return {
-    begin(step: string) {
-      end();
-      current = { step, startedAt: context.df.currentUtcDateTime };
-      publish();
-    },
-    end,
-    lag(value: OperationReport["lag"][number]) {
-      lag = value;
-      publish();
-    },
-  };
-}
-
-/** The first line of a failed activity's error (the library appends the stack after " \n "). */
-export function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split(" \n ")[0]?.trim() ?? text;
 }
 
 /** The replica as a registered link reaches it (references only). */

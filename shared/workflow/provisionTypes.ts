@@ -101,7 +101,7 @@ export type StepName =
   | "registering"
   | "rollingBack";
 
-export interface StepTiming {
+interface StepTiming {
   step: StepName;
   startedAt: string;
   endedAt: string;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { REGISTRY_RETRY } from "../retryPolicies";
 import { LOAD_LINK_ACTIVITY } from "../activities/linkMaintenanceActivities";
 import { type LinkRecord } from "../../registry/linkRegistry";
+import { registryUnavailable } from "./registryUnavailable";
 import { callActivity } from "./callActivity";
 
 /** Checks the fields the workflow branches on; the row's other fields pass through as the registry wrote them. */
@@ -18,10 +19,6 @@ export function* loadLink(
   return yield* callActivity(
     context,
     { name: LOAD_LINK_ACTIVITY, policy: REGISTRY_RETRY, input: id, schema: loadLinkResultSchema },
-    (reason) => ({
-      code: "REGISTRY_UNAVAILABLE",
-      message: `Reading the link's registry row failed after retries: ${reason}`,
-      remedy: "Check Table storage's availability, then DELETE again.",
-    }),
+    registryUnavailable("Reading the link's registry row"),
   );
 }

@@ -3,6 +3,7 @@ import type * as df from "durable-functions";
 import { z } from "zod";
 import { REGISTRY_RETRY } from "../retryPolicies";
 import { SET_LINK_STATE_ACTIVITY, type SetLinkStateInput } from "../activities/linkMaintenanceActivities";
+import { registryUnavailable } from "./registryUnavailable";
 import { callActivity } from "./callActivity";
 
 export function* setLinkState(
@@ -12,10 +13,6 @@ export function* setLinkState(
   yield* callActivity(
     context,
     { name: SET_LINK_STATE_ACTIVITY, policy: REGISTRY_RETRY, input, schema: z.null() },
-    (reason) => ({
-      code: "REGISTRY_UNAVAILABLE",
-      message: `Recording the link's state failed after retries: ${reason}`,
-      remedy: "Check Table storage's availability, then DELETE again.",
-    }),
+    registryUnavailable("Recording the link's state"),
   );
 }

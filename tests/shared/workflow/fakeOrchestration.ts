@@ -80,3 +80,16 @@ export function drive<T>(
 export function names(run: Run<unknown>): string[] {
   return run.scheduled.map((task) => (task.kind === "activity" ? task.name : task.kind));
 }
+
+/** Answers each activity with the next value queued under its name; an Error queued is the error its retries ended on. */
+export function scripted(
+  queues: Record<string, unknown[]>,
+): (task: Extract<Scheduled, { kind: "activity" }>) => Answer {
+  const left = Object.fromEntries(Object.entries(queues).map(([name, values]) => [name, [...values]]));
+  return (task) => {
+    const queue = left[task.name];
+    if (!queue || queue.length === 0) throw new Error(`no answer scripted for ${task.name}`);
+    const next = queue.shift();
+    return next instanceof Error ? { error: next } : { value: next };
+  };
+}

@@ -1,0 +1,38 @@
+// The last step of a rotation or cutover: hand the link back with its new state, its last error and what changed.
+import type * as df from "durable-functions";
+import { z } from "zod";
+import { REGISTRY_RETRY } from "../retryPolicies";
+import { RELEASE_LINK_ACTIVITY, type ReleaseLinkInput } from "../activities/linkClaimActivities";
+import { registryUnavailable } from "./registryUnavailable";
+import { callActivity } from "./callActivity";
+import { type LinkOperationRun } from "./linkOperationRun";
+
+/** How a run leaves the link: its state, and on success the fields it changed. */
+export interface Release {
+  state: ReleaseLinkInput["state"];
+  changes?: ReleaseLinkInput["changes"];
+}
+
+/** The state the row holds after the release, or null when a teardown took the link over meanwhile. */
+const releaseLinkResultSchema = z.string().nullable();
+
+export function* releaseLink(
+  run: LinkOperationRun,
+  heldAs: ReleaseLinkInput["heldAs"],
+  release: Release,
+): Generator<df.Task, void, unknown> {
+  const { report } = run;
+  const input: ReleaseLinkInput = {
+    id: report.id,
+    heldAs,
+    at: run.now().toISOString(),
+    state: release.state,
+    lastError: report.error ? `${report.error.code}: ${report.error.message}` : null,
+    ...(release.changes ? { changes: release.changes } : {}),
+  };
+  yield* callActivity(
+    run.context,
+    { name: RELEASE_LINK_ACTIVITY, policy: REGISTRY_RETRY, input, schema: releaseLinkResultSchema },
+    registryUnavailable("Releasing the link"),
+  );
+}
