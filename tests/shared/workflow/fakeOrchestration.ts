@@ -71,9 +71,32 @@ export function drive<T>(
     } else if (task.kind === "activity") {
       now += options.activityMs ?? 1000;
       reply = answer(task, run.scheduled.length - 1);
-    } else throw new Error("Task.all is not scripted here");
+    } else {
+      now += options.activityMs ?? 1000;
+      reply = answerAll(task.tasks, (sub) => answer(sub, run.scheduled.length - 1));
+    }
   }
   throw new Error("the generator did not end within 1000 tasks");
+}
+
+/** Task.all: every value in order, or the first error with each task's own outcome set, as the library does. */
+function answerAll(
+  tasks: Scheduled[],
+  answer: (task: Extract<Scheduled, { kind: "activity" }>) => Answer,
+): Answer {
+  const answers = tasks.map((task) => {
+    if (task.kind !== "activity") throw new Error("only activities are scripted inside Task.all");
+    return answer(task);
+  });
+  answers.forEach((each, index) =>
+    Object.assign(tasks[index]!, {
+      isFaulted: "error" in each,
+      isCompleted: !("error" in each),
+      result: "error" in each ? each.error : each.value,
+    }),
+  );
+  const failed = answers.find((each) => "error" in each);
+  return failed ?? { value: answers.map((each) => ("value" in each ? each.value : undefined)) };
 }
 
 /** The names of the scheduled activities and timers, in order: what a replay must find in its history. */
