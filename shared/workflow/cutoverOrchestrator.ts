@@ -3,7 +3,7 @@ import type * as df from "durable-functions";
 import { z } from "zod";
 import { linkOperationOrchestrator } from "./steps/linkOperation";
 import { type ClaimedLink, type LinkOperationRun } from "./steps/linkOperationRun";
-import { type Release } from "./steps/releaseLink";
+import { type Release, coordinateChanges } from "./steps/releaseLink";
 import { checkFitness } from "./steps/checkFitness";
 import { waitForReplica } from "./steps/waitForReplica";
 import { stopReplication } from "./steps/stopReplication";
@@ -64,9 +64,7 @@ function* cutOver(
   report.nextSteps = cutoverNextSteps(link);
   return {
     state: "cutOver",
-    ...(report.coordinates
-      ? { changes: { binlogFile: report.coordinates.file, binlogPosition: report.coordinates.position } }
-      : {}),
+    ...(report.coordinates ? { changes: coordinateChanges(report.coordinates) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { secretReferenceInputSchema, timingInputSchema } from "./provisionTypes"
 import { type ProvisionTiming } from "./provisionOrchestrator";
 import { linkOperationOrchestrator } from "./steps/linkOperation";
 import { type ClaimedLink, type LinkOperationRun } from "./steps/linkOperationRun";
-import { type Release } from "./steps/releaseLink";
+import { type Release, coordinateChanges } from "./steps/releaseLink";
 import {
   type RotatedValues,
   rotatedSource,
@@ -65,9 +65,7 @@ function* rotate(
     changes: {
       replicationPassword: source.replicationPassword,
       caCertificate: source.caCertificate ?? null,
-      ...(report.coordinates
-        ? { binlogFile: report.coordinates.file, binlogPosition: report.coordinates.position }
-        : {}),
+      ...coordinateChanges(report.coordinates),
     },
   };
 }

@@ -13,6 +13,13 @@ export interface Release {
   changes?: ReleaseLinkInput["changes"];
 }
 
+/** A link's new binlog coordinates as the registry row's fields; none for a GTID link. */
+export function coordinateChanges(
+  coordinates: { file: string; position: number } | null,
+): Pick<NonNullable<ReleaseLinkInput["changes"]>, "binlogFile" | "binlogPosition"> {
+  return coordinates ? { binlogFile: coordinates.file, binlogPosition: coordinates.position } : {};
+}
+
 /** The state the row holds after the release, or null when a teardown took the link over meanwhile. */
 const releaseLinkResultSchema = z.string().nullable();
 
