@@ -1,7 +1,12 @@
-// What rotation and cutover share: instance ids, the report shape, step timings and the running custom status.
-import type * as df from "durable-functions";
-import { type ReplicationSummary, type WorkflowError } from "./provisionTypes";
+// What rotation, cutover and teardown share: instance ids, the report shape, the running custom status, the link's specs.
+import {
+  type ReplicaSpec,
+  type ReplicationSummary,
+  type SourceSpec,
+  type WorkflowError,
+} from "./provisionTypes";
 import { type CheckResult } from "../source/checkResult";
+import { type LinkRecord } from "../registry/linkRegistry";
 
 export type LinkOperation = "rotation" | "cutover";
 
@@ -71,47 +76,27 @@ export function emptyReport(id: string, operation: LinkOperation): OperationRepo
   };
 }
 
-/** Step timings from the orchestration clock only, published as the custom status (a few hundred bytes). */
-export function stepRecorder(context: df.OrchestrationContext, report: OperationReport) {
-  let current: { step: string; startedAt: Date } | null = null;
-  let lag: OperationReport["lag"][number] | undefined;
-  const publish = () => {
-    const status: OperationCustomStatus = {
-      operation: report.operation,
-      step: current?.step ?? "done",
-      steps: report.steps,
-      ...(lag ? { lag } : {}),
-    };
-    context.df.setCustomStatus(status);
-  };
-  const end = () => {
-    if (!current) return;
-    const endedAt = context.df.currentUtcDateTime;
-    report.steps.push({
-      step: current.step,
-      startedAt: current.startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - current.startedAt.getTime(),
-    });
-    current = null;
-    publish();
-  };
+/** The replica as a registered link reaches it (references only). */
+export function replicaSpecOf(record: LinkRecord): ReplicaSpec {
   return {
-    begin(step: string) {
-      end();
-      current = { step, startedAt: context.df.currentUtcDateTime };
-      publish();
-    },
-    end,
-    lag(value: OperationReport["lag"][number]) {
-      lag = value;
-      publish();
-    },
+    kind: record.kind,
+    subscriptionId: record.subscriptionId,
+    resourceGroup: record.resourceGroup,
+    serverName: record.serverName,
+    adminUser: record.adminUser,
+    adminPassword: record.adminPassword,
   };
 }
 
-/** The first line of a failed activity's error (the library appends the stack after " \n "). */
-export function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split(" \n ")[0]?.trim() ?? text;
+/** The source as a registered link reaches it (references only). */
+export function sourceSpecOf(record: LinkRecord): SourceSpec {
+  return {
+    host: record.sourceHost,
+    port: record.sourcePort,
+    replicationUser: record.replicationUser,
+    replicationPassword: record.replicationPassword,
+    ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
+    ...(record.inspectionUser ? { inspectionUser: record.inspectionUser } : {}),
+    ...(record.inspectionPassword ? { inspectionPassword: record.inspectionPassword } : {}),
+  };
 }

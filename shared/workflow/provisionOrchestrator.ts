@@ -1,10 +1,17 @@
 // The provisioning workflow, as its runbook: assess, open the firewall, reset GTID, seed, filter tables, link, start and verify, register; undo on failure.
 import type * as df from "durable-functions";
 import { z } from "zod";
-import { type ProvisionInput, type ProvisionReport, type WorkflowError } from "./provisionTypes";
+import {
+  type ProvisionInput,
+  type ProvisionReport,
+  type WorkflowError,
+  secretReferenceInputSchema as secretReference,
+  timingInputSchema,
+} from "./provisionTypes";
 import { diagnoseReplicationError } from "../errors/mysqlErrors";
 import { sourceFirewallInstruction } from "../domain/firewall";
 import { StepFailed } from "./steps/callActivity";
+import { orchestrationInput } from "./steps/orchestrationInput";
 import { ProvisionRun } from "./steps/provisionRun";
 import { type Assessment, assess } from "./steps/assess";
 import { filterTables, link, load, openFirewall, register, resetGtid } from "./steps/changes";
@@ -24,10 +31,6 @@ export interface ProvisionOrchestrationInput extends ProvisionInput {
   timing: ProvisionTiming;
 }
 
-const secretReference = z.union([
-  z.object({ keyVaultSecret: z.string() }),
-  z.object({ appSetting: z.string() }),
-]);
 const inputSchema = z.object({
   id: z.string().min(1),
   requestedAt: z.string(),
@@ -64,22 +67,13 @@ const inputSchema = z.object({
     })
     .optional(),
   filters: z.object({ ignoreTables: z.array(z.string()).min(1) }).optional(),
-  timing: z.object({
-    verifyBudgetSeconds: z.number().positive(),
-    verifyFirstIntervalSeconds: z.number().positive(),
-    verifyWaitSeconds: z.number().positive(),
-  }),
+  timing: timingInputSchema,
 });
 
 export function* provisionOrchestrator(
   context: df.OrchestrationContext,
 ): Generator<df.Task, ProvisionReport, unknown> {
-  const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success)
-    throw new Error(
-      `Invalid orchestration input: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
-    );
-  const run = new ProvisionRun(context, parsed.data);
+  const run = new ProvisionRun(context, orchestrationInput(context, inputSchema));
   try {
     yield* runbook(run);
   } catch (failure) {

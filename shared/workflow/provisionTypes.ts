@@ -70,6 +70,19 @@ export interface ProvisionInput {
   requestedAt: string;
 }
 
+/** A secret reference as an orchestration input carries it (the API has already checked it against the app's rules). */
+export const secretReferenceInputSchema = z.union([
+  z.object({ keyVaultSecret: z.string() }),
+  z.object({ appSetting: z.string() }),
+]);
+
+/** The start-and-verify timing knobs (ProvisionTiming) in an orchestration input. */
+export const timingInputSchema = z.object({
+  verifyBudgetSeconds: z.number().positive(),
+  verifyFirstIntervalSeconds: z.number().positive(),
+  verifyWaitSeconds: z.number().positive(),
+});
+
 export interface WorkflowError {
   code: string;
   message: string;
@@ -88,7 +101,7 @@ export type StepName =
   | "registering"
   | "rollingBack";
 
-export interface StepTiming {
+interface StepTiming {
   step: StepName;
   startedAt: string;
   endedAt: string;

@@ -90,47 +90,9 @@ export function judgeServers(
 }
 
 export function* assess(run: ProvisionRun): Generator<df.Task, Assessment, unknown> {
-  const { context, input, report } = run;
+  const { input, report } = run;
   run.begin("validating");
-  // The method is final only once the replica's HA mode is known; a Flexible replica may end up with GTID, so its
-  // source is read for GTID linking and GTID_MODE is re-judged for the chosen method below.
-  const validateInput: ValidateSourceInput = {
-    source: input.source,
-    ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
-    ...(input.binlog ? { binlog: input.binlog } : {}),
-    linking: input.linking ?? (input.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
-    replica: replicaTarget(input.replica),
-  };
-  const inspectInput: InspectReplicaInput = {
-    replica: input.replica,
-    firewallRuleName: run.ruleName,
-    ...(input.linking ? { linking: input.linking } : {}),
-    ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
-  };
-  const [validated, inspected] = yield* callActivities(
-    context,
-    [
-      {
-        name: VALIDATE_SOURCE_ACTIVITY,
-        policy: MYSQL_RETRY,
-        input: validateInput,
-        schema: validateSourceResultSchema,
-      },
-      {
-        name: INSPECT_REPLICA_ACTIVITY,
-        policy: ARM_RETRY,
-        input: inspectInput,
-        schema: inspectReplicaResultSchema,
-      },
-    ] as const,
-    (reason) => ({
-      code: "VALIDATION_UNAVAILABLE",
-      message: `Validation could not complete after retries: ${reason}`,
-      remedy: "Check that the source, the replica and Resource Manager are reachable, then try again.",
-    }),
-  );
-  const validation = valueOf(validated);
-  const inspection = valueOf(inspected);
+  const { validation, inspection } = yield* readBothServers(run);
   const { linking, checks } = judgeServers(input, validation, inspection);
   report.linking = linking;
   report.checks = checks;
@@ -161,6 +123,55 @@ export function* assess(run: ProvisionRun): Generator<df.Task, Assessment, unkno
     inspection,
     loadPlan,
   };
+}
+
+/** The source validated and the replica inspected, in parallel; neither changes anything. */
+function* readBothServers(
+  run: ProvisionRun,
+): Generator<
+  df.Task,
+  { validation: Omit<SourceValidation, "roundTrips">; inspection: ReplicaInspection },
+  unknown
+> {
+  const { input } = run;
+  // The method is final only once the replica's HA mode is known; a Flexible replica may end up with GTID, so its
+  // source is read for GTID linking and GTID_MODE is re-judged for the chosen method below.
+  const validateInput: ValidateSourceInput = {
+    source: input.source,
+    ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
+    ...(input.binlog ? { binlog: input.binlog } : {}),
+    linking: input.linking ?? (input.replica.kind === "flexible" ? "gtid" : "binlogPosition"),
+    replica: replicaTarget(input.replica),
+  };
+  const inspectInput: InspectReplicaInput = {
+    replica: input.replica,
+    firewallRuleName: run.ruleName,
+    ...(input.linking ? { linking: input.linking } : {}),
+    ...(input.filters ? { ignoreTables: input.filters.ignoreTables } : {}),
+  };
+  const [validated, inspected] = yield* callActivities(
+    run.context,
+    [
+      {
+        name: VALIDATE_SOURCE_ACTIVITY,
+        policy: MYSQL_RETRY,
+        input: validateInput,
+        schema: validateSourceResultSchema,
+      },
+      {
+        name: INSPECT_REPLICA_ACTIVITY,
+        policy: ARM_RETRY,
+        input: inspectInput,
+        schema: inspectReplicaResultSchema,
+      },
+    ] as const,
+    (reason) => ({
+      code: "VALIDATION_UNAVAILABLE",
+      message: `Validation could not complete after retries: ${reason}`,
+      remedy: "Check that the source, the replica and Resource Manager are reachable, then try again.",
+    }),
+  );
+  return { validation: valueOf(validated), inspection: valueOf(inspected) };
 }
 
 /** The load's own checks (privileges, databases, an empty replica) belong to validation: nothing changes before them. */

@@ -1,37 +1,32 @@
 // The first step of a rotation or cutover: hold the link under its row's ETag, or end the run refused, saying why.
 import type * as df from "durable-functions";
 import { REGISTRY_RETRY } from "../retryPolicies";
-import { decode } from "../decode";
-import { type OperationReport } from "../linkOperationTypes";
 import {
   CLAIM_LINK_ACTIVITY,
   type ClaimLinkInput,
   claimLinkResultSchema,
 } from "../activities/linkClaimActivities";
-import { type LinkRecord } from "../../registry/linkRegistry";
+import { registryUnavailable } from "./registryUnavailable";
+import { callActivity } from "./callActivity";
+import { type ClaimedLink, type LinkOperationRun, claimedLink } from "./linkOperationRun";
 
-/** The claimed row, or null with `report` marked refused (NOT_REGISTERED or LINK_BUSY) and the step ended. */
+/** The claimed link, or null with the report marked refused (NOT_REGISTERED or LINK_BUSY) and the step ended. */
 export function* claimLink(
-  context: df.OrchestrationContext,
-  report: OperationReport,
-  steps: { begin(step: string): void; end(): void },
+  run: LinkOperationRun,
   holdAs: ClaimLinkInput["holdAs"],
   /** What the operation does to a link, for the refusal: "rotated", "cut over". */
   done: string,
-): Generator<df.Task, LinkRecord | null, unknown> {
-  steps.begin("claiming");
-  const claimInput: ClaimLinkInput = {
-    id: report.id,
-    holdAs,
-    at: context.df.currentUtcDateTime.toISOString(),
-  };
-  const claim = decode(
-    claimLinkResultSchema,
-    CLAIM_LINK_ACTIVITY,
-    yield context.df.callActivityWithRetry(CLAIM_LINK_ACTIVITY, REGISTRY_RETRY, claimInput),
+): Generator<df.Task, ClaimedLink | null, unknown> {
+  const { report } = run;
+  run.begin("claiming");
+  const input: ClaimLinkInput = { id: report.id, holdAs, at: run.now().toISOString() };
+  const claim = yield* callActivity(
+    run.context,
+    { name: CLAIM_LINK_ACTIVITY, policy: REGISTRY_RETRY, input, schema: claimLinkResultSchema },
+    registryUnavailable("Claiming the link"),
   );
-  if (claim.claimed) return claim.record;
-  steps.end();
+  if (claim.claimed) return claimedLink(claim.record);
+  run.end();
   report.outcome = "refused";
   report.error = {
     code: claim.state === null ? "NOT_REGISTERED" : "LINK_BUSY",

@@ -4,7 +4,6 @@ import {
   type ProvisionCustomStatus,
   type ProvisionReport,
   type StepName,
-  type StepTiming,
   type TableFilterState,
   type WorkflowError,
 } from "../provisionTypes";
@@ -13,6 +12,7 @@ import { type RecordLinkInput } from "../activities/recordLinkActivity";
 import { type LinkRecord } from "../../registry/linkRegistry";
 import { type LoadPlan } from "../../load/loadTypes";
 import { firewallRuleNameFor } from "../../domain/firewall";
+import { StepClock } from "./stepClock";
 
 /** What a failed run undoes: each step that changed something adds its entry before it changes it. */
 export type Undo =
@@ -29,7 +29,10 @@ export class ProvisionRun {
   fqdn: string | null = null;
   sourceIpv4: string | null = null;
   loadStatus: ProvisionCustomStatus["load"] | undefined;
-  private current: { step: StepName; startedAt: Date } | null = null;
+  private readonly clock = new StepClock<StepName>(
+    () => this.now(),
+    (finished) => this.report.steps.push(finished),
+  );
 
   constructor(
     readonly context: df.OrchestrationContext,
@@ -66,7 +69,7 @@ export class ProvisionRun {
   /** Small on purpose: the step and its timings, and a load's few numbers (the checks travel in the output). */
   publish(): void {
     const status: ProvisionCustomStatus = {
-      step: this.current?.step ?? "validating",
+      step: this.clock.step ?? "validating",
       steps: this.report.steps,
       ...(this.loadStatus ? { load: this.loadStatus } : {}),
     };
@@ -74,28 +77,17 @@ export class ProvisionRun {
   }
 
   begin(step: StepName): void {
-    this.end();
-    this.current = { step, startedAt: this.now() };
+    this.clock.start(step);
     this.publish();
   }
 
   end(): void {
-    const current = this.current;
-    if (!current) return;
-    const endedAt = this.now();
-    const timing: StepTiming = {
-      step: current.step,
-      startedAt: current.startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - current.startedAt.getTime(),
-    };
-    this.report.steps.push(timing);
-    this.current = null;
+    this.clock.stop();
   }
 
   /** Begins `step` unless it is the current one. */
   enter(step: StepName): void {
-    if (this.current?.step !== step) this.begin(step);
+    if (this.clock.step !== step) this.begin(step);
   }
 
   undoEntry<K extends Undo["kind"]>(kind: K): Extract<Undo, { kind: K }> | undefined {
