@@ -7,6 +7,7 @@ import { resolveSourcePasswords, withSourceSession } from "./sourceSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { linkingMethodSchema, sourceSpecSchema } from "../../request/provisionRequest";
 import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
 import { callChangeMaster, callChangeMasterWithGtid, callStop } from "../../replica/replicaSql";
 import { readGlobalVariables } from "../../mysql/mysqlSession";
 
@@ -130,10 +131,10 @@ export function createRelinkReplicaActivity(deps: () => WorkflowDependencies) {
               "Provision the link again (POST /api/replications).",
             );
           }
-          if (before.sourceHost !== input.source.host || before.sourcePort !== input.source.port) {
+          if (!isSameLink(before, linkSourceOf(input.source))) {
             return failed(
               "LINK_CONFLICT",
-              `The replica replicates from ${before.sourceHost ?? "?"}:${before.sourcePort ?? "?"}, not from this link's source.`,
+              `The replica replicates from ${before.sourceUser ?? "?"}@${before.sourceHost ?? "?"}:${before.sourcePort ?? "?"}, not from this link's source.`,
               "Someone re-linked the replica by hand; remove that link or re-provision.",
             );
           }
