@@ -28,9 +28,8 @@ export function createUndoLoadActivity(deps: () => WorkflowDependencies) {
       const outcome = await withLoadEndpoints(
         deps(),
         input,
-        () => {
-          throw new Error("unreachable: every failure of an undo is transient");
-        },
+        // Not reached while every failure is retried (below); worded for the day one is not.
+        ({ message }) => ({ code: "UNDO_LOAD_FAILED", message, remedy: "" }),
         // Already clean is success: a second run finds nothing to drop.
         async (endpoints) => succeeded(await cleanReplica(endpoints.replica, input.plan)),
         // Every failure is retried: undoing is what keeps a half-loaded replica from staying behind.
