@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
-import { secretReferenceSchema } from "./secretReference";
+import { type SecretReference, secretReferenceSchema, storedSecretReferenceSchema } from "./secretReference";
 import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
 import { SYSTEM_SCHEMAS } from "../load/loadTypes";
 import {
@@ -80,7 +80,7 @@ const ipv4 = z
 const DATABASE_NAME = /^[^\u0000/\\.`]{1,64}$/u;
 
 /** Issue 18: seed the replica with a copy of the source, then link at the copy's snapshot. */
-const initialLoad = z
+export const initialLoadSchema = z
   .object({
     databases: z
       .union(
@@ -115,26 +115,116 @@ const initialLoad = z
   })
   .strict();
 
+type SecretField = z.ZodType<SecretReference, unknown>;
+
+/** The source's fields, with the request's reference check or the stored reference shape for `secret`. */
+function sourceFields<S extends SecretField>(secret: S) {
+  return z.object({
+    host,
+    port: z
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 65535")
+      .max(65_535, "must be between 1 and 65535"),
+    replicationUser: mysqlUserName,
+    replicationPassword: secret,
+    caCertificate: caCertificate.optional(),
+    inspectionUser: mysqlUserName.optional(),
+    inspectionPassword: secret.optional(),
+  });
+}
+
+/** The replica's fields, with the request's reference check or the stored reference shape for `secret`. */
+function replicaFields<S extends SecretField>(secret: S) {
+  return z.object({
+    kind: z.enum(REPLICA_KINDS, { message: `must be one of: ${REPLICA_KINDS.join(", ")}` }),
+    subscriptionId: z.string({ message: "must be a string" }).regex(GUID, "must be a subscription GUID"),
+    resourceGroup: z
+      .string({ message: "must be a string" })
+      .regex(RESOURCE_GROUP, "must be 1-90 letters, digits, '.', '_', '-', '(' or ')'")
+      .refine((value) => !value.endsWith("."), "must not end with a period"),
+    serverName: z
+      .string({ message: "must be a string" })
+      .regex(
+        SERVER_NAME,
+        "must be 3-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen",
+      ),
+    adminUser: mysqlUserName,
+    adminPassword: secret,
+    outboundAddress: ipv4.optional(),
+    resetGtid: z
+      .object({
+        gtidSet: z
+          .string({ message: "must be a string" })
+          .max(10_000, "must be at most 10,000 characters")
+          .refine(
+            isMysqlGtidSet,
+            "must be a non-empty MySQL GTID set like 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-16",
+          ),
+      })
+      .strict()
+      .optional(),
+  });
+}
+
+/*
+ * The request's parts as the workflow passes them on (activity inputs decode them on entry): the same fields and
+ * checks, with secret references checked for their shape (the resolver checks vault and prefix when it resolves).
+ * Unknown fields are dropped rather than refused: an orchestrator may pass a whole spec where a part is read.
+ */
+export const sourceSpecSchema = sourceFields(storedSecretReferenceSchema);
+export const replicaSpecSchema = replicaFields(storedSecretReferenceSchema);
+/** The replica's identity only: what reaching it through Resource Manager needs. */
+export const replicaTargetSchema = replicaSpecSchema.pick({
+  kind: true,
+  subscriptionId: true,
+  resourceGroup: true,
+  serverName: true,
+});
+export const linkingMethodSchema = z.enum(LINKING_METHODS, {
+  message: `must be one of: ${LINKING_METHODS.join(", ")}`,
+});
+export const binlogCoordinatesSchema = z.object({
+  file: z
+    .string({ message: "must be a string" })
+    .regex(BINLOG_FILE, "must be a binlog file name like mysql-bin.000042"),
+  position: z
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(4, "must be at least 4"),
+});
+/** filters.ignoreTables: replicate-wild-ignore-table patterns. */
+export const ignoreTablesSchema = z
+  .array(
+    z.string({ message: "must be a string" }).superRefine((pattern, ctx) => {
+      const problem = invalidIgnorePattern(pattern);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    { message: "must be a list of db.table patterns" },
+  )
+  .min(1, "must list at least one db.table pattern")
+  .max(IGNORE_TABLE_PATTERNS_MAX, `must list at most ${IGNORE_TABLE_PATTERNS_MAX} patterns`)
+  .superRefine((patterns, ctx) => {
+    const seen = new Set<string>();
+    patterns.forEach((pattern, index) => {
+      const key = pattern.toLowerCase();
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: [index], message: "is listed twice" });
+      seen.add(key);
+    });
+    if (patterns.join(",").length > IGNORE_TABLE_VALUE_MAX_LENGTH)
+      ctx.addIssue({
+        code: "custom",
+        message: `must fit the server parameter replicate_wild_ignore_table: at most ${IGNORE_TABLE_VALUE_MAX_LENGTH} characters joined with commas`,
+      });
+  });
+
 export function provisionRequestSchema(
   config: Pick<AppConfig, "KEY_VAULT_ALLOWED_HOSTS" | "SECRET_APP_SETTING_PREFIX">,
 ) {
   const secret = secretReferenceSchema(config);
   return z
     .object({
-      source: z
-        .object({
-          host,
-          port: z
-            .number({ message: "must be a number" })
-            .int("must be a whole number")
-            .min(1, "must be between 1 and 65535")
-            .max(65_535, "must be between 1 and 65535"),
-          replicationUser: mysqlUserName,
-          replicationPassword: secret,
-          caCertificate: caCertificate.optional(),
-          inspectionUser: mysqlUserName.optional(),
-          inspectionPassword: secret.optional(),
-        })
+      source: sourceFields(secret)
         .strict()
         .superRefine((source, ctx) => {
           if ((source.inspectionUser === undefined) !== (source.inspectionPassword === undefined)) {
@@ -145,38 +235,7 @@ export function provisionRequestSchema(
             });
           }
         }),
-      replica: z
-        .object({
-          kind: z.enum(REPLICA_KINDS, { message: `must be one of: ${REPLICA_KINDS.join(", ")}` }),
-          subscriptionId: z
-            .string({ message: "must be a string" })
-            .regex(GUID, "must be a subscription GUID"),
-          resourceGroup: z
-            .string({ message: "must be a string" })
-            .regex(RESOURCE_GROUP, "must be 1-90 letters, digits, '.', '_', '-', '(' or ')'")
-            .refine((value) => !value.endsWith("."), "must not end with a period"),
-          serverName: z
-            .string({ message: "must be a string" })
-            .regex(
-              SERVER_NAME,
-              "must be 3-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen",
-            ),
-          adminUser: mysqlUserName,
-          adminPassword: secret,
-          outboundAddress: ipv4.optional(),
-          resetGtid: z
-            .object({
-              gtidSet: z
-                .string({ message: "must be a string" })
-                .max(10_000, "must be at most 10,000 characters")
-                .refine(
-                  isMysqlGtidSet,
-                  "must be a non-empty MySQL GTID set like 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-16",
-                ),
-            })
-            .strict()
-            .optional(),
-        })
+      replica: replicaFields(secret)
         .strict()
         .superRefine((replica, ctx) => {
           if (replica.resetGtid !== undefined && replica.kind !== "flexible") {
@@ -196,47 +255,11 @@ export function provisionRequestSchema(
             });
           }
         }),
-      linking: z
-        .enum(LINKING_METHODS, { message: `must be one of: ${LINKING_METHODS.join(", ")}` })
-        .optional(),
-      binlog: z
-        .object({
-          file: z
-            .string({ message: "must be a string" })
-            .regex(BINLOG_FILE, "must be a binlog file name like mysql-bin.000042"),
-          position: z
-            .number({ message: "must be a number" })
-            .int("must be a whole number")
-            .min(4, "must be at least 4"),
-        })
-        .strict()
-        .optional(),
+      linking: linkingMethodSchema.optional(),
+      binlog: binlogCoordinatesSchema.strict().optional(),
       filters: z
         .object({
-          ignoreTables: z
-            .array(
-              z.string({ message: "must be a string" }).superRefine((pattern, ctx) => {
-                const problem = invalidIgnorePattern(pattern);
-                if (problem) ctx.addIssue({ code: "custom", message: problem });
-              }),
-              { message: "must be a list of db.table patterns" },
-            )
-            .min(1, "must list at least one db.table pattern")
-            .max(IGNORE_TABLE_PATTERNS_MAX, `must list at most ${IGNORE_TABLE_PATTERNS_MAX} patterns`)
-            .superRefine((patterns, ctx) => {
-              const seen = new Set<string>();
-              patterns.forEach((pattern, index) => {
-                const key = pattern.toLowerCase();
-                if (seen.has(key))
-                  ctx.addIssue({ code: "custom", path: [index], message: "is listed twice" });
-                seen.add(key);
-              });
-              if (patterns.join(",").length > IGNORE_TABLE_VALUE_MAX_LENGTH)
-                ctx.addIssue({
-                  code: "custom",
-                  message: `must fit the server parameter replicate_wild_ignore_table: at most ${IGNORE_TABLE_VALUE_MAX_LENGTH} characters joined with commas`,
-                });
-            }),
+          ignoreTables: ignoreTablesSchema,
         })
         .strict()
         .optional(),
@@ -274,7 +297,7 @@ export function provisionRequestSchema(
         })
         .strict()
         .optional(),
-      initialLoad: initialLoad.optional(),
+      initialLoad: initialLoadSchema.optional(),
     })
     .strict()
     .superRefine((request, ctx) => {

@@ -2,7 +2,17 @@
 import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 
-export type SecretReference = { keyVaultSecret: string } | { appSetting: string };
+/**
+ * A reference as the workflow carries it (histories, activity inputs, registry rows): its shape only, and never a bare
+ * string, which would be a password. Which vaults and settings are allowed is checked at the edge and again by the
+ * resolver when it resolves the reference.
+ */
+export const storedSecretReferenceSchema = z.union([
+  z.object({ keyVaultSecret: z.string() }).strict(),
+  z.object({ appSetting: z.string() }).strict(),
+]);
+
+export type SecretReference = z.infer<typeof storedSecretReferenceSchema>;
 
 const SECRET_REFERENCE_HELP =
   'must be a secret reference, not the password itself: {"keyVaultSecret": "https://<vault>.vault.azure.net/secrets/<name>[/<version>]"} or {"appSetting": "<NAME>"}. Durable Functions stores request data in its history, so passwords are resolved only where they are used.';

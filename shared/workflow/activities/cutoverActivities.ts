@@ -1,36 +1,27 @@
 // Activities of a cutover: read the source's written position, the replica's applied one, stop or start replication, compare checksums.
 import { z } from "zod";
-import { type ActivityHandler } from "./activityHandler";
-import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
+import { activity } from "./activityHandler";
+import { type ActivityOutcome, type Refusal, outcomeSchema, succeeded } from "./activityOutcome";
 import {
-  type ActivityOutcome,
-  failed,
-  outcomeSchema,
-  secretFailure,
-  succeeded,
-  transientError,
-} from "./activityOutcome";
-import { openReplicaSession } from "./replicaSession";
+  type OpenReplicaSession,
+  linkEndsInputSchema,
+  redactStatus,
+  replicaSessionInputSchema,
+  withReplicaSession,
+} from "./replicaSession";
+import { readSourceCoordinates, withSourceSession } from "./sourceSession";
 import { type WorkflowDependencies } from "../dependencies";
 import {
-  type ReplicaSpec,
   type ReplicationSummary,
-  type SourceSpec,
+  type WorkflowError,
   replicationSummarySchema,
   summariseReplication,
 } from "../provisionTypes";
+import { sourceSpecSchema } from "../../request/provisionRequest";
+import { cutoverRequestSchema } from "../../request/linkOperationRequests";
 import { readReplicationStatus } from "../../replica/replicationStatus";
 import { callStart, callStop } from "../../replica/replicaSql";
-import {
-  MysqlSession,
-  binaryLogStatusStatement,
-  cellText,
-  readGlobalVariables,
-  readServerIdentity,
-} from "../../mysql/mysqlSession";
-import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
-import { redactSecrets } from "../../secrets/secretResolver";
-import { pinSourceAddress } from "../../source/sourceAddress";
+import { type MysqlSession, cellText, readGlobalVariables } from "../../mysql/mysqlSession";
 
 export const READ_SOURCE_POSITION_ACTIVITY = "readSourcePosition";
 export const READ_REPLICA_PROGRESS_ACTIVITY = "readReplicaProgress";
@@ -76,135 +67,62 @@ export const readReplicaProgressResultSchema = outcomeSchema(
 ) satisfies z.ZodType<ActivityOutcome<ReplicaProgress>>;
 export type ReadReplicaProgressResult = z.infer<typeof readReplicaProgressResultSchema>;
 
-export interface ReadSourcePositionInput {
-  source: SourceSpec;
-}
+export const readSourcePositionInputSchema = z.object({ source: sourceSpecSchema });
+export type ReadSourcePositionInput = z.infer<typeof readSourcePositionInputSchema>;
 
-export interface ReadReplicaProgressInput {
-  replica: ReplicaSpec;
-  fqdn: string;
-}
+export const readReplicaProgressInputSchema = replicaSessionInputSchema;
+export type ReadReplicaProgressInput = z.infer<typeof readReplicaProgressInputSchema>;
 
-export interface SetReplicationRunningInput extends ReadReplicaProgressInput {
-  running: boolean;
-}
+export const setReplicationRunningInputSchema = readReplicaProgressInputSchema.extend({
+  running: z.boolean(),
+});
+export type SetReplicationRunningInput = z.infer<typeof setReplicationRunningInputSchema>;
 
-/** The inspection login when the link has one (it holds REPLICATION CLIENT and SELECT), else the replication user. */
-async function openSource(
-  deps: WorkflowDependencies,
-  source: SourceSpec,
-): Promise<{ session: MysqlSession; secrets: string[]; user: string }> {
-  const inspection = source.inspectionUser && source.inspectionPassword;
-  const user = inspection ? (source.inspectionUser ?? "") : source.replicationUser;
-  const password = await deps.secrets.resolve(
-    inspection && source.inspectionPassword ? source.inspectionPassword : source.replicationPassword,
-    inspection
-      ? sourcePurpose("source.inspectionPassword", "source-inspection", source, user)
-      : sourcePurpose("source.replicationPassword", "source-replication", source, user),
-  );
-  const session = await MysqlSession.open({
-    host: await pinSourceAddress(source.host, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
-    port: source.port,
-    user,
-    password,
-    tls: source.caCertificate ? { ca: source.caCertificate } : false,
-    connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
-  });
-  return { session, secrets: [password], user };
-}
-
-function permanentSourceFailure(error: unknown, secrets: string[], user: string): ActivityOutcome<never> {
-  if (isTransientMysqlError(error)) throw transientError(error, secrets);
-  const errno = mysqlErrno(error);
-  return failed(
-    "SOURCE_UNREADABLE",
-    redactSecrets(
-      `Reading the source as ${user} failed${errno ? ` (error ${errno})` : ""}: ${(error as Error).message}`,
-      secrets,
-    ),
-    "The link's inspection (or replication) login must work and hold REPLICATION CLIENT and SELECT.",
-  );
-}
-
-export function createReadSourcePositionActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<ReadSourcePositionInput, ReadSourcePositionResult> {
-  return async (input: ReadSourcePositionInput): Promise<ReadSourcePositionResult> => {
-    const dependencies = deps();
-    let opened: Awaited<ReturnType<typeof openSource>>;
-    try {
-      opened = await openSource(dependencies, input.source);
-    } catch (error) {
-      if ((error as { name?: string }).name === "SecretResolutionError") return secretFailure(error);
-      return permanentSourceFailure(error, [], input.source.inspectionUser ?? input.source.replicationUser);
-    }
-    try {
-      const identity = await readServerIdentity(opened.session);
-      const variables = await readGlobalVariables(opened.session, [
-        "read_only",
-        "super_read_only",
-        "gtid_executed",
-      ]);
-      const [row] = await opened.session.query(binaryLogStatusStatement(identity));
-      const on = (name: string) => ["1", "ON"].includes((variables.get(name) ?? "").toUpperCase());
-      return succeeded({
-        readOnly: on("read_only"),
-        superReadOnly: on("super_read_only"),
-        file: row?.File ? cellText(row.File) : null,
-        position: row?.Position === undefined ? null : Number(row.Position),
-        gtidExecuted: (variables.get("gtid_executed") ?? "").replace(/\s+/g, ""),
-      });
-    } catch (error) {
-      return permanentSourceFailure(error, opened.secrets, opened.user);
-    } finally {
-      await opened.session.close();
-    }
+function sourceUnreadable({ errno, message }: Refusal, user: string): WorkflowError {
+  return {
+    code: "SOURCE_UNREADABLE",
+    message: `Reading the source as ${user} failed${errno ? ` (error ${errno})` : ""}: ${message}`,
+    remedy: "The link's inspection (or replication) login must work and hold REPLICATION CLIENT and SELECT.",
   };
 }
 
-async function withReplica<T>(
-  deps: WorkflowDependencies,
-  replica: ReplicaSpec,
-  fqdn: string,
-  work: (opened: Awaited<ReturnType<typeof openReplicaSession>>) => Promise<ActivityOutcome<T>>,
-): Promise<ActivityOutcome<T>> {
-  let adminPassword: string;
-  try {
-    adminPassword = await deps.secrets.resolve(replica.adminPassword, replicaAdminPurpose(replica));
-  } catch (error) {
-    return secretFailure(error);
-  }
-  try {
-    const opened = await openReplicaSession(deps, replica, fqdn, adminPassword);
-    try {
-      return await work(opened);
-    } finally {
-      await opened.session.close();
-    }
-  } catch (error) {
-    if (isTransientMysqlError(error)) throw transientError(error, [adminPassword]);
-    const errno = mysqlErrno(error);
-    return failed(
-      "REPLICA_UNREADABLE",
-      redactSecrets(
-        `The replica refused the request${errno ? ` (error ${errno})` : ""}: ${(error as Error).message}`,
-        [adminPassword],
-      ),
-      "Check the replica admin login and the replica's state.",
-    );
-  }
+function replicaUnreadable({ errno, message }: Refusal): WorkflowError {
+  return {
+    code: "REPLICA_UNREADABLE",
+    message: `The replica refused the request${errno ? ` (error ${errno})` : ""}: ${message}`,
+    remedy: "Check the replica admin login and the replica's state.",
+  };
 }
 
-async function progressOf(opened: Awaited<ReturnType<typeof openReplicaSession>>): Promise<ReplicaProgress> {
+export function createReadSourcePositionActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: READ_SOURCE_POSITION_ACTIVITY,
+    input: readSourcePositionInputSchema,
+    run: (input): Promise<ReadSourcePositionResult> =>
+      withSourceSession(deps(), { source: input.source, as: "reader" }, sourceUnreadable, async (session) => {
+        const variables = await readGlobalVariables(session, [
+          "read_only",
+          "super_read_only",
+          "gtid_executed",
+        ]);
+        const coordinates = await readSourceCoordinates(session);
+        const on = (name: string) => ["1", "ON"].includes((variables.get(name) ?? "").toUpperCase());
+        return succeeded({
+          readOnly: on("read_only"),
+          superReadOnly: on("super_read_only"),
+          file: coordinates?.file ?? null,
+          position: coordinates?.position ?? null,
+          gtidExecuted: (variables.get("gtid_executed") ?? "").replace(/\s+/g, ""),
+        });
+      }),
+  });
+}
+
+async function progressOf(opened: OpenReplicaSession): Promise<ReplicaProgress> {
   const status = await readReplicationStatus(opened.session, opened.identity);
   const variables = await readGlobalVariables(opened.session, ["gtid_executed"]);
-  const replication = summariseReplication({
-    ...status,
-    lastIoError: redactSecrets(status.lastIoError, [opened.adminPassword]),
-    lastSqlError: redactSecrets(status.lastSqlError, [opened.adminPassword]),
-  });
   return {
-    replication,
+    replication: summariseReplication(redactStatus(status, [opened.adminPassword])),
     configured: status.configured,
     appliedFile: status.execSourceLogFile,
     appliedPosition: status.execSourceLogPos,
@@ -212,32 +130,36 @@ async function progressOf(opened: Awaited<ReturnType<typeof openReplicaSession>>
   };
 }
 
-export function createReadReplicaProgressActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<ReadReplicaProgressInput, ReadReplicaProgressResult> {
-  return async (input: ReadReplicaProgressInput): Promise<ReadReplicaProgressResult> =>
-    withReplica(deps(), input.replica, input.fqdn, async (opened) => succeeded(await progressOf(opened)));
+export function createReadReplicaProgressActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: READ_REPLICA_PROGRESS_ACTIVITY,
+    input: readReplicaProgressInputSchema,
+    run: (input): Promise<ReadReplicaProgressResult> =>
+      withReplicaSession(deps(), input, replicaUnreadable, async (opened) =>
+        succeeded(await progressOf(opened)),
+      ),
+  });
 }
 
 /** Stops or starts replication (both idempotent) and returns the progress after it. */
-export function createSetReplicationRunningActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<SetReplicationRunningInput, ReadReplicaProgressResult> {
-  return async (input: SetReplicationRunningInput): Promise<ReadReplicaProgressResult> =>
-    withReplica(deps(), input.replica, input.fqdn, async (opened) => {
-      if (input.running) await callStart(opened.session);
-      else await callStop(opened.session);
-      return succeeded(await progressOf(opened));
-    });
+export function createSetReplicationRunningActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: SET_REPLICATION_RUNNING_ACTIVITY,
+    input: setReplicationRunningInputSchema,
+    run: (input): Promise<ReadReplicaProgressResult> =>
+      withReplicaSession(deps(), input, replicaUnreadable, async (opened) => {
+        if (input.running) await callStart(opened.session);
+        else await callStop(opened.session);
+        return succeeded(await progressOf(opened));
+      }),
+  });
 }
 
-export interface CompareChecksumsInput {
-  source: SourceSpec;
-  replica: ReplicaSpec;
-  fqdn: string;
-  /** `db.table` names, validated by the request schema. */
-  tables: string[];
-}
+export const compareChecksumsInputSchema = linkEndsInputSchema.extend({
+  /** `db.table` names of identifier characters, as the cutover request has them (quoted below). */
+  tables: cutoverRequestSchema.shape.checksumTables,
+});
+export type CompareChecksumsInput = z.infer<typeof compareChecksumsInputSchema>;
 
 export const compareChecksumsResultSchema = outcomeSchema(
   z.array(
@@ -267,35 +189,29 @@ async function checksums(session: MysqlSession, tables: string[]): Promise<Map<s
   return result;
 }
 
-export function createCompareChecksumsActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<CompareChecksumsInput, CompareChecksumsResult> {
-  return async (input: CompareChecksumsInput): Promise<CompareChecksumsResult> => {
-    const dependencies = deps();
-    let opened: Awaited<ReturnType<typeof openSource>>;
-    try {
-      opened = await openSource(dependencies, input.source);
-    } catch (error) {
-      if ((error as { name?: string }).name === "SecretResolutionError") return secretFailure(error);
-      return permanentSourceFailure(error, [], input.source.inspectionUser ?? input.source.replicationUser);
-    }
-    let onSource: Map<string, string | null>;
-    try {
-      onSource = await checksums(opened.session, input.tables);
-    } catch (error) {
-      return permanentSourceFailure(error, opened.secrets, opened.user);
-    } finally {
-      await opened.session.close();
-    }
-    return withReplica(dependencies, input.replica, input.fqdn, async (replica) => {
-      const onReplica = await checksums(replica.session, input.tables);
-      return succeeded(
-        input.tables.map((table) => {
-          const source = onSource.get(table) ?? null;
-          const copy = onReplica.get(table) ?? null;
-          return { table, source, replica: copy, equal: source !== null && source === copy };
-        }),
+export function createCompareChecksumsActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: COMPARE_CHECKSUMS_ACTIVITY,
+    input: compareChecksumsInputSchema,
+    run: async (input): Promise<CompareChecksumsResult> => {
+      const dependencies = deps();
+      const onSourceSide = await withSourceSession(
+        dependencies,
+        { source: input.source, as: "reader" },
+        sourceUnreadable,
+        async (session) => succeeded(await checksums(session, input.tables)),
       );
-    });
-  };
+      if (!onSourceSide.ok) return onSourceSide;
+      return withReplicaSession(dependencies, input, replicaUnreadable, async (replica) => {
+        const onReplica = await checksums(replica.session, input.tables);
+        return succeeded(
+          input.tables.map((table) => {
+            const source = onSourceSide.value.get(table) ?? null;
+            const copy = onReplica.get(table) ?? null;
+            return { table, source, replica: copy, equal: source !== null && source === copy };
+          }),
+        );
+      });
+    },
+  });
 }

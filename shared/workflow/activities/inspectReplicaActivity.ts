@@ -1,34 +1,22 @@
 // Activity: read the replica through Resource Manager and its admin session: existence, state, tier, server facts, link and rule.
 import { z } from "zod";
-import { type ActivityHandler } from "./activityHandler";
 import { lookup } from "node:dns/promises";
-import { replicaAdminPurpose } from "../../secrets/secretBinding";
-import {
-  type ActivityOutcome,
-  envelopeSchema,
-  failed,
-  secretFailure,
-  succeeded,
-  transientError,
-} from "./activityOutcome";
-import { openReplicaSession } from "./replicaSession";
+import { activity } from "./activityHandler";
+import { type ActivityOutcome, armOutcome, envelopeSchema, succeeded } from "./activityOutcome";
+import { redactStatus, withReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
-import { type ReplicaSpec } from "../provisionTypes";
+import { ignoreTablesSchema, linkingMethodSchema, replicaSpecSchema } from "../../request/provisionRequest";
 import { type CheckResult, check, checkResultSchema } from "../../source/checkResult";
 import {
   type FirewallDirection,
   type FirewallRuleInfo,
   type ReplicaServerInfo,
-  isTransientArmError,
-  toArmFailure,
 } from "../../replica/replicaManager";
 import { type LinkingMethod, type ReplicaGtidFacts } from "../../source/gtidChecks";
 import { hasHighAvailability } from "../../domain/linkingChoice";
 import { allowedTiersSetting, replicaNetworkVerdict } from "../../domain/replicaPolicy";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { readGlobalVariables, type ServerIdentity } from "../../mysql/mysqlSession";
-import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
-import { redactSecrets } from "../../secrets/secretResolver";
 import {
   IGNORE_TABLE_PARAMETER,
   IGNORE_TABLE_VALUE_MAX_LENGTH,
@@ -37,14 +25,15 @@ import {
 
 export const INSPECT_REPLICA_ACTIVITY = "inspectReplica";
 
-export interface InspectReplicaInput {
-  replica: ReplicaSpec;
-  firewallRuleName: string;
+export const inspectReplicaInputSchema = z.object({
+  replica: replicaSpecSchema,
+  firewallRuleName: z.string().min(1),
   /** The linking method the request asked for; omitted: chosen from the replica (see linkingChoice). */
-  linking?: LinkingMethod;
+  linking: linkingMethodSchema.optional(),
   /** The request's table filters: the replica's replicate_wild_ignore_table is read and judged for them. */
-  ignoreTables?: string[];
-}
+  ignoreTables: ignoreTablesSchema.optional(),
+});
+export type InspectReplicaInput = z.infer<typeof inspectReplicaInputSchema>;
 
 /** The replica's replicate_wild_ignore_table before this app changes it, and the value it would set. */
 interface ReplicaTableFilter {
@@ -235,194 +224,181 @@ async function judgeTableFilter(
   };
 }
 
-export function createInspectReplicaActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
-  const inspect = inspectReplica(deps);
-  return async (input, context) => {
-    const result = await inspect(input, context);
-    if (!result.ok || !input.ignoreTables?.length || !result.value.server) return result;
-    let judged: Awaited<ReturnType<typeof judgeTableFilter>>;
-    try {
-      judged = await judgeTableFilter(deps().replicaManager(input.replica), input.ignoreTables);
-    } catch (error) {
-      if (isTransientArmError(error)) throw transientError(error, []);
-      const failure = toArmFailure(error);
-      judged = {
-        check: check(
-          "TABLE_FILTER_PARAMETER",
-          "fail",
-          `Resource Manager refused to read ${IGNORE_TABLE_PARAMETER}: ${failure.code}: ${failure.message}`,
-          "Grant this app's identity configurations/read on the replica (the custom role of infra/).",
-        ),
-      };
-    }
-    return succeeded({
-      ...result.value,
-      checks: [...result.value.checks, judged.check],
-      ...(judged.filter ? { tableFilter: judged.filter } : {}),
-    });
-  };
+export function createInspectReplicaActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: INSPECT_REPLICA_ACTIVITY,
+    input: inspectReplicaInputSchema,
+    run: async (input): Promise<InspectReplicaResult> => {
+      const dependencies = deps();
+      const result = await inspectReplica(dependencies, input);
+      if (!result.ok || !input.ignoreTables?.length || !result.value.server) return result;
+      const patterns = input.ignoreTables;
+      const read = await armOutcome(
+        () => judgeTableFilter(dependencies.replicaManager(input.replica), patterns),
+        (failure) => ({
+          code: "TABLE_FILTER_PARAMETER",
+          message: `Resource Manager refused to read ${IGNORE_TABLE_PARAMETER}: ${failure.code}: ${failure.message}`,
+          remedy: "Grant this app's identity configurations/read on the replica (the custom role of infra/).",
+        }),
+      );
+      const judged = read.ok
+        ? read.value
+        : { check: check(read.error.code, "fail", read.error.message, read.error.remedy) };
+      return succeeded({
+        ...result.value,
+        checks: [...result.value.checks, judged.check],
+        ...(judged.filter ? { tableFilter: judged.filter } : {}),
+      });
+    },
+  });
 }
 
-function inspectReplica(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<InspectReplicaInput, InspectReplicaResult> {
-  return async (input: InspectReplicaInput): Promise<InspectReplicaResult> => {
-    const dependencies = deps();
-    const manager = dependencies.replicaManager(input.replica);
-    const capabilities = {
-      firewallDirection: manager.firewallDirection,
-    };
-    let server: ReplicaServerInfo | null;
-    let firewallRule: FirewallRuleInfo | null;
-    try {
-      server = await manager.getServer();
-      firewallRule =
+/** The admin session's facts, or why the admin cannot use the replica (a check, not an error: the report shows it). */
+async function inspectSql(
+  deps: WorkflowDependencies,
+  replica: InspectReplicaInput["replica"],
+  fqdn: string,
+): Promise<ActivityOutcome<{ login: CheckResult; sql: ReplicaSqlFacts | null }>> {
+  const outcome = await withReplicaSession(
+    deps,
+    { replica, fqdn },
+    ({ errno, message }) => ({
+      code: "REPLICA_ADMIN_LOGIN",
+      message: `The admin ${replica.adminUser} cannot use the replica: ${errno ? `error ${errno}: ` : ""}${message}`,
+      remedy:
+        errno === 1045
+          ? "Check replica.adminUser and the password its reference resolves to."
+          : "Check that the replica's firewall admits this app's outbound addresses and that TLS to the replica verifies (REPLICA_TLS_CA_FILE).",
+    }),
+    async ({ session, identity, adminPassword }) => {
+      const variables = await readGlobalVariables(session, [
+        "server_id",
+        "lower_case_table_names",
+        "gtid_mode",
+        "enforce_gtid_consistency",
+        "gtid_executed",
+        "sql_generate_invisible_primary_key",
+        "redirect_server_host",
+      ]);
+      const status = await readReplicationStatus(session, identity);
+      const serverId = Number(variables.get("server_id") ?? "0");
+      const gipk = variables.get("sql_generate_invisible_primary_key");
+      const redirectHost = variables.get("redirect_server_host") ?? "";
+      return succeeded({
+        login: check(
+          "REPLICA_ADMIN_LOGIN",
+          "pass",
+          `The admin ${replica.adminUser} logs in to the replica over TLS.`,
+        ),
+        sql: {
+          identity,
+          serverId,
+          gtid: {
+            serverId,
+            gtidMode: variables.get("gtid_mode") ?? null,
+            enforceGtidConsistency: variables.get("enforce_gtid_consistency") ?? null,
+            gtidExecuted: variables.get("gtid_executed") ?? null,
+          },
+          lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
+          generateInvisiblePrimaryKey: gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
+          redirectServerHost: redirectHost ? await resolveRedirectHost(redirectHost) : null,
+          status: redactStatus(status, [adminPassword]),
+        },
+      });
+    },
+  );
+  if (outcome.ok || outcome.error.code !== "REPLICA_ADMIN_LOGIN") return outcome;
+  return succeeded({
+    login: check("REPLICA_ADMIN_LOGIN", "fail", outcome.error.message, outcome.error.remedy),
+    sql: null,
+  });
+}
+
+async function inspectReplica(
+  deps: WorkflowDependencies,
+  input: InspectReplicaInput,
+): Promise<InspectReplicaResult> {
+  const manager = deps.replicaManager(input.replica);
+  const capabilities = {
+    firewallDirection: manager.firewallDirection,
+  };
+  const read = await armOutcome(
+    async () => {
+      const server = await manager.getServer();
+      const firewallRule =
         server && manager.firewallDirection === "replicaAdmitsSource"
           ? await manager.getFirewallRule(input.firewallRuleName)
           : null;
-    } catch (error) {
-      if (isTransientArmError(error)) throw transientError(error, []);
-      const failure = toArmFailure(error);
-      return failed(
-        "ARM_REQUEST_REJECTED",
+      return { server, firewallRule };
+    },
+    (failure) => ({
+      code: "ARM_REQUEST_REJECTED",
+      message:
         `Resource Manager refused to read replica ${input.replica.serverName}: ${failure.statusCode ?? ""} ${failure.code}: ${failure.message}`.replace(
           /\s+/g,
           " ",
         ),
+      remedy:
         "Check that this app's identity has read access to the server (the custom role of infra/), and the subscription and resource group names.",
-      );
-    }
-    const checks: CheckResult[] = [];
-    if (!server) {
-      checks.push(
-        check(
-          "REPLICA_EXISTS",
-          "fail",
-          `Replica server ${input.replica.serverName} was not found in resource group ${input.replica.resourceGroup} of subscription ${input.replica.subscriptionId}.`,
-          "Check replica.subscriptionId, replica.resourceGroup and replica.serverName, and that the server is an Azure Database for MySQL server of the given kind.",
-        ),
-      );
-      const codes = ["REPLICA_READY", "REPLICA_TIER", "REPLICA_ADMIN_LOGIN"];
-      if (input.replica.kind === "flexible") codes.push("REPLICA_PUBLIC_ACCESS", "REPLICA_HA_LINKING");
-      for (const code of codes) {
-        checks.push(check(code, "skipped", "The replica server does not exist."));
-      }
-      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule: null });
-    }
-    checks.push(check("REPLICA_EXISTS", "pass", `Replica ${server.name} exists (${server.fqdn}).`));
-    const ready = server.state === "Ready";
+    }),
+  );
+  if (!read.ok) return read;
+  const { server, firewallRule } = read.value;
+  const checks: CheckResult[] = [];
+  if (!server) {
     checks.push(
-      ready
-        ? check("REPLICA_READY", "pass", "The replica is Ready.")
-        : check(
-            "REPLICA_READY",
-            "fail",
-            `The replica is ${server.state || "in an unknown state"}, not Ready.`,
-            "Start the server, or wait for its current operation to finish, then try again.",
-          ),
+      check(
+        "REPLICA_EXISTS",
+        "fail",
+        `Replica server ${input.replica.serverName} was not found in resource group ${input.replica.resourceGroup} of subscription ${input.replica.subscriptionId}.`,
+        "Check replica.subscriptionId, replica.resourceGroup and replica.serverName, and that the server is an Azure Database for MySQL server of the given kind.",
+      ),
     );
-    const allowedTiers =
-      server.kind === "single"
-        ? dependencies.config.SINGLE_SERVER_ALLOWED_TIERS
-        : dependencies.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
-    checks.push(tierCheck(server, allowedTiers));
-    if (server.kind === "flexible") {
-      checks.push(publicAccessCheck(server));
-      checks.push(highAvailabilityCheck(server, input.linking));
+    const codes = ["REPLICA_READY", "REPLICA_TIER", "REPLICA_ADMIN_LOGIN"];
+    if (input.replica.kind === "flexible") codes.push("REPLICA_PUBLIC_ACCESS", "REPLICA_HA_LINKING");
+    for (const code of codes) {
+      checks.push(check(code, "skipped", "The replica server does not exist."));
     }
-    if (!ready) {
-      checks.push(check("REPLICA_ADMIN_LOGIN", "skipped", "The replica is not Ready."));
-      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
-    }
-    if (!server.fqdn) {
-      checks.push(
-        check(
-          "REPLICA_ADMIN_LOGIN",
-          "skipped",
-          "Resource Manager reports no fullyQualifiedDomainName for the replica: there is no name to connect to.",
-        ),
-      );
-      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
-    }
-
-    let adminPassword: string;
-    try {
-      adminPassword = await dependencies.secrets.resolve(
-        input.replica.adminPassword,
-        replicaAdminPurpose(input.replica),
-      );
-    } catch (error) {
-      return secretFailure(error);
-    }
-    try {
-      const opened = await openReplicaSession(dependencies, input.replica, server.fqdn, adminPassword);
-      try {
-        const variables = await readGlobalVariables(opened.session, [
-          "server_id",
-          "lower_case_table_names",
-          "gtid_mode",
-          "enforce_gtid_consistency",
-          "gtid_executed",
-          "sql_generate_invisible_primary_key",
-          "redirect_server_host",
-        ]);
-        const status = await readReplicationStatus(opened.session, opened.identity);
-        checks.push(
-          check(
-            "REPLICA_ADMIN_LOGIN",
-            "pass",
-            `The admin ${input.replica.adminUser} logs in to the replica over TLS.`,
-          ),
-        );
-        const serverId = Number(variables.get("server_id") ?? "0");
-        const gipk = variables.get("sql_generate_invisible_primary_key");
-        const redirectHost = variables.get("redirect_server_host") ?? "";
-        return succeeded({
-          ...capabilities,
-          server,
-          checks,
-          firewallRule,
-          sql: {
-            identity: opened.identity,
-            serverId,
-            gtid: {
-              serverId,
-              gtidMode: variables.get("gtid_mode") ?? null,
-              enforceGtidConsistency: variables.get("enforce_gtid_consistency") ?? null,
-              gtidExecuted: variables.get("gtid_executed") ?? null,
-            },
-            lowerCaseTableNames: Number(variables.get("lower_case_table_names") ?? "0"),
-            generateInvisiblePrimaryKey: gipk === undefined ? null : ["ON", "1"].includes(gipk.toUpperCase()),
-            redirectServerHost: redirectHost ? await resolveRedirectHost(redirectHost) : null,
-            status: {
-              ...status,
-              lastIoError: redactSecrets(status.lastIoError, [adminPassword]),
-              lastSqlError: redactSecrets(status.lastSqlError, [adminPassword]),
-            },
-          },
-        });
-      } finally {
-        await opened.session.close();
-      }
-    } catch (error) {
-      if (isTransientMysqlError(error)) throw transientError(error, [adminPassword]);
-      const errno = mysqlErrno(error);
-      checks.push(
-        check(
-          "REPLICA_ADMIN_LOGIN",
+    return succeeded({ ...capabilities, server, checks, sql: null, firewallRule: null });
+  }
+  checks.push(check("REPLICA_EXISTS", "pass", `Replica ${server.name} exists (${server.fqdn}).`));
+  const ready = server.state === "Ready";
+  checks.push(
+    ready
+      ? check("REPLICA_READY", "pass", "The replica is Ready.")
+      : check(
+          "REPLICA_READY",
           "fail",
-          redactSecrets(
-            `The admin ${input.replica.adminUser} cannot use the replica: ${errno ? `error ${errno}: ` : ""}${(error as Error).message}`,
-            [adminPassword],
-          ),
-          errno === 1045
-            ? "Check replica.adminUser and the password its reference resolves to."
-            : "Check that the replica's firewall admits this app's outbound addresses and that TLS to the replica verifies (REPLICA_TLS_CA_FILE).",
+          `The replica is ${server.state || "in an unknown state"}, not Ready.`,
+          "Start the server, or wait for its current operation to finish, then try again.",
         ),
-      );
-      return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
-    }
-  };
+  );
+  const allowedTiers =
+    server.kind === "single"
+      ? deps.config.SINGLE_SERVER_ALLOWED_TIERS
+      : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
+  checks.push(tierCheck(server, allowedTiers));
+  if (server.kind === "flexible") {
+    checks.push(publicAccessCheck(server));
+    checks.push(highAvailabilityCheck(server, input.linking));
+  }
+  if (!ready) {
+    checks.push(check("REPLICA_ADMIN_LOGIN", "skipped", "The replica is not Ready."));
+    return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
+  }
+  if (!server.fqdn) {
+    checks.push(
+      check(
+        "REPLICA_ADMIN_LOGIN",
+        "skipped",
+        "Resource Manager reports no fullyQualifiedDomainName for the replica: there is no name to connect to.",
+      ),
+    );
+    return succeeded({ ...capabilities, server, checks, sql: null, firewallRule });
+  }
+
+  const sql = await inspectSql(deps, input.replica, server.fqdn);
+  if (!sql.ok) return sql;
+  checks.push(sql.value.login);
+  return succeeded({ ...capabilities, server, checks, firewallRule, sql: sql.value.sql });
 }

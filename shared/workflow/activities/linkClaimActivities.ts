@@ -1,18 +1,22 @@
 // Activities that hold a link for one operation: claim it under the row's ETag, then release it with the outcome.
 import { z } from "zod";
-import { type ActivityHandler } from "./activityHandler";
+import { activity } from "./activityHandler";
+import { heldStateSchema, linkStateSchema } from "./registryInputs";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkRecord, type LinkState } from "../../registry/linkRegistry";
+import { storedSecretReferenceSchema } from "../../request/secretReference";
+import { caCertificate } from "../../request/provisionRequest";
 
 export const CLAIM_LINK_ACTIVITY = "claimLink";
 export const RELEASE_LINK_ACTIVITY = "releaseLink";
 
-export interface ClaimLinkInput {
-  id: string;
+export const claimLinkInputSchema = z.object({
+  id: z.string().min(1),
   /** The state that marks the link as held by this operation. */
-  holdAs: Extract<LinkState, "rotating" | "cuttingOver">;
-  at: string;
-}
+  holdAs: heldStateSchema,
+  at: z.string().min(1),
+});
+export type ClaimLinkInput = z.infer<typeof claimLinkInputSchema>;
 
 /** The row as it was when claimed (references only, no secret values), or why it could not be claimed. */
 export type ClaimLinkResult =
@@ -24,52 +28,61 @@ export const claimLinkResultSchema = z.discriminatedUnion("claimed", [
   z.object({ claimed: z.literal(false), state: z.string().nullable() }),
 ]) as unknown as z.ZodType<ClaimLinkResult>;
 
-export interface ReleaseLinkInput {
-  id: string;
+export const releaseLinkInputSchema = z.object({
+  id: z.string().min(1),
   /** Only a row this operation still holds is changed: a teardown that took over wins. */
-  heldAs: Extract<LinkState, "rotating" | "cuttingOver">;
-  at: string;
-  state: LinkState;
-  lastError: string | null;
+  heldAs: heldStateSchema,
+  at: z.string().min(1),
+  state: linkStateSchema,
+  lastError: z.string().nullable(),
   /** Fields the operation changed (secret references, CA, coordinates); never secret values. */
-  changes?: Partial<
-    Pick<
-      LinkRecord,
-      "replicationPassword" | "caCertificate" | "binlogFile" | "binlogPosition" | "firewallRuleName"
-    >
-  >;
+  changes: z
+    .object({
+      replicationPassword: storedSecretReferenceSchema,
+      caCertificate: caCertificate.nullable(),
+      binlogFile: z.string().nullable(),
+      binlogPosition: z.number().nullable(),
+      firewallRuleName: z.string().nullable(),
+    })
+    .partial()
+    .optional(),
+});
+export type ReleaseLinkInput = z.infer<typeof releaseLinkInputSchema>;
+
+export function createClaimLinkActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: CLAIM_LINK_ACTIVITY,
+    input: claimLinkInputSchema,
+    run: async (input): Promise<ClaimLinkResult> => {
+      let seen: LinkState | null = null;
+      // Compare-and-set on the ETag: of two operations racing for the same link, exactly one sees `replicating`.
+      const written = await deps().registry.update(input.id, (record) => {
+        seen = record.state;
+        // A replay after a crash finds its own claim: already in the wanted state is success.
+        if (record.state !== "replicating" && record.state !== input.holdAs) return null;
+        return { ...record, state: input.holdAs, updatedAt: input.at };
+      });
+      return written ? { claimed: true, record: written } : { claimed: false, state: seen };
+    },
+  });
 }
 
-export function createClaimLinkActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<ClaimLinkInput, ClaimLinkResult> {
-  return async (input: ClaimLinkInput): Promise<ClaimLinkResult> => {
-    let seen: LinkState | null = null;
-    // Compare-and-set on the ETag: of two operations racing for the same link, exactly one sees `replicating`.
-    const written = await deps().registry.update(input.id, (record) => {
-      seen = record.state;
-      // A replay after a crash finds its own claim: already in the wanted state is success.
-      if (record.state !== "replicating" && record.state !== input.holdAs) return null;
-      return { ...record, state: input.holdAs, updatedAt: input.at };
-    });
-    return written ? { claimed: true, record: written } : { claimed: false, state: seen };
-  };
-}
-
-export function createReleaseLinkActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<ReleaseLinkInput, LinkState | null> {
-  return async (input: ReleaseLinkInput): Promise<LinkState | null> => {
-    const written = await deps().registry.update(input.id, (record) => {
-      if (record.state !== input.heldAs) return null;
-      return {
-        ...record,
-        ...(input.changes ?? {}),
-        state: input.state,
-        lastError: input.lastError,
-        updatedAt: input.at,
-      };
-    });
-    return written?.state ?? null;
-  };
+export function createReleaseLinkActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: RELEASE_LINK_ACTIVITY,
+    input: releaseLinkInputSchema,
+    run: async (input): Promise<LinkState | null> => {
+      const written = await deps().registry.update(input.id, (record) => {
+        if (record.state !== input.heldAs) return null;
+        return {
+          ...record,
+          ...(input.changes ?? {}),
+          state: input.state,
+          lastError: input.lastError,
+          updatedAt: input.at,
+        };
+      });
+      return written?.state ?? null;
+    },
+  });
 }

@@ -1,10 +1,17 @@
 // The two endpoints of an initial load: the source as the inspection (load) user, the replica as its admin; secrets resolved here only.
-import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
+import { replicaAdminPurpose } from "../../secrets/secretBinding";
 import { type MysqlEndpoint } from "../../mysql/mysqlSession";
-import { pinSourceAddress } from "../../source/sourceAddress";
 import { replicaEndpoint } from "../../replica/replicaSql";
 import { type WorkflowDependencies } from "../dependencies";
-import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
+import { type ReplicaSpec, type SourceSpec, type WorkflowError } from "../provisionTypes";
+import {
+  type ActivityOutcome,
+  type Refusal,
+  classifyErrors,
+  resolveSecrets,
+  succeeded,
+} from "./activityOutcome";
+import { resolveSourcePassword, sourceEndpoint } from "./sourceSession";
 
 export interface LoadEndpoints {
   source: MysqlEndpoint;
@@ -13,30 +20,43 @@ export interface LoadEndpoints {
   secrets: string[];
 }
 
-export async function loadEndpoints(
+/** Both endpoints, or the SECRET_UNAVAILABLE outcome when a password is refused (a transient failure is thrown). */
+async function loadEndpoints(
   deps: WorkflowDependencies,
   source: SourceSpec,
   replica: ReplicaSpec,
   fqdn: string,
-): Promise<LoadEndpoints> {
-  if (!source.inspectionUser || !source.inspectionPassword)
+): Promise<ActivityOutcome<LoadEndpoints>> {
+  const loadUser = source.inspectionUser;
+  if (!loadUser || !source.inspectionPassword)
     throw new Error("An initial load needs source.inspectionUser and source.inspectionPassword.");
-  const adminPassword = await deps.secrets.resolve(replica.adminPassword, replicaAdminPurpose(replica));
-  const loadPassword = await deps.secrets.resolve(
-    source.inspectionPassword,
-    sourcePurpose("source.inspectionPassword", "source-inspection", source, source.inspectionUser),
-  );
+  const resolved = await resolveSecrets(async () => ({
+    admin: await deps.secrets.resolve(replica.adminPassword, replicaAdminPurpose(replica)),
+    load: await resolveSourcePassword(deps, source, "inspection"),
+  }));
+  if (!resolved.ok) return resolved;
+  const { admin, load } = resolved.value;
   const login = deps.replicaManager(replica).adminLogin(replica.adminUser);
-  return {
-    source: {
-      host: await pinSourceAddress(source.host, deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
-      port: source.port,
-      user: source.inspectionUser,
-      password: loadPassword,
-      tls: source.caCertificate ? { ca: source.caCertificate } : false,
-      connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
-    },
-    replica: replicaEndpoint(deps.config, fqdn, login, adminPassword),
-    secrets: [adminPassword, loadPassword],
-  };
+  return succeeded({
+    source: await sourceEndpoint(deps, source, { user: loadUser, password: load }),
+    replica: replicaEndpoint(deps.config, fqdn, login, admin),
+    secrets: [admin, load],
+  });
+}
+
+/**
+ * Runs `work` on the load's endpoints with the session scaffold's contract: a refused secret is SECRET_UNAVAILABLE,
+ * transient errors (by `isTransient`) are thrown for the retry policy, permanent ones returned as `refused` words them,
+ * every password removed from what leaves.
+ */
+export async function withLoadEndpoints<T>(
+  deps: WorkflowDependencies,
+  target: { source: SourceSpec; replica: ReplicaSpec; fqdn: string },
+  refused: (refusal: Refusal) => WorkflowError,
+  work: (endpoints: LoadEndpoints) => Promise<ActivityOutcome<T>>,
+  isTransient?: (error: unknown) => boolean,
+): Promise<ActivityOutcome<T>> {
+  const endpoints = await loadEndpoints(deps, target.source, target.replica, target.fqdn);
+  if (!endpoints.ok) return endpoints;
+  return classifyErrors(endpoints.value.secrets, refused, () => work(endpoints.value), isTransient);
 }

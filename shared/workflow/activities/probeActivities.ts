@@ -1,14 +1,21 @@
 // Activities of the health probe: plan the batches (one registry read), probe one batch.
-import { type ActivityHandler } from "./activityHandler";
+import { z } from "zod";
+import { activity } from "./activityHandler";
 import { type ProbeRuntime } from "../../probe/probeDependencies";
 import { type ProbeBatchInput, type ProbeBatchResult, probeBatch } from "../../probe/probeBatch";
 
 export const PLAN_PROBE_BATCHES_ACTIVITY = "planProbeBatches";
 export const PROBE_BATCH_ACTIVITY = "probeBatch";
 
-export interface PlanProbeBatchesInput {
-  batchSize: number;
-}
+export const planProbeBatchesInputSchema = z.object({ batchSize: z.number().int().positive() });
+export type PlanProbeBatchesInput = z.infer<typeof planProbeBatchesInputSchema>;
+
+// The probe declares ProbeBatchInput as a type; `satisfies` keeps this schema to it.
+export const probeBatchInputSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  probedAt: z.string().min(1),
+}) satisfies z.ZodType<ProbeBatchInput>;
 
 /** Id ranges, not id lists: the orchestration's history stays a few hundred bytes per batch whatever the link count. */
 export interface PlanProbeBatchesResult {
@@ -27,25 +34,29 @@ function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatche
   return { links: sorted.length, batches };
 }
 
-export function createPlanProbeBatchesActivity(
-  runtime: () => ProbeRuntime,
-): ActivityHandler<PlanProbeBatchesInput, PlanProbeBatchesResult> {
-  return async (input: PlanProbeBatchesInput): Promise<PlanProbeBatchesResult> => {
-    const links = await runtime().workflow.registry.list();
-    return planBatches(
-      links.filter((link) => link.state === "replicating").map((link) => link.id),
-      input.batchSize,
-    );
-  };
+export function createPlanProbeBatchesActivity(runtime: () => ProbeRuntime) {
+  return activity({
+    name: PLAN_PROBE_BATCHES_ACTIVITY,
+    input: planProbeBatchesInputSchema,
+    run: async (input): Promise<PlanProbeBatchesResult> => {
+      const links = await runtime().workflow.registry.list();
+      return planBatches(
+        links.filter((link) => link.state === "replicating").map((link) => link.id),
+        input.batchSize,
+      );
+    },
+  });
 }
 
-export function createProbeBatchActivity(
-  runtime: () => ProbeRuntime,
-): ActivityHandler<ProbeBatchInput, ProbeBatchResult> {
-  // Per-link failures are results (unreachable); only a Table storage failure throws, for the retry policy.
-  return async (input: ProbeBatchInput, context): Promise<ProbeBatchResult> =>
-    probeBatch(
-      runtime().forBatch((line) => context.log(line)),
-      input,
-    );
+export function createProbeBatchActivity(runtime: () => ProbeRuntime) {
+  return activity({
+    name: PROBE_BATCH_ACTIVITY,
+    input: probeBatchInputSchema,
+    // Per-link failures are results (unreachable); only a Table storage failure throws, for the retry policy.
+    run: (input, context): Promise<ProbeBatchResult> =>
+      probeBatch(
+        runtime().forBatch((line) => context.log(line)),
+        input,
+      ),
+  });
 }

@@ -1,26 +1,24 @@
 // Activities of credential and CA rotation: try the new values on the source, and re-link the replica at the applied position.
 import { z } from "zod";
-import { type ActivityHandler } from "./activityHandler";
-import { replicaAdminPurpose, sourcePurpose } from "../../secrets/secretBinding";
-import { failed, outcomeSchema, secretFailure, succeeded, transientError } from "./activityOutcome";
-import { openReplicaSession } from "./replicaSession";
+import { activity } from "./activityHandler";
+import { failed, outcomeSchema, succeeded } from "./activityOutcome";
+import { linkEndsInputSchema, withReplicaSession } from "./replicaSession";
+import { resolveSourcePasswords, withSourceSession } from "./sourceSession";
 import { type WorkflowDependencies } from "../dependencies";
-import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
+import { linkingMethodSchema, sourceSpecSchema } from "../../request/provisionRequest";
 import { readReplicationStatus } from "../../replica/replicationStatus";
+import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
 import { callChangeMaster, callChangeMasterWithGtid, callStop } from "../../replica/replicaSql";
-import { MysqlSession, readGlobalVariables } from "../../mysql/mysqlSession";
-import { type LinkingMethod } from "../../source/gtidChecks";
-import { isTransientMysqlError, mysqlErrno } from "../../errors/mysqlErrors";
-import { redactSecrets } from "../../secrets/secretResolver";
-import { pinSourceAddress } from "../../source/sourceAddress";
+import { readGlobalVariables } from "../../mysql/mysqlSession";
 
 export const CHECK_SOURCE_LOGIN_ACTIVITY = "checkSourceLogin";
 export const RELINK_REPLICA_ACTIVITY = "relinkReplica";
 
-export interface CheckSourceLoginInput {
+export const checkSourceLoginInputSchema = z.object({
   /** The source as the link will use it after the rotation: the new password reference and/or CA. */
-  source: SourceSpec;
-}
+  source: sourceSpecSchema,
+});
+export type CheckSourceLoginInput = z.infer<typeof checkSourceLoginInputSchema>;
 
 export const checkSourceLoginResultSchema = outcomeSchema(
   z.object({ tls: z.boolean(), cipher: z.string().nullable() }),
@@ -41,76 +39,52 @@ const TLS_VERIFY_CODES = new Set([
 ]);
 
 /** Logs in to the source exactly as the replica will after the rotation (same user, new password, new CA). */
-export function createCheckSourceLoginActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<CheckSourceLoginInput, CheckSourceLoginResult> {
-  return async (input: CheckSourceLoginInput): Promise<CheckSourceLoginResult> => {
-    const dependencies = deps();
-    let password: string;
-    try {
-      password = await dependencies.secrets.resolve(
-        input.source.replicationPassword,
-        sourcePurpose(
-          "replicationPassword",
-          "source-replication",
-          input.source,
-          input.source.replicationUser,
-        ),
-      );
-    } catch (error) {
-      return secretFailure(error);
-    }
-    try {
-      const session = await MysqlSession.open({
-        host: await pinSourceAddress(input.source.host, dependencies.config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
-        port: input.source.port,
-        user: input.source.replicationUser,
-        password,
-        tls: input.source.caCertificate ? { ca: input.source.caCertificate } : false,
-        connectTimeoutMs: dependencies.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
-      });
-      try {
-        const [row] = await session.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
-        const cipher = typeof row?.Value === "string" && row.Value !== "" ? row.Value : null;
-        return succeeded({ tls: cipher !== null, cipher });
-      } finally {
-        await session.close();
-      }
-    } catch (error) {
-      if (isTransientMysqlError(error)) throw transientError(error, [password]);
-      const code = (error as { code?: unknown }).code;
-      const errno = mysqlErrno(error);
-      const message = redactSecrets((error as Error).message, [password]);
-      if (typeof code === "string" && TLS_VERIFY_CODES.has(code)) {
-        return failed(
-          "NEW_CA_REJECTED",
-          `The source's TLS certificate does not verify against the new CA certificate (${code}): ${message}`,
-          "Give the CA that signs the source's current certificate (the whole chain, PEM). Nothing was changed.",
-        );
-      }
-      if (errno === 1045) {
-        return failed(
-          "NEW_PASSWORD_REJECTED",
-          `The source refuses ${input.source.replicationUser} with the new password (error 1045): ${message}`,
-          "Set the new password on the source first (ALTER USER ... IDENTIFIED BY ... RETAIN CURRENT PASSWORD keeps the old one working meanwhile), then PATCH again. Nothing was changed.",
-        );
-      }
-      return failed(
-        "NEW_CREDENTIALS_REJECTED",
-        `Logging in to the source with the new values failed${errno ? ` (error ${errno})` : ""}: ${message}`,
-        "Fix the new values so the replication user can log in over TLS, then PATCH again. Nothing was changed.",
-      );
-    }
-  };
+export function createCheckSourceLoginActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: CHECK_SOURCE_LOGIN_ACTIVITY,
+    input: checkSourceLoginInputSchema,
+    run: (input): Promise<CheckSourceLoginResult> =>
+      withSourceSession(
+        deps(),
+        { source: input.source, as: "replication", fieldPrefix: "" },
+        ({ code, errno, message }) => {
+          if (code !== undefined && TLS_VERIFY_CODES.has(code)) {
+            return {
+              code: "NEW_CA_REJECTED",
+              message: `The source's TLS certificate does not verify against the new CA certificate (${code}): ${message}`,
+              remedy:
+                "Give the CA that signs the source's current certificate (the whole chain, PEM). Nothing was changed.",
+            };
+          }
+          if (errno === 1045) {
+            return {
+              code: "NEW_PASSWORD_REJECTED",
+              message: `The source refuses ${input.source.replicationUser} with the new password (error 1045): ${message}`,
+              remedy:
+                "Set the new password on the source first (ALTER USER ... IDENTIFIED BY ... RETAIN CURRENT PASSWORD keeps the old one working meanwhile), then PATCH again. Nothing was changed.",
+            };
+          }
+          return {
+            code: "NEW_CREDENTIALS_REJECTED",
+            message: `Logging in to the source with the new values failed${errno ? ` (error ${errno})` : ""}: ${message}`,
+            remedy:
+              "Fix the new values so the replication user can log in over TLS, then PATCH again. Nothing was changed.",
+          };
+        },
+        async (session) => {
+          const [row] = await session.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+          const cipher = typeof row?.Value === "string" && row.Value !== "" ? row.Value : null;
+          return succeeded({ tls: cipher !== null, cipher });
+        },
+      ),
+  });
 }
 
-export interface RelinkReplicaInput {
-  replica: ReplicaSpec;
-  fqdn: string;
-  /** The source as the link is to be made: its password reference and CA are the ones used. */
-  source: SourceSpec;
-  linking: LinkingMethod;
-}
+/** The source is the link as it is to be made: its password reference and CA are the ones used. */
+export const relinkReplicaInputSchema = linkEndsInputSchema.extend({
+  linking: linkingMethodSchema,
+});
+export type RelinkReplicaInput = z.infer<typeof relinkReplicaInputSchema>;
 
 export const relinkReplicaResultSchema = outcomeSchema(
   z.object({
@@ -128,98 +102,78 @@ export type RelinkReplicaResult = z.infer<typeof relinkReplicaResultSchema>;
  * fetched-but-unapplied events are dropped and fetched again from there: nothing lost, nothing applied twice.
  * Running it twice is harmless: once stopped, the applied position does not move.
  */
-export function createRelinkReplicaActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<RelinkReplicaInput, RelinkReplicaResult> {
-  return async (input: RelinkReplicaInput): Promise<RelinkReplicaResult> => {
-    const dependencies = deps();
-    const secretValues: string[] = [];
-    let adminPassword: string;
-    let replicationPassword: string;
-    try {
-      adminPassword = await dependencies.secrets.resolve(
-        input.replica.adminPassword,
-        replicaAdminPurpose(input.replica),
-      );
-      replicationPassword = await dependencies.secrets.resolve(
-        input.source.replicationPassword,
-        sourcePurpose(
-          "replicationPassword",
-          "source-replication",
-          input.source,
-          input.source.replicationUser,
-        ),
-      );
-      secretValues.push(adminPassword, replicationPassword);
-    } catch (error) {
-      return secretFailure(error);
-    }
-    try {
-      const opened = await openReplicaSession(dependencies, input.replica, input.fqdn, adminPassword);
-      try {
-        const before = await readReplicationStatus(opened.session, opened.identity);
-        if (!before.configured) {
-          return failed(
-            "LINK_MISSING",
-            "The replica has no replication link to re-make.",
-            "Provision the link again (POST /api/replications).",
-          );
-        }
-        if (before.sourceHost !== input.source.host || before.sourcePort !== input.source.port) {
-          return failed(
-            "LINK_CONFLICT",
-            `The replica replicates from ${before.sourceHost ?? "?"}:${before.sourcePort ?? "?"}, not from this link's source.`,
-            "Someone re-linked the replica by hand; remove that link or re-provision.",
-          );
-        }
-        await callStop(opened.session);
-        const stopped = await readReplicationStatus(opened.session, opened.identity);
-        const sslCa = input.source.caCertificate ?? "";
-        if (input.linking === "gtid") {
-          const variables = await readGlobalVariables(opened.session, ["gtid_executed"]);
-          const gtidExecuted = (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
-          await callChangeMasterWithGtid(opened.session, {
+export function createRelinkReplicaActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: RELINK_REPLICA_ACTIVITY,
+    input: relinkReplicaInputSchema,
+    run: async (input): Promise<RelinkReplicaResult> => {
+      const dependencies = deps();
+      const passwords = await resolveSourcePasswords(dependencies, input.source, {
+        fieldPrefix: "",
+        withInspection: false,
+      });
+      if (!passwords.ok) return passwords;
+      const replicationPassword = passwords.value.replication;
+      return withReplicaSession(
+        dependencies,
+        { replica: input.replica, fqdn: input.fqdn, otherSecrets: passwords.value.all },
+        ({ errno, message }) => ({
+          code: "RELINK_FAILED",
+          message: `Re-making the link failed: ${errno ? `error ${errno}: ` : ""}${message}`,
+          remedy: "See the replica's error; the link is put back with the previous values.",
+        }),
+        async ({ session, identity }): Promise<RelinkReplicaResult> => {
+          const before = await readReplicationStatus(session, identity);
+          if (!before.configured) {
+            return failed(
+              "LINK_MISSING",
+              "The replica has no replication link to re-make.",
+              "Provision the link again (POST /api/replications).",
+            );
+          }
+          if (!isSameLink(before, linkSourceOf(input.source))) {
+            return failed(
+              "LINK_CONFLICT",
+              `The replica replicates from ${before.sourceUser ?? "?"}@${before.sourceHost ?? "?"}:${before.sourcePort ?? "?"}, not from this link's source.`,
+              "Someone re-linked the replica by hand; remove that link or re-provision.",
+            );
+          }
+          await callStop(session);
+          const stopped = await readReplicationStatus(session, identity);
+          const sslCa = input.source.caCertificate ?? "";
+          if (input.linking === "gtid") {
+            const variables = await readGlobalVariables(session, ["gtid_executed"]);
+            const gtidExecuted = (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
+            await callChangeMasterWithGtid(session, {
+              sourceHost: input.source.host,
+              sourceUser: input.source.replicationUser,
+              sourcePassword: replicationPassword,
+              sourcePort: input.source.port,
+              sslCa,
+            });
+            return succeeded({ coordinates: null, gtidExecuted });
+          }
+          const file = stopped.execSourceLogFile;
+          const position = stopped.execSourceLogPos;
+          if (!file || position === null) {
+            return failed(
+              "APPLIED_POSITION_UNKNOWN",
+              "The stopped replica reports no applied position (Relay_Source_Log_File / Exec_Source_Log_Pos).",
+              "Look at SHOW REPLICA STATUS on the replica; start replication again with mysql.az_replication_start.",
+            );
+          }
+          await callChangeMaster(session, {
             sourceHost: input.source.host,
             sourceUser: input.source.replicationUser,
             sourcePassword: replicationPassword,
             sourcePort: input.source.port,
+            logFile: file,
+            logPosition: position,
             sslCa,
           });
-          return succeeded({ coordinates: null, gtidExecuted });
-        }
-        const file = stopped.execSourceLogFile;
-        const position = stopped.execSourceLogPos;
-        if (!file || position === null) {
-          return failed(
-            "APPLIED_POSITION_UNKNOWN",
-            "The stopped replica reports no applied position (Relay_Source_Log_File / Exec_Source_Log_Pos).",
-            "Look at SHOW REPLICA STATUS on the replica; start replication again with mysql.az_replication_start.",
-          );
-        }
-        await callChangeMaster(opened.session, {
-          sourceHost: input.source.host,
-          sourceUser: input.source.replicationUser,
-          sourcePassword: replicationPassword,
-          sourcePort: input.source.port,
-          logFile: file,
-          logPosition: position,
-          sslCa,
-        });
-        return succeeded({ coordinates: { file, position }, gtidExecuted: null });
-      } finally {
-        await opened.session.close();
-      }
-    } catch (error) {
-      if (isTransientMysqlError(error)) throw transientError(error, secretValues);
-      const errno = mysqlErrno(error);
-      return failed(
-        "RELINK_FAILED",
-        redactSecrets(
-          `Re-making the link failed: ${errno ? `error ${errno}: ` : ""}${(error as Error).message}`,
-          secretValues,
-        ),
-        "See the replica's error; the link is put back with the previous values.",
+          return succeeded({ coordinates: { file, position }, gtidExecuted: null });
+        },
       );
-    }
-  };
+    },
+  });
 }

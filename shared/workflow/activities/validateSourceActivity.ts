@@ -1,34 +1,34 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
 import { z } from "zod";
-import { type ActivityHandler } from "./activityHandler";
+import { activity } from "./activityHandler";
 import { checkResultSchema } from "../../source/checkResult";
-import { sourcePurpose } from "../../secrets/secretBinding";
-import {
-  type ActivityOutcome,
-  envelopeSchema,
-  failed,
-  secretFailure,
-  succeeded,
-  transientError,
-} from "./activityOutcome";
+import { type ActivityOutcome, classifyErrors, envelopeSchema, succeeded } from "./activityOutcome";
+import { resolveSourcePasswords } from "./sourceSession";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
-import { type SourceSpec } from "../provisionTypes";
 import { type ReplicaTarget, isTransientArmError } from "../../replica/replicaManager";
 import { type WorkflowDependencies } from "../dependencies";
 import { type LinkingMethod, type SourceValidation, validateSource } from "../../source/sourceValidation";
 import { redactSecrets } from "../../secrets/secretResolver";
+import {
+  binlogCoordinatesSchema,
+  ignoreTablesSchema,
+  linkingMethodSchema,
+  replicaTargetSchema,
+  sourceSpecSchema,
+} from "../../request/provisionRequest";
 
 export const VALIDATE_SOURCE_ACTIVITY = "validateSource";
 
-export interface ValidateSourceInput {
-  source: SourceSpec;
-  binlog?: { file: string; position: number };
-  linking: LinkingMethod;
+export const validateSourceInputSchema = z.object({
+  source: sourceSpecSchema,
+  binlog: binlogCoordinatesSchema.optional(),
+  linking: linkingMethodSchema satisfies z.ZodType<LinkingMethod>,
   /** The replica the source is judged for: its kind (primary keys) and, for a private source, its network. */
-  replica?: ReplicaTarget;
+  replica: replicaTargetSchema.optional(),
   /** Tables left out of replication (filters.ignoreTables): not checked for keys and engines. */
-  ignoreTables?: string[];
-}
+  ignoreTables: ignoreTablesSchema.optional(),
+});
+export type ValidateSourceInput = z.infer<typeof validateSourceInputSchema>;
 
 export type ValidateSourceResult = ActivityOutcome<Omit<SourceValidation, "roundTrips">>;
 
@@ -59,77 +59,59 @@ async function replicaVnetSubnet(deps: WorkflowDependencies, replica: ReplicaTar
   }
 }
 
-export function createValidateSourceActivity(
-  deps: () => WorkflowDependencies,
-): ActivityHandler<ValidateSourceInput, ValidateSourceResult> {
-  return async (input: ValidateSourceInput): Promise<ValidateSourceResult> => {
-    const dependencies = deps();
-    const { config, secrets } = dependencies;
-    let replicationPassword: string;
-    let inspectionPassword: string | undefined;
-    try {
-      replicationPassword = await secrets.resolve(
-        input.source.replicationPassword,
-        sourcePurpose(
-          "source.replicationPassword",
-          "source-replication",
-          input.source,
-          input.source.replicationUser,
-        ),
+export function createValidateSourceActivity(deps: () => WorkflowDependencies) {
+  return activity({
+    name: VALIDATE_SOURCE_ACTIVITY,
+    input: validateSourceInputSchema,
+    run: async (input): Promise<ValidateSourceResult> => {
+      const dependencies = deps();
+      const { config } = dependencies;
+      const passwords = await resolveSourcePasswords(dependencies, input.source);
+      if (!passwords.ok) return passwords;
+      const {
+        replication: replicationPassword,
+        inspection: inspectionPassword,
+        all: secretValues,
+      } = passwords.value;
+      const replica = input.replica;
+      return classifyErrors(
+        secretValues,
+        ({ message }) => ({
+          code: "VALIDATION_ERROR",
+          message: `Validating the source failed: ${message}`,
+          remedy:
+            "Check the accounts' privileges on the source; the message above names what the server refused.",
+        }),
+        async () => {
+          const { checks, facts } = await validateSource({
+            host: input.source.host,
+            port: input.source.port,
+            replicationUser: input.source.replicationUser,
+            replicationPassword,
+            ...(input.source.caCertificate ? { caCertificate: input.source.caCertificate } : {}),
+            ...(input.source.inspectionUser && inspectionPassword
+              ? { inspection: { user: input.source.inspectionUser, password: inspectionPassword } }
+              : {}),
+            ...(input.binlog ? { binlog: input.binlog } : {}),
+            linking: input.linking,
+            ...(input.ignoreTables?.length ? { ignoreTables: input.ignoreTables } : {}),
+            ...(replica ? { replicaKind: replica.kind } : {}),
+            allowPrivateAddresses: config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
+            ...(replica?.kind === "flexible"
+              ? { replicaVnetSubnet: () => replicaVnetSubnet(dependencies, replica) }
+              : {}),
+            connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
+          });
+          // Server messages echo user input; make sure no password travels back into the history.
+          const safeChecks = checks.map((item) => ({
+            ...item,
+            message: redactSecrets(item.message, secretValues),
+            remedy: redactSecrets(item.remedy, secretValues),
+          }));
+          return succeeded({ checks: safeChecks, facts });
+        },
+        (error) => isTransientMysqlError(error) || error instanceof ReplicaNetworkUnavailable,
       );
-      inspectionPassword = input.source.inspectionPassword
-        ? await secrets.resolve(
-            input.source.inspectionPassword,
-            sourcePurpose(
-              "source.inspectionPassword",
-              "source-inspection",
-              input.source,
-              input.source.inspectionUser ?? "",
-            ),
-          )
-        : undefined;
-    } catch (error) {
-      return secretFailure(error);
-    }
-    const secretValues = [replicationPassword, ...(inspectionPassword ? [inspectionPassword] : [])];
-    try {
-      const { checks, facts } = await validateSource({
-        host: input.source.host,
-        port: input.source.port,
-        replicationUser: input.source.replicationUser,
-        replicationPassword,
-        ...(input.source.caCertificate ? { caCertificate: input.source.caCertificate } : {}),
-        ...(input.source.inspectionUser && inspectionPassword
-          ? { inspection: { user: input.source.inspectionUser, password: inspectionPassword } }
-          : {}),
-        ...(input.binlog ? { binlog: input.binlog } : {}),
-        linking: input.linking,
-        ...(input.ignoreTables?.length ? { ignoreTables: input.ignoreTables } : {}),
-        ...(input.replica ? { replicaKind: input.replica.kind } : {}),
-        allowPrivateAddresses: config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
-        ...(input.replica?.kind === "flexible"
-          ? { replicaVnetSubnet: () => replicaVnetSubnet(dependencies, input.replica!) }
-          : {}),
-        connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
-      });
-      // Server messages echo user input; make sure no password travels back into the history.
-      const safeChecks = checks.map((item) => ({
-        ...item,
-        message: redactSecrets(item.message, secretValues),
-        remedy: redactSecrets(item.remedy, secretValues),
-      }));
-      return succeeded({ checks: safeChecks, facts });
-    } catch (error) {
-      if (isTransientMysqlError(error) || error instanceof ReplicaNetworkUnavailable)
-        throw transientError(error, secretValues);
-      return failed(
-        "VALIDATION_ERROR",
-        redactSecrets(
-          `Validating the source failed: ${error instanceof Error ? error.message : String(error)}`,
-          secretValues,
-        ),
-        "Check the accounts' privileges on the source; the message above names what the server refused.",
-      );
-    }
-  };
+    },
+  });
 }
