@@ -208,12 +208,25 @@ export function judgeReplication(
   return { kind: "running" };
 }
 
+/** Where the SQL thread has applied up to: the source's binlog file and position. */
+export interface AppliedPosition {
+  file: string;
+  position: number;
+}
+
+/** The status's applied position; null while the server does not report one (no link, or not started yet). */
+export function appliedPosition(status: ReplicationStatus): AppliedPosition | null {
+  if (status.execSourceLogFile === null || status.execSourceLogPos === null) return null;
+  return { file: status.execSourceLogFile, position: status.execSourceLogPos };
+}
+
 /**
  * Whether the SQL thread applied something between two reads: a link that is behind but applies is running, with lag
- * to report, not failing (under steady writes "caught up" may never be seen at the instant of a read).
+ * to report, not failing (under steady writes "caught up" may never be seen at the instant of a read). Takes only the
+ * positions, so the two reads may come from different activity executions.
  */
-export function appliedBetween(previous: ReplicationStatus, current: ReplicationStatus): boolean {
-  if (current.execSourceLogPos === null || previous.execSourceLogPos === null) return false;
-  if (current.execSourceLogFile !== previous.execSourceLogFile) return current.execSourceLogFile !== null;
-  return current.execSourceLogPos > previous.execSourceLogPos;
+export function appliedBetween(previous: AppliedPosition | null, current: AppliedPosition | null): boolean {
+  if (previous === null || current === null) return false;
+  if (current.file !== previous.file) return true;
+  return current.position > previous.position;
 }

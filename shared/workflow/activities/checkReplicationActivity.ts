@@ -10,6 +10,7 @@ import {
   type ReplicationStatus,
   type ReplicationVerdict,
   appliedBetween,
+  appliedPosition,
   judgeReplication,
   readReplicationStatus,
 } from "../../replica/replicationStatus";
@@ -68,7 +69,11 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
           for (;;) {
             const status = await readReplicationStatus(session, identity);
             let verdict = judgeReplication(status, isPermanentReplicationError);
-            if (verdict.kind === "catchingUp" && previous && appliedBetween(previous, status)) {
+            if (
+              verdict.kind === "catchingUp" &&
+              previous &&
+              appliedBetween(appliedPosition(previous), appliedPosition(status))
+            ) {
               verdict = { kind: "running" };
             }
             previous = status;

@@ -1,6 +1,7 @@
 // Normalising SHOW SLAVE/REPLICA STATUS and judging whether replication really runs.
 import {
   appliedBetween,
+  appliedPosition,
   judgeReplication,
   normaliseReplicationStatus,
   withWorkerError,
@@ -73,25 +74,33 @@ describe("replication status", () => {
   });
 
   it("counts a link behind but applying as running: the SQL thread's position moved between two reads", () => {
-    const first = normaliseReplicationStatus({
-      ...running,
-      Read_Master_Log_Pos: 5000,
-      Exec_Master_Log_Pos: 900,
-    });
-    const later = normaliseReplicationStatus({
-      ...running,
-      Read_Master_Log_Pos: 9000,
-      Exec_Master_Log_Pos: 4000,
-    });
-    const rotated = normaliseReplicationStatus({
-      ...running,
-      Relay_Master_Log_File: "mysql-bin.000003",
-      Exec_Master_Log_Pos: 4,
-    });
+    const first = appliedPosition(
+      normaliseReplicationStatus({ ...running, Read_Master_Log_Pos: 5000, Exec_Master_Log_Pos: 900 }),
+    );
+    const later = appliedPosition(
+      normaliseReplicationStatus({ ...running, Read_Master_Log_Pos: 9000, Exec_Master_Log_Pos: 4000 }),
+    );
+    const rotated = appliedPosition(
+      normaliseReplicationStatus({
+        ...running,
+        Relay_Master_Log_File: "mysql-bin.000003",
+        Exec_Master_Log_Pos: 4,
+      }),
+    );
+    expect(first).toEqual({ file: "mysql-bin.000002", position: 900 });
     expect(appliedBetween(first, later)).toBe(true);
     expect(appliedBetween(first, rotated)).toBe(true);
     expect(appliedBetween(later, later)).toBe(false);
     expect(appliedBetween(later, first)).toBe(false);
+  });
+
+  it("sees nothing applied without both positions: the first read, or a server that reports none", () => {
+    const applied = { file: "mysql-bin.000002", position: 900 };
+    expect(appliedPosition(normaliseReplicationStatus(undefined))).toBeNull();
+    expect(appliedPosition(normaliseReplicationStatus({ ...running, Exec_Master_Log_Pos: null }))).toBeNull();
+    expect(appliedBetween(null, applied)).toBe(false);
+    expect(appliedBetween(applied, null)).toBe(false);
+    expect(appliedBetween(null, null)).toBe(false);
   });
 
   it("waits while the IO thread says Yes but the source has not yet accepted the dump request (MySQL 9.7)", () => {
