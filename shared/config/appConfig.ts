@@ -26,6 +26,14 @@ const positiveInt = (defaultValue: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(defaultValue);
 
+/** A duration in seconds that may be fractional (a poll interval short enough for a local run, long for Azure). */
+const seconds = (defaultValue: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a number of seconds" })
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(defaultValue);
+
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, "must be host:port");
 
 const addressOverrides = z
@@ -124,7 +132,7 @@ export const appConfigSchema = z.object({
   AzureWebJobsStorage__clientId: z.string().optional(),
   AZURE_CLIENT_ID: z.string().optional(),
   START_VERIFY_BUDGET_SECONDS: positiveInt(300, 86_400),
-  START_VERIFY_FIRST_INTERVAL_SECONDS: positiveInt(2, 3_600),
+  START_VERIFY_FIRST_INTERVAL_SECONDS: seconds(2, 0.1, 3_600),
   START_VERIFY_WAIT_SECONDS: positiveInt(10, 60),
   MYSQL_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 120),
   REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),

@@ -23,6 +23,21 @@ describe("app settings", () => {
     );
   });
 
+  it("takes the start verification's first interval in fractional seconds, 2 by default", () => {
+    const storage = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+    expect(parseAppConfig(storage).START_VERIFY_FIRST_INTERVAL_SECONDS).toBe(2);
+    expect(
+      parseAppConfig({ ...storage, START_VERIFY_FIRST_INTERVAL_SECONDS: "0.1" })
+        .START_VERIFY_FIRST_INTERVAL_SECONDS,
+    ).toBe(0.1);
+    expect(() => parseAppConfig({ ...storage, START_VERIFY_FIRST_INTERVAL_SECONDS: "0.05" })).toThrow(
+      /START_VERIFY_FIRST_INTERVAL_SECONDS must be at least 0.1/,
+    );
+    expect(() => parseAppConfig({ ...storage, START_VERIFY_FIRST_INTERVAL_SECONDS: "soon" })).toThrow(
+      /START_VERIFY_FIRST_INTERVAL_SECONDS must be a number of seconds/,
+    );
+  });
+
   it("parses replica address overrides case-insensitively", () => {
     const config = parseAppConfig({
       AzureWebJobsStorage__accountName: "stacct",
