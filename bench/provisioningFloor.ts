@@ -9,7 +9,7 @@ import { RESOURCE_GROUP, SUBSCRIPTION_ID, type LocalStack } from "../dev/stack/l
 import { validateSource } from "../shared/source/sourceValidation";
 import { firewallRuleNameFor } from "../shared/domain/firewall";
 
-const POLL_INTERVAL_MS = 100; // the app's checkReplication activity polls at the same interval
+const POLL_INTERVAL_MS = 100; // the local stack's first START_VERIFY_FIRST_INTERVAL_SECONDS (0.1 s)
 const REPLICATION_SECRET = "source-replication-password";
 
 export interface ProvisioningFloor {

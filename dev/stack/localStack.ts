@@ -322,7 +322,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARM_LRO_POLL_INTERVAL_MS: "50",
       START_VERIFY_BUDGET_SECONDS: "60",
       START_VERIFY_FIRST_INTERVAL_SECONDS: "0.1",
-      START_VERIFY_WAIT_SECONDS: "5",
       MYSQL_CONNECT_TIMEOUT_SECONDS: "5",
       REPLICATION_SECRET_REPLICA_ADMIN: secrets.adminPassword,
       [bindingSettingName("REPLICATION_SECRET_REPLICA_ADMIN")]: binding("replica-admin"),

@@ -172,7 +172,6 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
           verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
-          verifyWaitSeconds: config.START_VERIFY_WAIT_SECONDS,
         },
       };
       return start(request, client, id, "rotation", ROTATION_ORCHESTRATOR, input);

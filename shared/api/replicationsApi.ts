@@ -384,7 +384,6 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         timing: {
           verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
           verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
-          verifyWaitSeconds: config.START_VERIFY_WAIT_SECONDS,
         },
       };
       if (record && record.state !== "provisioning") {

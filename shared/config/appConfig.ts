@@ -133,7 +133,6 @@ export const appConfigSchema = z.object({
   AZURE_CLIENT_ID: z.string().optional(),
   START_VERIFY_BUDGET_SECONDS: positiveInt(300, 86_400),
   START_VERIFY_FIRST_INTERVAL_SECONDS: seconds(2, 0.1, 3_600),
-  START_VERIFY_WAIT_SECONDS: positiveInt(10, 60),
   MYSQL_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 120),
   REVALIDATION_SCHEDULE: z.string().default("0 */15 * * * *"),
   REVALIDATION_CONCURRENCY: positiveInt(8, 100),

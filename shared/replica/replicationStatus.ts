@@ -230,3 +230,18 @@ export function appliedBetween(previous: AppliedPosition | null, current: Applie
   if (current.file !== previous.file) return true;
   return current.position > previous.position;
 }
+
+/**
+ * One read of a starting link, judged: as judgeReplication, except that a link catching up whose SQL thread applied
+ * something since the previous read (`appliedBefore`, null on the first) is running.
+ */
+export function judgeStart(
+  status: ReplicationStatus,
+  appliedBefore: AppliedPosition | null,
+  isPermanent: (errno: number) => boolean,
+): ReplicationVerdict {
+  const verdict = judgeReplication(status, isPermanent);
+  if (verdict.kind === "catchingUp" && appliedBetween(appliedBefore, appliedPosition(status)))
+    return { kind: "running" };
+  return verdict;
+}

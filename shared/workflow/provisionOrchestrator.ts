@@ -24,7 +24,6 @@ export const PROVISION_ORCHESTRATOR = "provisionReplication";
 export interface ProvisionTiming {
   verifyBudgetSeconds: number;
   verifyFirstIntervalSeconds: number;
-  verifyWaitSeconds: number;
 }
 
 export interface ProvisionOrchestrationInput extends ProvisionInput {

@@ -76,11 +76,13 @@ export const secretReferenceInputSchema = z.union([
   z.object({ appSetting: z.string() }),
 ]);
 
-/** The start-and-verify timing knobs (ProvisionTiming) in an orchestration input. */
+/**
+ * The start-and-verify timing knobs (ProvisionTiming) in an orchestration input. Inputs of runs started before the
+ * checks read once still carry verifyWaitSeconds: an unknown key, dropped.
+ */
 export const timingInputSchema = z.object({
   verifyBudgetSeconds: z.number().positive(),
   verifyFirstIntervalSeconds: z.number().positive(),
-  verifyWaitSeconds: z.number().positive(),
 });
 
 export interface WorkflowError {

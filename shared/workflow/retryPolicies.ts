@@ -33,10 +33,10 @@ export const LOAD_RETRY = policy(10_000, 4, 2, 60_000);
 export const REGISTRY_RETRY = policy(2_000, 5, 2, 30_000);
 
 /**
- * The orchestrator's polling of a starting replication: first interval and ceiling, in milliseconds. Two polling
- * layers on purpose, each owning its own time scale: the checkReplication activity watches for at most
- * START_VERIFY_WAIT_SECONDS at 250 ms (the common case, replication running within seconds, costs one activity), and
- * the orchestrator re-calls it on durable timers up to START_VERIFY_BUDGET_SECONDS (minutes, no worker held).
+ * The orchestrator's polling of a starting replication: the ceiling of its interval, in milliseconds (the first is
+ * START_VERIFY_FIRST_INTERVAL_SECONDS, doubled each time). One polling layer: the checkReplication activity reads once
+ * and returns, the orchestrator re-calls it on durable timers up to START_VERIFY_BUDGET_SECONDS, so no worker is held
+ * while replication comes up. Its MYSQL_RETRY only retries a read that failed, not a state that is not there yet.
  */
 export const START_POLL_MAX_INTERVAL_MS = 60_000;
 

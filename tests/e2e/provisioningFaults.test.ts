@@ -23,7 +23,7 @@ describe("provisioning under faults", () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startE2eStack({
-      appSettings: { START_VERIFY_BUDGET_SECONDS: "20", START_VERIFY_WAIT_SECONDS: "2" },
+      appSettings: { START_VERIFY_BUDGET_SECONDS: "20" },
     });
   });
   afterAll(async () => {

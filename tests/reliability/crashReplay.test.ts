@@ -32,7 +32,7 @@ describe("every activity executed twice: fault paths, re-validation, teardown", 
   beforeAll(async () => {
     stack = await startE2eStack({
       executeActivitiesTwice: true,
-      appSettings: { START_VERIFY_BUDGET_SECONDS: "10", START_VERIFY_WAIT_SECONDS: "1" },
+      appSettings: { START_VERIFY_BUDGET_SECONDS: "10" },
     });
   });
   afterAll(async () => {

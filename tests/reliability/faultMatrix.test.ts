@@ -374,7 +374,7 @@ describe("fault matrix", () => {
   beforeAll(async () => {
     stack = await startE2eStack({
       clock,
-      appSettings: { START_VERIFY_BUDGET_SECONDS: "10", START_VERIFY_WAIT_SECONDS: "1" },
+      appSettings: { START_VERIFY_BUDGET_SECONDS: "10" },
     });
   });
   afterAll(async () => {

@@ -1,17 +1,15 @@
-// Activity: optionally start replication, then watch the replica for a bounded time until it runs or shows an error.
+// Activity: optionally start replication, then read the replica's replication state once and judge it.
 import { z } from "zod";
-import { setTimeout as sleep } from "node:timers/promises";
 import { activity } from "./activityHandler";
 import { outcomeSchema, succeeded } from "./activityOutcome";
 import { redactStatus, replicaSessionInputSchema, withReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { replicationSummarySchema, summariseReplication } from "../provisionTypes";
 import {
-  type ReplicationStatus,
+  type AppliedPosition,
   type ReplicationVerdict,
-  appliedBetween,
   appliedPosition,
-  judgeReplication,
+  judgeStart,
   readReplicationStatus,
 } from "../../replica/replicationStatus";
 import { callStart } from "../../replica/replicaSql";
@@ -20,13 +18,18 @@ import { redactSecrets } from "../../secrets/secretResolver";
 
 export const CHECK_REPLICATION_ACTIVITY = "checkReplication";
 
-// A start is judged within a second or two (the IO thread reaches "Waiting for source to send event"): poll closely.
-const POLL_INTERVAL_MS = 100;
+const appliedPositionSchema: z.ZodType<AppliedPosition> = z.object({
+  file: z.string(),
+  position: z.number(),
+});
 
+/**
+ * One read per execution: the orchestrator's durable timers are the only polling layer (no worker held while waiting).
+ * `appliedBefore` is the previous read's applied position, so a link behind but applying counts as running.
+ */
 export const checkReplicationInputSchema = replicaSessionInputSchema.extend({
   start: z.boolean(),
-  /** How long to watch inside this execution; the orchestrator's durable timers cover longer waits. */
-  waitSeconds: z.number().nonnegative(),
+  appliedBefore: appliedPositionSchema.nullable().optional(),
 });
 export type CheckReplicationInput = z.infer<typeof checkReplicationInputSchema>;
 
@@ -44,7 +47,12 @@ const verdictSchema: z.ZodType<ReplicationVerdict> = z.discriminatedUnion("kind"
   z.object({ kind: z.literal("stopped"), reason: z.string() }),
 ]);
 export const checkReplicationResultSchema = outcomeSchema(
-  z.object({ verdict: verdictSchema, replication: replicationSummarySchema }),
+  z.object({
+    verdict: verdictSchema,
+    replication: replicationSummarySchema,
+    // Null when the server reports none; absent in results recorded before it existed (an in-flight run's history).
+    applied: appliedPositionSchema.nullable().default(null),
+  }),
 );
 export type CheckReplicationResult = z.infer<typeof checkReplicationResultSchema>;
 
@@ -64,31 +72,16 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
         }),
         async ({ session, identity, adminPassword }) => {
           if (input.start) await callStart(session);
-          const deadline = Date.now() + input.waitSeconds * 1000;
-          let previous: ReplicationStatus | undefined;
-          for (;;) {
-            const status = await readReplicationStatus(session, identity);
-            let verdict = judgeReplication(status, isPermanentReplicationError);
-            if (
-              verdict.kind === "catchingUp" &&
-              previous &&
-              appliedBetween(appliedPosition(previous), appliedPosition(status))
-            ) {
-              verdict = { kind: "running" };
-            }
-            previous = status;
-            if (verdict.kind === "running" || verdict.kind === "permanentError" || Date.now() >= deadline) {
-              const replication = summariseReplication(redactStatus(status, [adminPassword]));
-              return succeeded({
-                verdict:
-                  "message" in verdict
-                    ? { ...verdict, message: redactSecrets(verdict.message, [adminPassword]) }
-                    : verdict,
-                replication,
-              });
-            }
-            await sleep(POLL_INTERVAL_MS);
-          }
+          const status = await readReplicationStatus(session, identity);
+          const verdict = judgeStart(status, input.appliedBefore ?? null, isPermanentReplicationError);
+          return succeeded({
+            verdict:
+              "message" in verdict
+                ? { ...verdict, message: redactSecrets(verdict.message, [adminPassword]) }
+                : verdict,
+            replication: summariseReplication(redactStatus(status, [adminPassword])),
+            applied: appliedPosition(status),
+          });
         },
       ),
   });

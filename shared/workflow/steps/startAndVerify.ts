@@ -1,4 +1,4 @@
-// Step: start replication, then watch it on durable timers until it runs, shows a permanent error, or the budget ends.
+// Step: start replication, then read it on durable timers until it runs, shows a permanent error, or the budget ends.
 import type * as df from "durable-functions";
 import { MYSQL_RETRY, START_POLL_MAX_INTERVAL_MS } from "../retryPolicies";
 import { type ReplicaSpec, type ReplicationSummary, type WorkflowError } from "../provisionTypes";
@@ -9,6 +9,7 @@ import {
   checkReplicationResultSchema,
 } from "../activities/checkReplicationActivity";
 import { StepFailed, callActivity, valueOf } from "./callActivity";
+import { type AppliedPosition } from "../../replica/replicationStatus";
 
 export interface StartAndVerifyOptions {
   replica: ReplicaSpec;
@@ -25,7 +26,11 @@ export interface StartAndVerifyOptions {
   onWait?: () => void;
 }
 
-/** Ends normally once replication runs; throws StepFailed otherwise. */
+/**
+ * Ends normally once replication runs; throws StepFailed otherwise. The only polling layer of a start: each check
+ * reads once, the first right after the start, and the waits between are durable timers (first interval, doubling up
+ * to START_POLL_MAX_INTERVAL_MS), so no worker is held while replication comes up.
+ */
 export function* startAndVerify(
   context: df.OrchestrationContext,
   options: StartAndVerifyOptions,
@@ -35,12 +40,13 @@ export function* startAndVerify(
   const deadline = now() + timing.verifyBudgetSeconds * 1000;
   let intervalMs = timing.verifyFirstIntervalSeconds * 1000;
   let start = true;
+  let appliedBefore: AppliedPosition | null = null;
   for (;;) {
     const input: CheckReplicationInput = {
       replica: options.replica,
       fqdn: options.fqdn,
       start,
-      waitSeconds: timing.verifyWaitSeconds,
+      appliedBefore,
     };
     const checked = yield* callActivity(
       context,
@@ -51,8 +57,9 @@ export function* startAndVerify(
         remedy: "Check that the replica is reachable from this app.",
       }),
     );
-    const { verdict, replication } = valueOf(checked);
+    const { verdict, replication, applied } = valueOf(checked);
     start = false;
+    appliedBefore = applied;
     options.onReplication(replication);
     if (verdict.kind === "running") return;
     if (verdict.kind === "permanentError")

@@ -3,6 +3,7 @@ import {
   appliedBetween,
   appliedPosition,
   judgeReplication,
+  judgeStart,
   normaliseReplicationStatus,
   withWorkerError,
 } from "../../../shared/replica/replicationStatus";
@@ -101,6 +102,27 @@ describe("replication status", () => {
     expect(appliedBetween(null, applied)).toBe(false);
     expect(appliedBetween(applied, null)).toBe(false);
     expect(appliedBetween(null, null)).toBe(false);
+  });
+
+  it("judges a start catching up as running once it applied since the previous read, and only then", () => {
+    const behind = normaliseReplicationStatus({
+      ...running,
+      Read_Master_Log_Pos: 9000,
+      Exec_Master_Log_Pos: 4000,
+    });
+    const judge = (before: { file: string; position: number } | null) =>
+      judgeStart(behind, before, isPermanentReplicationError).kind;
+    expect(judge({ file: "mysql-bin.000002", position: 900 })).toBe("running");
+    expect(judge({ file: "mysql-bin.000002", position: 4000 })).toBe("catchingUp");
+    expect(judge(null)).toBe("catchingUp");
+    const stopped = normaliseReplicationStatus({
+      ...running,
+      Slave_SQL_Running: "No",
+      Exec_Master_Log_Pos: 4000,
+    });
+    expect(
+      judgeStart(stopped, { file: "mysql-bin.000002", position: 900 }, isPermanentReplicationError).kind,
+    ).toBe("stopped");
   });
 
   it("waits while the IO thread says Yes but the source has not yet accepted the dump request (MySQL 9.7)", () => {

@@ -4,7 +4,7 @@ import { type OperationReport } from "../../../shared/workflow/linkOperationType
 import { drive, names, scripted } from "./fakeOrchestration";
 import { linkRecord } from "./linkRecordFixture";
 
-const timing = { verifyBudgetSeconds: 60, verifyFirstIntervalSeconds: 5, verifyWaitSeconds: 10 };
+const timing = { verifyBudgetSeconds: 60, verifyFirstIntervalSeconds: 5 };
 const input = { id: "rpl-1", replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" }, timing };
 const replication = {
   ioThread: "Yes",

@@ -134,7 +134,7 @@ const cases: [string, z.ZodType, unknown, string[][]][] = [
   [
     "checkReplication",
     checkReplicationInputSchema,
-    { replica, fqdn, start: true, waitSeconds: 10 },
+    { replica, fqdn, start: true, appliedBefore: null },
     [["replica", "adminPassword"]],
   ],
   [
@@ -225,4 +225,26 @@ describe.each(cases)("the %s input", (_name, schema, wellFormed, secretPaths) =>
       expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toContain(joined);
     });
   }
+});
+
+describe("the checkReplication input", () => {
+  const first = { replica, fqdn, start: true };
+  it("carries the previous read's applied position from the second read on, none before", () => {
+    const parse = (appliedBefore: unknown) =>
+      checkReplicationInputSchema.parse({ ...first, start: false, appliedBefore }).appliedBefore;
+    expect(checkReplicationInputSchema.parse(first).appliedBefore).toBeUndefined();
+    expect(parse(null)).toBeNull();
+    expect(parse({ file: "mysql-bin.000042", position: 154 })).toEqual({
+      file: "mysql-bin.000042",
+      position: 154,
+    });
+  });
+
+  it("refuses an applied position without its file or with a position that is not a number, naming it", () => {
+    const parsed = checkReplicationInputSchema.safeParse({ ...first, appliedBefore: { position: "154" } });
+    expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toEqual([
+      "appliedBefore.file",
+      "appliedBefore.position",
+    ]);
+  });
 });

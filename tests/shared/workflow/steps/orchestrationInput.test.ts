@@ -19,16 +19,22 @@ describe("orchestrationInput", () => {
   it("returns a valid input as parsed", () => {
     const input = {
       id: "rpl-1",
-      timing: { verifyBudgetSeconds: 60, verifyFirstIntervalSeconds: 2, verifyWaitSeconds: 5 },
+      timing: { verifyBudgetSeconds: 60, verifyFirstIntervalSeconds: 0.1 },
     };
     expect(read(input).result).toEqual(input);
   });
 
+  it("accepts the timing of a run started while checks still waited inside their activity, dropping that wait", () => {
+    const timing = { verifyBudgetSeconds: 60, verifyFirstIntervalSeconds: 2 };
+    const run = read({ id: "rpl-1", timing: { ...timing, verifyWaitSeconds: 10 } });
+    expect(run.result).toEqual({ id: "rpl-1", timing });
+  });
+
   it("ends the orchestration naming every wrong field, before any task", () => {
-    const run = read({ id: "", timing: { verifyBudgetSeconds: 0, verifyFirstIntervalSeconds: 2 } });
+    const run = read({ id: "", timing: { verifyBudgetSeconds: 0 } });
     expect(run.scheduled).toEqual([]);
     expect(String(run.thrown)).toMatch(
-      /Invalid orchestration input: id, timing\.verifyBudgetSeconds, timing\.verifyWaitSeconds/,
+      /Invalid orchestration input: id, timing\.verifyBudgetSeconds, timing\.verifyFirstIntervalSeconds/,
     );
   });
 });
