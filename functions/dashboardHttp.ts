@@ -2,7 +2,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { createDashboardApi } from "../shared/api/dashboardApi";
-import { probeRuntime } from "../shared/probe/probeDependencies";
+import { probeRuntime } from "../shared/workflow/probeRuntime";
 
 const dashboard = createDashboardApi({ probe: probeRuntime });
 

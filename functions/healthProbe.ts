@@ -3,7 +3,7 @@ import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
 import { startScheduledPass } from "../shared/workflow/singletonInstance";
-import { probeRuntime } from "../shared/probe/probeDependencies";
+import { probeRuntime } from "../shared/workflow/probeRuntime";
 import {
   PROBE_ORCHESTRATOR,
   SCHEDULED_PROBE_INSTANCE,

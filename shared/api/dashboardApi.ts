@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { errorResponse, json } from "./httpResults";
 import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboardPage";
-import { type ProbeRuntime } from "../probe/probeDependencies";
+import { type ProbeRuntime } from "../workflow/probeRuntime";
 import { type CurrentProbeRecord } from "../probe/probeStore";
 import { SCHEDULED_PROBE_INSTANCE, type ProbeOutput } from "../workflow/probeOrchestrator";
 
