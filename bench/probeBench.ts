@@ -1,10 +1,9 @@
 // Benchmark of the health probe: break-to-recorded time at a 5 s interval, and one pass over 10, 200 and 1,000 links (wall time, round trips, activities, writes, memory).
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { startBenchStack } from "./benchStack";
 import { FigureRecorder, median } from "./figures";
-import { provisionThroughApi, registryTable } from "./provisionThroughApi";
+import { linkClones, provisionThroughApi } from "./provisionThroughApi";
 import { runAppProcess } from "./runAppProcess";
 import { SCHEDULED_PROBE_INSTANCE, type ProbeOutput } from "../shared/workflow/probeOrchestrator";
 
@@ -84,22 +83,12 @@ async function main(): Promise<void> {
     });
     out.figure("probe.breakToRecordedMs.median", median(detections), "ms");
 
-    // Registry clones of the one real link, as the re-validation bench makes them: each is probed over its own
-    // session against the same replica process, so that process must accept the connections of the whole fan-out.
+    // Each clone is probed over its own session against the same replica process, so that process must accept the
+    // connections of the whole fan-out.
     await stack.replica.rootQuery("SET GLOBAL max_connections = 2000");
-    const registry = registryTable(stack);
-    const original = await registry.getEntity<Record<string, unknown>>("link", id);
-    const entity: Record<string, unknown> = { ...original };
-    for (const key of Object.keys(entity))
-      if (key === "etag" || key === "timestamp" || key.startsWith("odata")) delete entity[key];
-    let registered = 1;
+    const registerLinks = await linkClones(stack, id);
     for (const size of SIZES) {
-      for (; registered < size; registered++) {
-        await registry.upsertEntity(
-          { ...entity, partitionKey: "link", rowKey: `rpl-${randomBytes(10).toString("hex")}` },
-          "Replace",
-        );
-      }
+      await registerLinks(size);
       const result = await runAppProcess({
         appSettings: { ...stack.appSettings, HEALTH_PROBE_BATCH_SIZE: String(BATCH_SIZE) },
         action: { kind: "probePass", repeat: PASSES },

@@ -1,4 +1,5 @@
 // Provisions the local stack's example link through the app's HTTP API and waits for the orchestration to end.
+import { randomBytes } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { type LocalStack } from "../dev/stack/localStack";
 import { firewallRuleNameFor } from "../shared/domain/firewall";
@@ -33,6 +34,28 @@ export function registryTable(stack: LocalStack, table = "ReplicationLinks"): Ta
   return TableClient.fromConnectionString(stack.azurite.connectionString, table, {
     allowInsecureConnection: true,
   });
+}
+
+/**
+ * Registry clones of the one real link `id`, for a pass over many links: same replica process, source and firewall
+ * rule, so each is a healthy link to check; what differs per clone is its id, its registry row and its history. The
+ * returned function registers clones until `size` links are registered (the real one included).
+ */
+export async function linkClones(stack: LocalStack, id: string): Promise<(size: number) => Promise<void>> {
+  const registry = registryTable(stack);
+  const original = await registry.getEntity<Record<string, unknown>>("link", id);
+  const entity: Record<string, unknown> = { ...original };
+  for (const key of Object.keys(entity))
+    if (key === "etag" || key === "timestamp" || key.startsWith("odata")) delete entity[key];
+  let registered = 1;
+  return async (size) => {
+    for (; registered < size; registered++) {
+      await registry.upsertEntity(
+        { ...entity, partitionKey: "link", rowKey: `rpl-${randomBytes(10).toString("hex")}` },
+        "Replace",
+      );
+    }
+  };
 }
 
 /**

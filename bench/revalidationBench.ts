@@ -1,9 +1,8 @@
 // Benchmark 4 (and half of 5): one scheduled re-validation pass over 1, 50 and 200 registered links, in a fresh app process.
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { startBenchStack } from "./benchStack";
 import { FigureRecorder, median } from "./figures";
-import { provisionThroughApi, registryTable } from "./provisionThroughApi";
+import { linkClones, provisionThroughApi } from "./provisionThroughApi";
 import { runAppProcess } from "./runAppProcess";
 
 const SIZES = [1, 50, 200] as const;
@@ -17,25 +16,13 @@ async function main(): Promise<void> {
   try {
     const { id } = await provisionThroughApi(stack);
     out.progress(`stack up, link ${id} provisioned through the API`);
-    const registry = registryTable(stack);
-    // Clones share the one real link: same replica process, source and firewall rule, so each is a healthy link to
-    // check; what differs per clone is its id, its registry row and its health history.
-    const original = await registry.getEntity<Record<string, unknown>>("link", id);
-    const entity: Record<string, unknown> = { ...original };
-    for (const key of Object.keys(entity))
-      if (key === "etag" || key === "timestamp" || key.startsWith("odata")) delete entity[key];
-    let registered = 1;
+    const registerLinks = await linkClones(stack, id);
     const appSettings = { ...stack.appSettings, REVALIDATION_CONCURRENCY: String(CONCURRENCY) };
     const times = new Map<number, number>();
     let peak = 0;
     let idle = 0;
     for (const size of SIZES) {
-      for (; registered < size; registered++) {
-        await registry.upsertEntity(
-          { ...entity, partitionKey: "link", rowKey: `rpl-${randomBytes(10).toString("hex")}` },
-          "Replace",
-        );
-      }
+      await registerLinks(size);
       const result = await runAppProcess({
         appSettings,
         action: { kind: "revalidationPass", repeat: PASSES },

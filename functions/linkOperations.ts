@@ -1,9 +1,9 @@
 // Rotation and cutover: their orchestrators, activities and HTTP routes, wired to the shared dependencies.
-import { app, type HttpHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
 import { workflowDependencies } from "../shared/workflow/dependencies";
 import { createLinkOperationsApi } from "../shared/api/linkOperationsApi";
+import { durableHttpRoute } from "./wiring/durableTriggers";
 import { ROTATION_ORCHESTRATOR, rotationOrchestrator } from "../shared/workflow/rotationOrchestrator";
 import { CUTOVER_ORCHESTRATOR, cutoverOrchestrator } from "../shared/workflow/cutoverOrchestrator";
 import {
@@ -53,27 +53,15 @@ df.app.activity(COMPARE_CHECKSUMS_ACTIVITY, {
 
 const api = createLinkOperationsApi({ config: appConfig, workflow: workflowDependencies });
 
-function route(
-  name: string,
-  methods: ("GET" | "POST" | "PATCH")[],
-  path: string,
-  handler: HttpHandler,
-): void {
-  app.http(name, {
-    route: path,
-    methods,
-    authLevel: "function",
-    extraInputs: [df.input.durableClient()],
-    handler,
-  });
-}
-
-route("rotateReplicationHttp", ["PATCH"], "replications/{id}", (request, context) =>
-  api.rotate(request, df.getClient(context), context),
+durableHttpRoute("rotateReplicationHttp", ["PATCH"], "replications/{id}", (request, client, context) =>
+  api.rotate(request, client, context),
 );
-route("cutOverReplicationHttp", ["POST"], "replications/{id}/cutover", (request, context) =>
-  api.cutover(request, df.getClient(context)),
+durableHttpRoute("cutOverReplicationHttp", ["POST"], "replications/{id}/cutover", (request, client) =>
+  api.cutover(request, client),
 );
-route("getReplicationOperation", ["GET"], "replications/{id}/operations/{operation}", (request, context) =>
-  api.status(request, df.getClient(context)),
+durableHttpRoute(
+  "getReplicationOperation",
+  ["GET"],
+  "replications/{id}/operations/{operation}",
+  (request, client) => api.status(request, client),
 );

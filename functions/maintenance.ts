@@ -1,9 +1,8 @@
 // Scheduled re-validation (timer), the re-validation and teardown orchestrators, and their activities.
-import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
-import { startScheduledPass } from "../shared/workflow/singletonInstance";
 import { workflowDependencies } from "../shared/workflow/dependencies";
+import { scheduledPassTimer } from "./wiring/durableTriggers";
 import {
   REVALIDATION_ORCHESTRATOR,
   SCHEDULED_REVALIDATION_INSTANCE,
@@ -30,14 +29,9 @@ df.app.activity(REVALIDATE_LINK_ACTIVITY, { handler: createRevalidateLinkActivit
 df.app.activity(LOAD_LINK_ACTIVITY, { handler: createLoadLinkActivity(workflowDependencies) });
 df.app.activity(SET_LINK_STATE_ACTIVITY, { handler: createSetLinkStateActivity(workflowDependencies) });
 
-app.timer("revalidationTimer", {
-  schedule: "%REVALIDATION_SCHEDULE%",
-  extraInputs: [df.input.durableClient()],
-  handler: (_timer, context) =>
-    startScheduledPass(df.getClient(context), context, {
-      label: "re-validation",
-      orchestrator: REVALIDATION_ORCHESTRATOR,
-      instanceId: SCHEDULED_REVALIDATION_INSTANCE,
-      input: (): RevalidationInput => ({ concurrency: appConfig().REVALIDATION_CONCURRENCY }),
-    }),
+scheduledPassTimer("revalidationTimer", "%REVALIDATION_SCHEDULE%", {
+  label: "re-validation",
+  orchestrator: REVALIDATION_ORCHESTRATOR,
+  instanceId: SCHEDULED_REVALIDATION_INSTANCE,
+  input: (): RevalidationInput => ({ concurrency: appConfig().REVALIDATION_CONCURRENCY }),
 });

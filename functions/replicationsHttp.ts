@@ -1,40 +1,24 @@
 // Entry points of the HTTP API (route prefix /api, function keys): wiring only, the logic lives in shared/api.
-import { app, type HttpHandler } from "@azure/functions";
-import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
 import { createReplicationsApi } from "../shared/api/replicationsApi";
 import { workflowDependencies } from "../shared/workflow/dependencies";
+import { durableHttpRoute } from "./wiring/durableTriggers";
 
 // Settings are validated when the app loads: a missing or malformed setting stops startup with its name.
 appConfig();
 
 const api = createReplicationsApi({ config: appConfig, workflow: workflowDependencies });
 
-function route(
-  name: string,
-  methods: ("GET" | "POST" | "DELETE")[],
-  path: string,
-  handler: HttpHandler,
-): void {
-  app.http(name, {
-    route: path,
-    methods,
-    authLevel: "function",
-    extraInputs: [df.input.durableClient()],
-    handler,
-  });
-}
-
-route("startReplication", ["POST"], "replications", (request, context) =>
-  api.start(request, df.getClient(context), context),
+durableHttpRoute("startReplication", ["POST"], "replications", (request, client, context) =>
+  api.start(request, client, context),
 );
-route("listReplications", ["GET"], "replications", () => api.list());
-route("getReplication", ["GET"], "replications/{id}", (request, context) =>
-  api.get(request, df.getClient(context)),
+durableHttpRoute("listReplications", ["GET"], "replications", () => api.list());
+durableHttpRoute("getReplication", ["GET"], "replications/{id}", (request, client) =>
+  api.get(request, client),
 );
-route("deleteReplication", ["DELETE"], "replications/{id}", (request, context) =>
-  api.remove(request, df.getClient(context)),
+durableHttpRoute("deleteReplication", ["DELETE"], "replications/{id}", (request, client) =>
+  api.remove(request, client),
 );
-route("revalidateReplication", ["POST"], "replications/{id}/revalidate", (request, context) =>
-  api.revalidate(request, df.getClient(context)),
+durableHttpRoute("revalidateReplication", ["POST"], "replications/{id}/revalidate", (request, client) =>
+  api.revalidate(request, client),
 );

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalStack } from "../stack/localStack";
 import { type SandboxOutput } from "./sandboxOutput";
+import { RUNNING_RUNTIME_STATES } from "../../shared/workflow/singletonInstance";
 
 /** A step of the demo did not end as it should; the message says which and what was seen. */
 export class DemoFailure extends Error {
@@ -42,7 +43,6 @@ interface ReplicationView {
   teardown: { runtimeStatus: string; output: unknown } | null;
 }
 
-const RUNNING = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 const POLL_INTERVAL_MS = 250;
 const DEMO_ROWS = [
   { id: 1001, customer: "hopper", amount: "42.00" },
@@ -121,7 +121,7 @@ async function provision(ctx: DemoContext, body: unknown = ctx.stack.exampleRequ
       out.line(`    ${seconds(started).padStart(7)}  ${current.state}`);
       lastState = current.state;
     }
-    return current.runtimeStatus && !RUNNING.has(current.runtimeStatus) ? current : undefined;
+    return current.runtimeStatus && !RUNNING_RUNTIME_STATES.has(current.runtimeStatus) ? current : undefined;
   });
   const failed = final.checks.filter((item) => item.status === "fail");
   const warned = final.checks.filter((item) => item.status === "warn");
@@ -193,7 +193,7 @@ async function revalidate(ctx: DemoContext, id: string): Promise<void> {
       `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(ctx.stack.host.systemKey)}`,
     );
     const value = typeof status.json.runtimeStatus === "string" ? status.json.runtimeStatus : undefined;
-    return status.status === 404 || (value && RUNNING.has(value))
+    return status.status === 404 || (value && RUNNING_RUNTIME_STATES.has(value))
       ? undefined
       : (value ?? `HTTP ${status.status}`);
   });
@@ -222,7 +222,7 @@ async function tearDown(ctx: DemoContext, id: string): Promise<void> {
   const final = await waitFor(ctx, `replication ${id} to be removed`, 60_000, async () => {
     const current = await view(ctx, id);
     const teardown = current.teardown?.runtimeStatus;
-    if (current.state !== "removed" && teardown && !RUNNING.has(teardown)) {
+    if (current.state !== "removed" && teardown && !RUNNING_RUNTIME_STATES.has(teardown)) {
       throw new DemoFailure(`the teardown ended ${teardown} but the state is ${current.state}`);
     }
     return current.state === "removed" ? current : undefined;
@@ -249,7 +249,7 @@ async function runOperation(
   ctx.out.line(`  ${method} ${path} -> 202`);
   const status = await waitFor(ctx, `the ${operation} to end`, 120_000, async () => {
     const current = await call(ctx, "GET", `/api/replications/${id}/operations/${operation}`);
-    return current.status === 200 && !RUNNING.has(String(current.json.runtimeStatus))
+    return current.status === 200 && !RUNNING_RUNTIME_STATES.has(String(current.json.runtimeStatus))
       ? current.json
       : undefined;
   });

@@ -1,13 +1,13 @@
 // The dashboard's routes: the page itself, every link with its probe state and lag samples, and one link's probe history.
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
-import { errorResponse, json } from "./httpResults";
+import { json } from "./httpResults";
+import { linkIdParam } from "./linkIdParam";
 import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboardPage";
-import { type ProbeRuntime } from "../probe/probeDependencies";
+import { type ProbeRuntime } from "../workflow/probeRuntime";
 import { type CurrentProbeRecord } from "../probe/probeStore";
 import { SCHEDULED_PROBE_INSTANCE, type ProbeOutput } from "../workflow/probeOrchestrator";
 
-const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 /** Samples per link on the list (the inline chart) and on one link's page. */
 const LIST_SAMPLES = 30;
 const DETAIL_SAMPLES = 200;
@@ -104,8 +104,9 @@ export function createDashboardApi(deps: DashboardApiDependencies) {
     },
 
     async link(request: HttpRequest): Promise<HttpResponseInit> {
-      const id = request.params.id ?? "";
-      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const param = linkIdParam(request);
+      if ("response" in param) return param.response;
+      const { id } = param;
       const store = deps.probe().store;
       const [transitions, samples, current] = await Promise.all([
         store.transitions(id, DETAIL_TRANSITIONS),

@@ -2,9 +2,10 @@
 import { parseRequestBody } from "./parseRequestBody";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
-import { type AppConfig } from "../config/appConfig";
+import { type AppConfig, startVerifyTiming } from "../config/appConfig";
 import { cutoverRequestSchema, rotationRequestSchema } from "../request/linkOperationRequests";
 import { errorResponse, json } from "./httpResults";
+import { isLinkId, linkIdParam } from "./linkIdParam";
 import { type WorkflowDependencies } from "../workflow/dependencies";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { teardownInstanceId } from "../workflow/teardownOrchestrator";
@@ -25,8 +26,6 @@ import {
   isRunning,
   startSingleton,
 } from "../workflow/singletonInstance";
-
-const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
 /** How often a cutover re-reads both sides while it waits (on durable timers). */
 const CUTOVER_POLL_INTERVAL_SECONDS = 2;
@@ -63,9 +62,9 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
     client: DurableClient,
     operation: LinkOperation,
   ): Promise<{ id: string; record: LinkRecord } | { response: HttpResponseInit }> {
-    const id = request.params.id ?? "";
-    if (!ID_PATTERN.test(id))
-      return { response: errorResponse(404, "NotFound", `No replication with id ${id}.`) };
+    const param = linkIdParam(request);
+    if ("response" in param) return param;
+    const { id } = param;
     const record = await deps.workflow().registry.get(id);
     if (!record)
       return { response: errorResponse(404, "NotFound", `No registered replication with id ${id}.`) };
@@ -169,10 +168,7 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
         id,
         ...(body.replicationPassword ? { replicationPassword: body.replicationPassword } : {}),
         ...(body.caCertificate ? { caCertificate: body.caCertificate } : {}),
-        timing: {
-          verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
-          verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
-        },
+        timing: startVerifyTiming(config),
       };
       return start(request, client, id, "rotation", ROTATION_ORCHESTRATOR, input);
     },
@@ -215,7 +211,7 @@ export function createLinkOperationsApi(deps: LinkOperationsApiDependencies) {
     async status(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
       const id = request.params.id ?? "";
       const operation = request.params.operation ?? "";
-      if (!ID_PATTERN.test(id) || !(LINK_OPERATIONS as readonly string[]).includes(operation))
+      if (!isLinkId(id) || !(LINK_OPERATIONS as readonly string[]).includes(operation))
         return errorResponse(404, "NotFound", `No ${operation} of replication ${id}.`);
       const status = await instanceStatus(client, operationInstanceId(id, operation as LinkOperation));
       if (!status) return errorResponse(404, "NotFound", `No ${operation} of replication ${id}.`);

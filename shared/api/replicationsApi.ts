@@ -4,9 +4,10 @@ import { type LoadProgress } from "../load/loadTypes";
 import { IGNORE_TABLE_PARAMETER } from "../request/tableFilters";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
-import { type AppConfig } from "../config/appConfig";
+import { type AppConfig, startVerifyTiming } from "../config/appConfig";
 import { provisionRequestSchema, type ProvisionRequest } from "../request/provisionRequest";
 import { errorResponse, json } from "./httpResults";
+import { linkIdParam } from "./linkIdParam";
 import {
   linkIdFor,
   replicaTarget,
@@ -44,8 +45,6 @@ import {
   isRunning,
   startSingleton,
 } from "../workflow/singletonInstance";
-
-const ID_PATTERN = /^rpl-[0-9a-f]{20}$/;
 
 const HELD_OR_FINAL_STATES = new Set<string>(["rotating", "cuttingOver", "cutOver"]);
 
@@ -381,10 +380,7 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
         ...(body.initialLoad ? { initialLoad: body.initialLoad } : {}),
         ...(body.filters ? { filters: body.filters } : {}),
         requestedAt: new Date().toISOString(),
-        timing: {
-          verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
-          verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
-        },
+        timing: startVerifyTiming(config),
       };
       if (record && record.state !== "provisioning") {
         // The registry follows the lifecycle: a new run supersedes a removed or failed one. Written before the
@@ -407,8 +403,9 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
     },
 
     async get(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
-      const id = request.params.id ?? "";
-      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const param = linkIdParam(request);
+      if ("response" in param) return param.response;
+      const { id } = param;
       const workflow = deps.workflow();
       const [status, record, teardown, health] = await Promise.all([
         instanceStatus(client, id),
@@ -443,8 +440,9 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
     },
 
     async remove(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
-      const id = request.params.id ?? "";
-      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const param = linkIdParam(request);
+      if ("response" in param) return param.response;
+      const { id } = param;
       const statusUrl = statusUrlFor(request, id);
       const [record, provisioning] = await Promise.all([
         deps.workflow().registry.get(id),
@@ -482,8 +480,9 @@ export function createReplicationsApi(deps: ReplicationsApiDependencies) {
     },
 
     async revalidate(request: HttpRequest, client: DurableClient): Promise<HttpResponseInit> {
-      const id = request.params.id ?? "";
-      if (!ID_PATTERN.test(id)) return errorResponse(404, "NotFound", `No replication with id ${id}.`);
+      const param = linkIdParam(request);
+      if ("response" in param) return param.response;
+      const { id } = param;
       const record = await deps.workflow().registry.get(id);
       if (!record) return errorResponse(404, "NotFound", `No registered replication with id ${id}.`);
       if (record.state !== "replicating") {

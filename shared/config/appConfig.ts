@@ -196,3 +196,11 @@ export function appConfig(): AppConfig {
   cached ??= parseAppConfig(process.env);
   return cached;
 }
+
+/** The start-and-verify timing a provisioning or a rotation runs with: the API reads it here and puts it in the input. */
+export function startVerifyTiming(config: AppConfig) {
+  return {
+    verifyBudgetSeconds: config.START_VERIFY_BUDGET_SECONDS,
+    verifyFirstIntervalSeconds: config.START_VERIFY_FIRST_INTERVAL_SECONDS,
+  };
+}

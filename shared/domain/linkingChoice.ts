@@ -1,5 +1,7 @@
 // Which linking method a provisioning uses: the request's, or GTID when the Flexible replica has high availability.
-import { type LinkingMethod } from "../source/gtidChecks";
+
+/** How the replica finds its place in the source's binlog: file and position, or GTID auto-positioning. */
+export type LinkingMethod = "binlogPosition" | "gtid";
 
 /** The replica facts the choice reads (ReplicaServerInfo has them). */
 type HighAvailability = { highAvailabilityMode: string | null };

@@ -1,4 +1,5 @@
 // MySQL error classification and the diagnosis/remedy table of DOMAIN.md, as small named predicates.
+import { NETWORK_FAILURE_CODES } from "./networkErrors";
 
 export interface Diagnosis {
   code: string;
@@ -178,14 +179,9 @@ export function isPermanentReplicationError(errno: number): boolean {
   return DIAGNOSES[errno]?.permanent ?? errno !== 0;
 }
 
-const TRANSIENT_CLIENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EAI_AGAIN",
+const TRANSIENT_CLIENT_CODES = new Set<string>([
+  ...NETWORK_FAILURE_CODES,
+  // mysql2's own: the server closed the connection, or stopped answering mid-command.
   "PROTOCOL_CONNECTION_LOST",
   "PROTOCOL_SEQUENCE_TIMEOUT",
 ]);

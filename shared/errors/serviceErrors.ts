@@ -1,15 +1,8 @@
 // Classification of errors from Azure services reached over HTTP (Table storage, Resource Manager): retry or report.
+import { NETWORK_FAILURE_CODES } from "./networkErrors";
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EAI_AGAIN",
-  "REQUEST_SEND_ERROR",
-]);
+// REQUEST_SEND_ERROR: @azure/core-rest-pipeline's code for a request that never got an answer.
+const TRANSIENT_NETWORK_CODES = new Set<string>([...NETWORK_FAILURE_CODES, "REQUEST_SEND_ERROR"]);
 
 /**
  * An Azure SDK error (RestError, recognised by its fields, not by instanceof) worth a retry: throttling (429),

@@ -1,6 +1,7 @@
 // Pure: the initial load's checks, each from facts read on the source and the replica before anything changes.
 import { type CheckResult, check } from "../source/checkResult";
-import { type InitialLoadSpec, type SnapshotMethod, SYSTEM_SCHEMAS } from "./loadTypes";
+import { type InitialLoadSpec, type SnapshotMethod } from "./loadTypes";
+import { SYSTEM_SCHEMAS } from "../domain/systemSchemas";
 
 const LIST_LIMIT = 20;
 

@@ -1,9 +1,6 @@
 // What an initial load is asked to do, what it plans, and what it reports: shared by the request, the workflow and the copy.
 import { z } from "zod";
 
-/** The schemas that are never copied: the server's own, and Azure's. */
-export const SYSTEM_SCHEMAS = ["mysql", "sys", "information_schema", "performance_schema"] as const;
-
 type ExistingTablesPolicy = "refuse" | "replace";
 
 export interface InitialLoadSpec {

@@ -4,8 +4,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference } from "../request/secretReference";
 import { type ReplicaKind } from "../replica/replicaManager";
-import { type LinkingMethod } from "../source/gtidChecks";
-import { type TableFilterState } from "../workflow/provisionTypes";
+import { type LinkingMethod } from "../domain/linkingChoice";
+import { type TableFilterState } from "../request/tableFilters";
 
 /**
  * `rotating` and `cuttingOver` are held by a running rotation or cutover: each claims the link by moving it out of

@@ -2,14 +2,8 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { MySQLManagementFlexibleServerClient } from "@azure/arm-mysql-flexible";
 import { type AppConfig } from "../config/appConfig";
-import {
-  type ReplicaManager,
-  type ReplicaServerInfo,
-  type ReplicaTarget,
-  isNotFound,
-  firewallRuleOperations,
-  readServerParameter,
-} from "./replicaManager";
+import { type ReplicaManager, type ReplicaTarget } from "./replicaManager";
+import { armClientSettings, armServerOperations } from "./armServerOperations";
 
 export function createFlexibleServerManager(
   target: ReplicaTarget,
@@ -20,49 +14,33 @@ export function createFlexibleServerManager(
   type FlexibleSdk = typeof import("@azure/arm-mysql-flexible");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require("@azure/arm-mysql-flexible") as FlexibleSdk;
-  const Client = sdk.MySQLManagementFlexibleServerClient;
-  const endpoint = settings.ARM_ENDPOINT.replace(/\/+$/, "");
-  // $host for URLs and endpoint for the token scope point at the same cloud; the orchestrator's retry policy is the
-  // one layer that retries, so the client's own retries are off.
-  const client: MySQLManagementFlexibleServerClient = new Client(credential, target.subscriptionId, {
-    endpoint,
-    $host: endpoint,
-    retryOptions: { maxRetries: 0 },
-  });
-  const poll = { updateIntervalInMs: settings.ARM_LRO_POLL_INTERVAL_MS };
+  const { endpoint, clientOptions, poll } = armClientSettings(settings);
+  const client: MySQLManagementFlexibleServerClient = new sdk.MySQLManagementFlexibleServerClient(
+    credential,
+    target.subscriptionId,
+    clientOptions,
+  );
   const { resourceGroup, serverName } = target;
 
   return {
     firewallDirection: "sourceAdmitsReplica",
-    async getServer(): Promise<ReplicaServerInfo | null> {
-      try {
-        const server = await client.servers.get(resourceGroup, serverName);
-        return {
-          kind: "flexible",
-          name: server.name ?? serverName,
-          fqdn: server.fullyQualifiedDomainName ?? "",
-          version: server.version ?? "",
-          tier: server.sku?.tier ?? "",
-          skuName: server.sku?.name ?? "",
-          state: server.state ?? "",
-          // Flexible Server has no sslEnforcement property: TLS is the require_secure_transport server parameter.
-          sslEnforcement: null,
-          publicNetworkAccess: server.network?.publicNetworkAccess ?? null,
-          delegatedSubnetResourceId: server.network?.delegatedSubnetResourceId || null,
-          highAvailabilityMode: server.highAvailability?.mode ?? null,
-          administratorLogin: server.administratorLogin ?? null,
-        };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
     // The replica's own firewall rules admit clients such as this app; replication needs none, so the workflow
-    // never calls these for Flexible Server. They work, for completeness and for operators' tooling.
-    ...firewallRuleOperations(client.firewallRules, resourceGroup, serverName, poll),
-    getServerParameter(name: string) {
-      return readServerParameter(() => client.configurations.get(resourceGroup, serverName, name), name);
-    },
+    // never calls the firewall operations for Flexible Server. They work, for completeness and for operators' tooling.
+    ...armServerOperations({
+      target,
+      poll,
+      getServer: () => client.servers.get(resourceGroup, serverName),
+      kindFields: (server) => ({
+        state: server.state ?? "",
+        // Flexible Server has no sslEnforcement property: TLS is the require_secure_transport server parameter.
+        sslEnforcement: null,
+        publicNetworkAccess: server.network?.publicNetworkAccess ?? null,
+        delegatedSubnetResourceId: server.network?.delegatedSubnetResourceId || null,
+        highAvailabilityMode: server.highAvailability?.mode ?? null,
+      }),
+      firewallRules: client.firewallRules,
+      getConfiguration: (name) => client.configurations.get(resourceGroup, serverName, name),
+    }),
     async setServerParameter(name: string, value: string): Promise<void> {
       // @azure/arm-mysql-flexible 3.1 (api-version 2021-05-01) has Configurations_Update only: a PATCH, long-running.
       await client.configurations.beginUpdateAndWait(

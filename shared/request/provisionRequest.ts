@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference, secretReferenceSchema, storedSecretReferenceSchema } from "./secretReference";
 import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
-import { SYSTEM_SCHEMAS } from "../load/loadTypes";
+import { SYSTEM_SCHEMAS } from "../domain/systemSchemas";
 import {
   IGNORE_TABLE_PATTERNS_MAX,
   IGNORE_TABLE_VALUE_MAX_LENGTH,

@@ -4,6 +4,17 @@
 export const IGNORE_TABLE_PARAMETER = "replicate_wild_ignore_table";
 
 /**
+ * The table filter of a link: the request's patterns, the replicate_wild_ignore_table value this app set (merged with
+ * the server's own), and the value before, which rollback, teardown and cutover put back.
+ */
+export interface TableFilterState {
+  parameter: typeof IGNORE_TABLE_PARAMETER;
+  ignoreTables: string[];
+  value: string;
+  previousValue: string;
+}
+
+/**
  * Longest value this app writes to the parameter. Azure documents no limit for it: the configurations API reports it as
  * a free-text String with empty allowedValues, and MySQL sets none for --replicate-wild-ignore-table. The cap is this
  * app's choice, so that a request cannot grow the parameter without bound; it holds for the merged value (the

@@ -1,6 +1,7 @@
 // GTID checks: does the source fit the linking method, and can the replica resume from the source by GTID (no errant, none purged).
 import { type CheckResult, check } from "./checkResult";
 import { type ServerIdentity } from "../mysql/mysqlSession";
+import { type LinkingMethod } from "../domain/linkingChoice";
 import {
   GtidParseError,
   formatMysqlGtidSet,
@@ -9,7 +10,7 @@ import {
   parseMysqlGtidSet,
 } from "./gtidSets";
 
-export type LinkingMethod = "binlogPosition" | "gtid";
+export type { LinkingMethod } from "../domain/linkingChoice";
 
 /** What the source says about its GTIDs; every field null when the server does not have the variable. */
 export interface SourceGtidFacts {

@@ -7,6 +7,9 @@ import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager"
 import { type ReplicationStatus } from "../replica/replicationStatus";
 import { type LinkingMethod } from "../source/gtidChecks";
 import { type InitialLoadSpec, type LoadReport } from "../load/loadTypes";
+import { type TableFilterState } from "../request/tableFilters";
+
+export type { TableFilterState } from "../request/tableFilters";
 
 /** The provisioning id is derived from the replica server only, so one replica maps to one provisioning. */
 export function linkIdFor(
@@ -178,17 +181,6 @@ export interface ProvisionReport {
   initialLoad?: LoadReport | null;
   /** Set when the request has filters.ignoreTables, once the parameter has been set. */
   tableFilters: TableFilterState | null;
-}
-
-/**
- * The table filter of a link: the request's patterns, the replicate_wild_ignore_table value this app set (merged with
- * the server's own), and the value before, which rollback, teardown and cutover put back.
- */
-export interface TableFilterState {
-  parameter: "replicate_wild_ignore_table";
-  ignoreTables: string[];
-  value: string;
-  previousValue: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Activities of the health probe: plan the batches (one registry read), probe one batch.
 import { z } from "zod";
 import { activity } from "./activityHandler";
-import { type ProbeRuntime } from "../../probe/probeDependencies";
+import { type ProbeRuntime } from "../probeRuntime";
 import { type ProbeBatchInput, type ProbeBatchResult, probeBatch } from "../../probe/probeBatch";
 
 export const PLAN_PROBE_BATCHES_ACTIVITY = "planProbeBatches";

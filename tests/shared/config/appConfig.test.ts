@@ -1,5 +1,5 @@
 // App settings: defaults apply, and every malformed or missing setting is named in one startup error.
-import { parseAppConfig } from "../../../shared/config/appConfig";
+import { parseAppConfig, startVerifyTiming } from "../../../shared/config/appConfig";
 
 describe("app settings", () => {
   it("applies defaults for public Azure", () => {
@@ -45,6 +45,18 @@ describe("app settings", () => {
     });
     expect(config.REPLICA_ADDRESS_OVERRIDES).toEqual({
       "replica-01.mysql.database.azure.com": "127.0.0.1:33061",
+    });
+  });
+
+  it("hands the start-and-verify settings to the orchestrators as their timing", () => {
+    const config = parseAppConfig({
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      START_VERIFY_BUDGET_SECONDS: "120",
+      START_VERIFY_FIRST_INTERVAL_SECONDS: "0.5",
+    });
+    expect(startVerifyTiming(config)).toEqual({
+      verifyBudgetSeconds: 120,
+      verifyFirstIntervalSeconds: 0.5,
     });
   });
 });

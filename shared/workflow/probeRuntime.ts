@@ -1,12 +1,12 @@
-// What the probe's activities run on: the workflow's settings, secrets and replica managers, plus its own tables; built once per process.
+// What the probe's activities run on: the workflow's dependencies (beside it here) plus the probe's own tables; built once per process.
 import type { TableClient } from "@azure/data-tables";
 import { azureCredential } from "../azure/azureCredential";
 import { createTableClient } from "../registry/linkRegistry";
-import { type WorkflowDependencies, workflowDependencies } from "../workflow/dependencies";
-import { type AlertWebhook, createAlertWebhook } from "./alertWebhook";
-import { type ProbeDependencies } from "./probeBatch";
-import { type ProbeStore, createProbeStore } from "./probeStore";
-import { createProbeTelemetry } from "./probeTelemetry";
+import { type AlertWebhook, createAlertWebhook } from "../probe/alertWebhook";
+import { type ProbeDependencies } from "../probe/probeBatch";
+import { type ProbeStore, createProbeStore } from "../probe/probeStore";
+import { createProbeTelemetry } from "../probe/probeTelemetry";
+import { type WorkflowDependencies, workflowDependencies } from "./dependencies";
 
 export interface ProbeRuntime {
   workflow: WorkflowDependencies;
