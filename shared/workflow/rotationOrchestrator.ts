@@ -25,7 +25,6 @@ export interface RotationInput extends RotatedValues {
 }
 
 /** The API builds a rotation's new source from the row with it, as this module has always exported it. */
-export { sourceSpecOf } from "./linkOperationTypes";
 
 const inputSchema = z.object({
   id: z.string().min(1),
