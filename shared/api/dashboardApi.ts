@@ -7,6 +7,7 @@ import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboardPage";
 import { type ProbeRuntime } from "../workflow/probeRuntime";
 import { type CurrentProbeRecord } from "../probe/probeStore";
 import { SCHEDULED_PROBE_INSTANCE, type ProbeOutput } from "../workflow/probeOrchestrator";
+import { instanceStatus } from "../workflow/singletonInstance";
 
 /** Samples per link on the list (the inline chart) and on one link's page. */
 const LIST_SAMPLES = 30;
@@ -34,15 +35,12 @@ function probeView(record: CurrentProbeRecord | undefined) {
   };
 }
 
+/** The last completed pass's output; null before the first one (404). Any other failure is the request's error. */
 async function lastPass(client: DurableClient): Promise<ProbeOutput | null> {
-  try {
-    const status = await client.getStatus(SCHEDULED_PROBE_INSTANCE, { showInput: false });
-    return String(status.runtimeStatus) === "Completed"
-      ? ((status.output ?? null) as ProbeOutput | null)
-      : null;
-  } catch {
-    return null;
-  }
+  const status = await instanceStatus(client, SCHEDULED_PROBE_INSTANCE);
+  return status && String(status.runtimeStatus) === "Completed"
+    ? ((status.output ?? null) as ProbeOutput | null)
+    : null;
 }
 
 export function createDashboardApi(deps: DashboardApiDependencies) {

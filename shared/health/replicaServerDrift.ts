@@ -1,7 +1,7 @@
 // Pure: what Resource Manager's view of the replica server says has drifted for a link (existence, state, tier, network, HA).
 import { type DriftFinding } from "./linkHealth";
 import { type ReplicaKind, type ReplicaServerInfo } from "../replica/replicaManager";
-import { type LinkingMethod } from "../source/gtidChecks";
+import { type LinkingMethod } from "../domain/gtidChecks";
 import { hasHighAvailability } from "../domain/linkingChoice";
 import { allowedTiersSetting, replicaNetworkVerdict } from "../domain/replicaPolicy";
 

@@ -1,7 +1,7 @@
 // Re-validation's source pass: validate the source again with the link's own accounts and report failures as drift.
 import { type LinkRecord } from "../registry/linkRegistry";
 import { sourcePurpose } from "../secrets/secretBinding";
-import { type CheckResult } from "../source/checkResult";
+import { type CheckResult } from "../domain/checkResult";
 import { validateSource } from "../source/sourceValidation";
 import { type ReplicationStatus } from "../replica/replicationStatus";
 import { type DriftFinding } from "./linkHealth";

@@ -1,5 +1,5 @@
 // Pure: the initial load's checks, each from facts read on the source and the replica before anything changes.
-import { type CheckResult, check } from "../source/checkResult";
+import { type CheckResult, check } from "../domain/checkResult";
 import { type InitialLoadSpec, type SnapshotMethod } from "./loadTypes";
 import { SYSTEM_SCHEMAS } from "../domain/systemSchemas";
 

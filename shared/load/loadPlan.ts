@@ -1,7 +1,7 @@
 // Plans an initial load before anything changes: the load user's privileges, the databases, and the replica's emptiness, as checks.
 import type { Connection } from "mysql2/promise";
 import { type MysqlEndpoint } from "../mysql/mysqlSession";
-import { type CheckResult } from "../source/checkResult";
+import { type CheckResult } from "../domain/checkResult";
 import { closeQuietly, openLoadConnection, rows } from "./loadConnection";
 import { type InitialLoadSpec, type LoadPlan } from "./loadTypes";
 import { placeholders } from "./sqlValues";

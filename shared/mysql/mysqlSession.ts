@@ -1,6 +1,9 @@
 // One mysql2 connection with the app's TLS rules, a round-trip counter, and version-aware replication statements.
 import { createHash } from "node:crypto";
 import type { Connection, ConnectionOptions, RowDataPacket } from "mysql2/promise";
+import { type ServerIdentity } from "../domain/serverIdentity";
+
+export type { ServerIdentity } from "../domain/serverIdentity";
 
 interface TlsSettings {
   /** PEM text of the CA(s) to trust; undefined means Node's default public roots. */
@@ -26,18 +29,6 @@ export interface MysqlEndpoint {
   multipleStatements?: boolean;
 }
 
-type Flavor = "mysql" | "mariadb";
-
-export interface ServerIdentity {
-  flavor: Flavor;
-  /** Full version string, e.g. "8.0.36" or "10.11.6-MariaDB-0+deb12u1". */
-  version: string;
-  /** "8.0", "10.11". */
-  majorMinor: string;
-  major: number;
-  minor: number;
-  patch: number;
-}
 
 export type Row = Record<string, unknown>;
 
@@ -155,7 +146,7 @@ export class MysqlSession {
 }
 
 export function parseServerIdentity(version: string, versionComment: string): ServerIdentity {
-  const flavor: Flavor = /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? "mariadb" : "mysql";
+  const flavor: ServerIdentity["flavor"] = /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? "mariadb" : "mysql";
   const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
   const major = Number(match?.[1] ?? 0);
   const minor = Number(match?.[2] ?? 0);

@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference, secretReferenceSchema, storedSecretReferenceSchema } from "./secretReference";
-import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../source/gtidSets";
+import { isEmptyMysqlGtidSet, parseMysqlGtidSet } from "../domain/gtidSets";
 import { SYSTEM_SCHEMAS } from "../domain/systemSchemas";
 import {
   IGNORE_TABLE_PATTERNS_MAX,

@@ -1,20 +1,13 @@
 // What validation read from the source (address, connections, variables, grants, binary logs, schema): the only input of the checks.
 import { type ServerIdentity } from "../mysql/mysqlSession";
 import { type AddressJudgement } from "./sourceAddress";
+import { type BinlogCoordinates, type TableList } from "../domain/sourceFacts";
 
 /** How many offending tables (or foreign keys) a report names; the rest are counted. */
 export const OFFENDER_LIST_LIMIT = 50;
 
 /** Offending tables: the first ones by name (schema.table) and how many there are in all. */
-export interface TableList {
-  names: string[];
-  total: number;
-}
-
-export interface BinlogCoordinates {
-  file: string;
-  position: number;
-}
+export type { BinlogCoordinates, TableList } from "../domain/sourceFacts";
 
 /** Why a connection to the source failed, classified from the client's error. */
 export type ConnectFailure =

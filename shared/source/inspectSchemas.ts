@@ -13,8 +13,8 @@ import {
   type TableList,
 } from "./gatheredFacts";
 import { type BinaryLogs, readBinaryLogs } from "./readBinaryLogs";
+import { SYSTEM_SCHEMAS } from "../domain/systemSchemas";
 
-const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 const SYSTEM_SCHEMA_LIST = SYSTEM_SCHEMAS.map((name) => `'${name}'`).join(",");
 
 interface TableQuery {

@@ -1,5 +1,5 @@
 // Runs the source check table over gathered facts: each check runs when what it needs is there, else it is skipped (saying why) or left out.
-import { type CheckResult, check } from "./checkResult";
+import { type CheckResult, check } from "../domain/checkResult";
 import { type GatheredFacts } from "./gatheredFacts";
 import { type SourceCheck } from "./sourceCheck";
 import { type SourceCheckInput } from "./sourceCheckInput";

@@ -1,5 +1,5 @@
 // One row of the source check table: its code, what it needs from the source, and a pure rule over the gathered facts.
-import { type CheckResult } from "./checkResult";
+import { type CheckResult } from "../domain/checkResult";
 import { type ConnectedFacts, type GatheredFacts, type Inspected } from "./gatheredFacts";
 import { type SourceCheckInput } from "./sourceCheckInput";
 

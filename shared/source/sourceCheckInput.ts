@@ -1,5 +1,5 @@
 // What the source checks may know of the request: no secret reaches a check, only the password's length.
-import { type LinkingMethod } from "./gtidChecks";
+import { type LinkingMethod } from "../domain/gtidChecks";
 import { type SourceValidationInput } from "./sourceValidationInput";
 
 export interface SourceCheckInput {

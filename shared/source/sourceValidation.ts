@@ -1,33 +1,16 @@
 // Validates a source server for data-in replication: gathers the facts with a fixed number of queries, then runs every check of DOMAIN.md over them.
-import { type CheckResult } from "./checkResult";
-import { type ServerIdentity } from "../mysql/mysqlSession";
-import { type BinlogCoordinates, type GatheredFacts, type TableList } from "./gatheredFacts";
+import { type CheckResult } from "../domain/checkResult";
+import { type GatheredFacts } from "./gatheredFacts";
+import { type SourceFacts } from "../domain/sourceFacts";
 import { gatherFacts } from "./gatherFacts";
-import { type SourceGtidFacts } from "./gtidChecks";
 import { isOn } from "./isOn";
 import { runSourceChecks } from "./runSourceChecks";
 import { sourceCheckInput } from "./sourceCheckInput";
 import { type SourceValidationInput } from "./sourceValidationInput";
 
-export type { LinkingMethod } from "./gtidChecks";
+export type { LinkingMethod } from "../domain/gtidChecks";
+export type { SourceFacts } from "../domain/sourceFacts";
 
-export interface SourceFacts {
-  resolvedIpv4: string | null;
-  reachable: boolean;
-  identity: ServerIdentity | null;
-  serverId: number | null;
-  lowerCaseTableNames: number | null;
-  gtidMode: string | null;
-  /** Everything GTID linking needs to know about the source. */
-  gtid: SourceGtidFacts;
-  currentCoordinates: BinlogCoordinates | null;
-  /** Tables whose schema or name has upper-case letters; null when no inspection account could look. */
-  mixedCaseTables: TableList | null;
-  /** Base tables without a primary key; null when no inspection account could look. */
-  tablesWithoutPrimaryKey: TableList | null;
-  /** The source's sql_generate_invisible_primary_key (MySQL 8.0.30+), and its tables that have a generated one. */
-  invisiblePrimaryKeys: { generate: boolean | null; tables: TableList | null };
-}
 
 export interface SourceValidation {
   checks: CheckResult[];

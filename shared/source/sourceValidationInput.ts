@@ -1,5 +1,5 @@
 // What source validation is asked to check: the source's address and accounts, and what the link will need of it.
-import { type LinkingMethod } from "./gtidChecks";
+import { type LinkingMethod } from "../domain/gtidChecks";
 
 export interface SourceValidationInput {
   host: string;

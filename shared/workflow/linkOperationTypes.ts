@@ -5,7 +5,7 @@ import {
   type SourceSpec,
   type WorkflowError,
 } from "./provisionTypes";
-import { type CheckResult } from "../source/checkResult";
+import { type CheckResult } from "../domain/checkResult";
 import { type LinkRecord } from "../registry/linkRegistry";
 
 export type LinkOperation = "rotation" | "cutover";

@@ -2,10 +2,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type SecretReference } from "../request/secretReference";
-import { type CheckResult } from "../source/checkResult";
+import { type CheckResult } from "../domain/checkResult";
 import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
 import { type ReplicationStatus } from "../replica/replicationStatus";
-import { type LinkingMethod } from "../source/gtidChecks";
+import { type LinkingMethod } from "../domain/gtidChecks";
 import { type InitialLoadSpec, type LoadReport } from "../load/loadTypes";
 import { type TableFilterState } from "../request/tableFilters";
 

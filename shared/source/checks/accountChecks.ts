@@ -1,6 +1,6 @@
 // Checks of the replication user's account: its password length, its privilege, and its authentication plugin.
 import { authPluginRemedy } from "../../errors/mysqlErrors";
-import { check } from "../checkResult";
+import { check } from "../../domain/checkResult";
 import { sourceCheck } from "../sourceCheck";
 
 /**

@@ -1,5 +1,5 @@
 // Checks of getting to the source: its address, the network, TLS, and the logins of the replication and inspection accounts.
-import { type CheckResult, check } from "../checkResult";
+import { type CheckResult, check } from "../../domain/checkResult";
 import { type ConnectFailure, type ConnectedFacts } from "../gatheredFacts";
 import { isOn } from "../isOn";
 import { sourceCheck } from "../sourceCheck";

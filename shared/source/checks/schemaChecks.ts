@@ -1,5 +1,5 @@
 // Checks of the replicated tables, read by the inspection account: primary keys, storage engines, foreign keys across the table filters.
-import { type CheckResult, check } from "../checkResult";
+import { type CheckResult, check } from "../../domain/checkResult";
 import { OFFENDER_LIST_LIMIT, type TableList } from "../gatheredFacts";
 import { sourceCheck } from "../sourceCheck";
 import { type SourceCheckInput } from "../sourceCheckInput";

@@ -1,7 +1,7 @@
 // Checks of the source server's settings: flavor, binary logging and its retention, server_id, GTIDs, the given coordinates.
-import { check } from "../checkResult";
+import { check } from "../../domain/checkResult";
 import { type ConnectedFacts } from "../gatheredFacts";
-import { gtidModeCheck } from "../gtidChecks";
+import { gtidModeCheck } from "../../domain/gtidChecks";
 import { isOn } from "../isOn";
 import { sourceCheck } from "../sourceCheck";
 

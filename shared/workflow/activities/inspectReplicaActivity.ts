@@ -6,13 +6,14 @@ import { type ActivityOutcome, armOutcome, envelopeSchema, succeeded } from "./a
 import { redactStatus, withReplicaSession } from "./replicaSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { ignoreTablesSchema, linkingMethodSchema, replicaSpecSchema } from "../../request/provisionRequest";
-import { type CheckResult, check, checkResultSchema } from "../../source/checkResult";
+import { type CheckResult, check } from "../../domain/checkResult";
+import { checkResultSchema } from "./checkResultSchema";
 import {
   type FirewallDirection,
   type FirewallRuleInfo,
   type ReplicaServerInfo,
 } from "../../replica/replicaManager";
-import { type LinkingMethod, type ReplicaGtidFacts } from "../../source/gtidChecks";
+import { type LinkingMethod, type ReplicaGtidFacts } from "../../domain/gtidChecks";
 import { hasHighAvailability } from "../../domain/linkingChoice";
 import { allowedTiersSetting, replicaNetworkVerdict } from "../../domain/replicaPolicy";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";

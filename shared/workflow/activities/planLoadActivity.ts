@@ -5,7 +5,7 @@ import { type ActivityOutcome, outcomeSchema, succeeded } from "./activityOutcom
 import { withLoadEndpoints } from "./loadEndpoints";
 import { type WorkflowDependencies } from "../dependencies";
 import { loadPlanSchema } from "../../load/loadTypes";
-import { checkResultSchema } from "../../source/checkResult";
+import { checkResultSchema } from "./checkResultSchema";
 import { type LoadPlanning, planLoad } from "../../load/loadPlan";
 import { initialLoadSchema, linkingMethodSchema } from "../../request/provisionRequest";
 import { linkEndsInputSchema } from "./replicaSession";

@@ -1,7 +1,7 @@
 // Activity: validate the source server (every check, all reported), resolving its passwords at the moment of use.
 import { z } from "zod";
 import { activity } from "./activityHandler";
-import { checkResultSchema } from "../../source/checkResult";
+import { checkResultSchema } from "./checkResultSchema";
 import { type ActivityOutcome, classifyErrors, envelopeSchema, succeeded } from "./activityOutcome";
 import { resolveSourcePasswords } from "./sourceSession";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";

@@ -2,7 +2,7 @@
 import type * as df from "durable-functions";
 import { ARM_RETRY, MYSQL_RETRY } from "../retryPolicies";
 import { type ProvisionInput, replicaTarget } from "../provisionTypes";
-import { compareServers, withLinkingChecks } from "../compareServers";
+import { compareServers, withLinkingChecks } from "../../domain/compareServers";
 import { type LinkingChoice, chooseLinking } from "../../domain/linkingChoice";
 import { type SourceValidation } from "../../source/sourceValidation";
 import { sourceFirewallView } from "../../domain/firewall";
@@ -20,8 +20,8 @@ import {
 import { PLAN_LOAD_ACTIVITY, type PlanLoadInput, planLoadResultSchema } from "../activities/planLoadActivity";
 import { type LoadPlan } from "../../load/loadTypes";
 import { type ServerIdentity } from "../../mysql/mysqlSession";
-import { type LinkingMethod } from "../../source/gtidChecks";
-import { type CheckResult } from "../../source/checkResult";
+import { type LinkingMethod } from "../../domain/gtidChecks";
+import { type CheckResult } from "../../domain/checkResult";
 import { StepFailed, callActivities, callActivity, valueOf } from "./callActivity";
 import { type ProvisionRun } from "./provisionRun";
 

@@ -1,10 +1,10 @@
 // How far a cutover's replica is from its source: caught up, broken, the lag sample, the source's read-only check.
 import { type ReplicaProgress, type SourcePosition } from "../activities/cutoverActivities";
 import { type OperationReport } from "../linkOperationTypes";
-import { type CheckResult } from "../../source/checkResult";
-import { type LinkingMethod } from "../../source/gtidChecks";
+import { type CheckResult } from "../../domain/checkResult";
+import { type LinkingMethod } from "../../domain/gtidChecks";
 import { isPermanentReplicationError } from "../../errors/mysqlErrors";
-import { mysqlGtidSubset, parseMysqlGtidSet } from "../../source/gtidSets";
+import { mysqlGtidSubset, parseMysqlGtidSet } from "../../domain/gtidSets";
 
 function binlogSequence(file: string): number {
   const match = /\.(\d+)$/.exec(file);

@@ -1,6 +1,6 @@
 // What a source re-validation's failures mean for a running link, without a server.
 import { sourceDriftFindings } from "../../../shared/health/sourceDrift";
-import { check } from "../../../shared/source/checkResult";
+import { check } from "../../../shared/domain/checkResult";
 
 describe("sourceDriftFindings", () => {
   it("keeps failures only, prefixed SOURCE_ once", () => {

@@ -1,5 +1,5 @@
 // The check table over whole situations: which checks run, which are skipped and why, which are left out, and in what order.
-import { type CheckResult } from "../../../shared/source/checkResult";
+import { type CheckResult } from "../../../shared/domain/checkResult";
 import { runSourceChecks } from "../../../shared/source/runSourceChecks";
 import { ADDRESS_REFUSED, FAILURES, checkInput, connected, notConnected } from "./fixtures/gatheredFacts";
 

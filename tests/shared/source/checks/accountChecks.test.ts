@@ -1,5 +1,5 @@
 // The replication user's password length, REPLICATION SLAVE grant and authentication plugin, judged from gathered facts.
-import { type CheckResult } from "../../../../shared/source/checkResult";
+import { type CheckResult } from "../../../../shared/domain/checkResult";
 import { accountChecks } from "../../../../shared/source/checks/accountChecks";
 import { type ReplicationAccounts } from "../../../../shared/source/gatheredFacts";
 import { checkInput, connected, inspected } from "../fixtures/gatheredFacts";

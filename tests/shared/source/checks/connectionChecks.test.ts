@@ -1,5 +1,5 @@
 // Address, network, TLS and login findings from gathered facts: each failure lands on the check it concerns, the others say why they were skipped.
-import { type CheckResult } from "../../../../shared/source/checkResult";
+import { type CheckResult } from "../../../../shared/domain/checkResult";
 import { connectionChecks } from "../../../../shared/source/checks/connectionChecks";
 import { ADDRESS_REFUSED, FAILURES, checkInput, connected, notConnected } from "../fixtures/gatheredFacts";
 

@@ -1,5 +1,5 @@
 // Primary keys, storage engines and foreign keys across the table filters, judged from the inspection account's findings.
-import { type CheckResult } from "../../../../shared/source/checkResult";
+import { type CheckResult } from "../../../../shared/domain/checkResult";
 import { schemaChecks } from "../../../../shared/source/checks/schemaChecks";
 import { checkInput, connected, inspected } from "../fixtures/gatheredFacts";
 

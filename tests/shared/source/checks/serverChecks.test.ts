@@ -1,5 +1,5 @@
 // The source's flavor, binary logging, server_id, GTID mode, retention and given coordinates, judged from its variables and binary logs.
-import { type CheckResult } from "../../../../shared/source/checkResult";
+import { type CheckResult } from "../../../../shared/domain/checkResult";
 import { serverChecks } from "../../../../shared/source/checks/serverChecks";
 import { ADDRESS_REFUSED, checkInput, connected } from "../fixtures/gatheredFacts";
 

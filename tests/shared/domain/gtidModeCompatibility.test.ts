@@ -1,5 +1,5 @@
 // MySQL's gtid_mode compatibility between source and replica, judged before any change, for both linking methods.
-import { GTID_MODES, gtidModePath, judgeGtidModes } from "../../../shared/source/gtidModeCompatibility";
+import { GTID_MODES, gtidModePath, judgeGtidModes } from "../../../shared/domain/gtidModeCompatibility";
 
 const facts = (gtidMode: string) => ({ gtidMode, enforceGtidConsistency: gtidMode === "ON" ? "ON" : "OFF" });
 

@@ -1,12 +1,11 @@
 // Checks that need both servers' facts: version and flavor, server ids, lower_case_table_names, an existing link, GTIDs, the source's firewall.
-import { judgeGtidModes } from "../source/gtidModeCompatibility";
-import { type CheckResult, check } from "../source/checkResult";
-import { type SourceFacts } from "../source/sourceValidation";
-import { type LinkingMethod, gtidConsistencyCheck, gtidModeCheck } from "../source/gtidChecks";
-import { type ReplicaInspection } from "./activities/inspectReplicaActivity";
-import { type SourceSpec } from "./provisionTypes";
-import { isSameLink, linkSourceOf } from "../domain/linkIdentity";
-import { singleServerSourceFirewallInstruction, sourceFirewallInstruction } from "../domain/firewall";
+import { judgeGtidModes } from "./gtidModeCompatibility";
+import { type CheckResult, check } from "./checkResult";
+import { type SourceFacts } from "./sourceFacts";
+import { type LinkingMethod, gtidConsistencyCheck, gtidModeCheck } from "./gtidChecks";
+import { type ReplicaFacts } from "./replicaFacts";
+import { isSameLink, linkSourceOf } from "./linkIdentity";
+import { singleServerSourceFirewallInstruction, sourceFirewallInstruction } from "./firewall";
 
 export interface LinkPlan {
   linking: LinkingMethod;
@@ -39,8 +38,8 @@ function majorMinor(version: string): string {
 
 export function compareServers(
   source: SourceFacts,
-  replica: ReplicaInspection,
-  sourceSpec: SourceSpec,
+  replica: ReplicaFacts,
+  sourceSpec: { host: string; port: number; replicationUser: string },
   plan: LinkPlan = { linking: "binlogPosition" },
 ): CheckResult[] {
   const checks: CheckResult[] = [];
@@ -133,7 +132,7 @@ export function compareServers(
  * server could not be read (it can say "8.0.21" for a server on 8.0.40). Single Server needs the same major.minor;
  * Flexible Server recommends it and allows a 5.7 source with an 8.0 replica.
  */
-function versionCheck(source: SourceFacts, replica: ReplicaInspection): CheckResult {
+function versionCheck(source: SourceFacts, replica: ReplicaFacts): CheckResult {
   const identity = source.identity!;
   const server = replica.server!;
   const sourceVersion = identity.majorMinor;
@@ -178,7 +177,7 @@ function versionCheck(source: SourceFacts, replica: ReplicaInspection): CheckRes
  * an AUTO_INCREMENT column then stops replication (1068, 1075, 4109); and a source that generates them must seed the
  * replica with its keys.
  */
-function invisiblePrimaryKeysCheck(source: SourceFacts, replica: ReplicaInspection): CheckResult {
+function invisiblePrimaryKeysCheck(source: SourceFacts, replica: ReplicaFacts): CheckResult {
   const replicaGenerates = replica.sql?.generateInvisiblePrimaryKey ?? null;
   const sourceGenerates = source.invisiblePrimaryKeys.generate;
   const sourceTables = source.invisiblePrimaryKeys.tables;
@@ -227,7 +226,7 @@ function invisiblePrimaryKeysCheck(source: SourceFacts, replica: ReplicaInspecti
  * The request's resetGtid: Azure's preconditions (a Flexible Server, gtid_mode ON, no replication running), and what
  * it costs (the server's existing backups are invalidated), said before anything runs.
  */
-function gtidResetCheck(replica: ReplicaInspection, gtidSet: string, linking: LinkingMethod): CheckResult {
+function gtidResetCheck(replica: ReplicaFacts, gtidSet: string, linking: LinkingMethod): CheckResult {
   const fail = (message: string, remedy: string) => check("GTID_RESET", "fail", message, remedy);
   if (replica.server?.kind !== "flexible")
     return fail("resetGtid exists for Flexible Server only.", "Leave replica.resetGtid out.");
@@ -263,7 +262,7 @@ function describeNames(found: { names: string[]; total: number }): string {
   return `${found.names.join(", ")}${more}`;
 }
 
-function gtidChecks(source: SourceFacts, replica: ReplicaInspection): CheckResult[] {
+function gtidChecks(source: SourceFacts, replica: ReplicaFacts): CheckResult[] {
   const codes = ["GTID_ERRANT_TRANSACTIONS", "GTID_PURGED_NEEDED"];
   const linkingSupported = gtidLinkingCheck(replica);
   if (linkingSupported.status === "fail") return [linkingSupported];
@@ -280,7 +279,7 @@ function gtidChecks(source: SourceFacts, replica: ReplicaInspection): CheckResul
  * Whether the replica can take a GTID link is decided by its real gtid_mode, not its kind: Single Server supports GTID
  * linking too (5.7/8.0, storage v2) once its gtid_mode is ON, and a Flexible Server with gtid_mode OFF cannot.
  */
-function gtidLinkingCheck(replica: ReplicaInspection): CheckResult {
+function gtidLinkingCheck(replica: ReplicaFacts): CheckResult {
   const mode = replica.sql?.gtid.gtidMode ?? null;
   if (mode === null) {
     return check(

@@ -6,8 +6,8 @@ import {
   mysqlGtidSubtract,
   mysqlGtidUnion,
   parseMysqlGtidSet,
-} from "../../../shared/source/gtidSets";
-import { type SourceGtidFacts, gtidConsistencyCheck, gtidModeCheck } from "../../../shared/source/gtidChecks";
+} from "../../../shared/domain/gtidSets";
+import { type SourceGtidFacts, gtidConsistencyCheck, gtidModeCheck } from "../../../shared/domain/gtidChecks";
 import {
   EMPTY_SERVER,
   type GtidRow,
@@ -18,7 +18,7 @@ import {
   SOURCE,
   SOURCE_WITH_TAGS,
   UUIDS,
-} from "./fixtures/mysql8GtidResults";
+} from "../source/fixtures/mysql8GtidResults";
 
 const executed = (row: GtidRow) => row["@@GLOBAL.gtid_executed"];
 const purged = (row: GtidRow) => row["@@GLOBAL.gtid_purged"];

@@ -1,7 +1,7 @@
 // GTID checks: does the source fit the linking method, and can the replica resume from the source by GTID (no errant, none purged).
 import { type CheckResult, check } from "./checkResult";
-import { type ServerIdentity } from "../mysql/mysqlSession";
-import { type LinkingMethod } from "../domain/linkingChoice";
+import { type ServerIdentity } from "./serverIdentity";
+import { type LinkingMethod } from "./linkingChoice";
 import {
   GtidParseError,
   formatMysqlGtidSet,
@@ -10,7 +10,7 @@ import {
   parseMysqlGtidSet,
 } from "./gtidSets";
 
-export type { LinkingMethod } from "../domain/linkingChoice";
+export type { LinkingMethod } from "./linkingChoice";
 
 /** What the source says about its GTIDs; every field null when the server does not have the variable. */
 export interface SourceGtidFacts {

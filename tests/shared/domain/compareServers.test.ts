@@ -1,5 +1,5 @@
 // Checks on both servers' facts: the replica's own version, GTID linking by gtid_mode, invisible primary keys, the source's firewall on Single Server.
-import { compareServers } from "../../../shared/workflow/compareServers";
+import { compareServers } from "../../../shared/domain/compareServers";
 import { parseServerIdentity } from "../../../shared/mysql/mysqlSession";
 import { type SourceFacts } from "../../../shared/source/sourceValidation";
 import { type ReplicaInspection } from "../../../shared/workflow/activities/inspectReplicaActivity";
