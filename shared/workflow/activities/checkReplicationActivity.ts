@@ -1,4 +1,5 @@
 // Activity: optionally start replication, then read the replica's replication state once and judge it.
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { activity } from "./activityHandler";
 import { outcomeSchema, succeeded } from "./activityOutcome";
@@ -18,13 +19,22 @@ import { redactSecrets } from "../../secrets/secretResolver";
 
 export const CHECK_REPLICATION_ACTIVITY = "checkReplication";
 
+/**
+ * A link found behind with nothing applied since the previous check is read once more after this window: whether the
+ * SQL thread applies is a rate, measured over real time. It is one measurement, not a wait for a state (the
+ * orchestrator's timers are that), and it keeps the verdict right where orchestration time runs faster than the
+ * replica's (a test host that skips its timers ahead).
+ */
+const APPLY_SAMPLE_MS = 1_000;
+
 const appliedPositionSchema: z.ZodType<AppliedPosition> = z.object({
   file: z.string(),
   position: z.number(),
 });
 
 /**
- * One read per execution: the orchestrator's durable timers are the only polling layer (no worker held while waiting).
+ * One check per execution (a second read a second later only for a link behind): the orchestrator's durable timers are
+ * the only polling layer (no worker held while waiting).
  * `appliedBefore` is the previous read's applied position, so a link behind but applying counts as running.
  */
 export const checkReplicationInputSchema = replicaSessionInputSchema.extend({
@@ -72,8 +82,14 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
         }),
         async ({ session, identity, adminPassword }) => {
           if (input.start) await callStart(session);
-          const status = await readReplicationStatus(session, identity);
-          const verdict = judgeStart(status, input.appliedBefore ?? null, isPermanentReplicationError);
+          let status = await readReplicationStatus(session, identity);
+          let verdict = judgeStart(status, input.appliedBefore ?? null, isPermanentReplicationError);
+          if (verdict.kind === "catchingUp") {
+            const before = appliedPosition(status);
+            await sleep(APPLY_SAMPLE_MS);
+            status = await readReplicationStatus(session, identity);
+            verdict = judgeStart(status, before, isPermanentReplicationError);
+          }
           return succeeded({
             verdict:
               "message" in verdict
