@@ -1,9 +1,10 @@
 // The dashboard page and its JSON data (route prefix /api, function keys like the rest of the API): wiring only.
 import { createDashboardApi } from "../shared/api/dashboardApi";
-import { probeRuntime } from "../shared/workflow/probeRuntime";
+import { apiProbeRuntime } from "../shared/workflow/probeRuntime";
 import { durableHttpRoute } from "./wiring/durableTriggers";
 
-const dashboard = createDashboardApi({ probe: probeRuntime });
+// The dashboard reads through clients that keep the SDK's retries: nothing around a request retries it.
+const dashboard = createDashboardApi({ probe: apiProbeRuntime });
 
 durableHttpRoute("dashboardPage", ["GET"], "dashboard", () => dashboard.page());
 durableHttpRoute("dashboardData", ["GET"], "dashboard/data", (_request, client) => dashboard.data(client));

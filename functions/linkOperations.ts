@@ -1,7 +1,7 @@
 // Rotation and cutover: their orchestrators, activities and HTTP routes, wired to the shared dependencies.
 import * as df from "durable-functions";
 import { appConfig } from "../shared/config/appConfig";
-import { workflowDependencies } from "../shared/workflow/dependencies";
+import { apiWorkflowDependencies, workflowDependencies } from "../shared/workflow/dependencies";
 import { createLinkOperationsApi } from "../shared/api/linkOperationsApi";
 import { durableHttpRoute } from "./wiring/durableTriggers";
 import { ROTATION_ORCHESTRATOR, rotationOrchestrator } from "../shared/workflow/rotationOrchestrator";
@@ -51,7 +51,8 @@ df.app.activity(COMPARE_CHECKSUMS_ACTIVITY, {
   handler: createCompareChecksumsActivity(workflowDependencies),
 });
 
-const api = createLinkOperationsApi({ config: appConfig, workflow: workflowDependencies });
+// The routes get their own dependencies: Table clients that keep the SDK's retries, as nothing retries a request.
+const api = createLinkOperationsApi({ config: appConfig, workflow: apiWorkflowDependencies });
 
 durableHttpRoute("rotateReplicationHttp", ["PATCH"], "replications/{id}", (request, client, context) =>
   api.rotate(request, client, context),

@@ -14,3 +14,11 @@ export function isTransientServiceError(error: unknown): boolean {
   if (typeof statusCode === "number") return statusCode === 408 || statusCode === 429 || statusCode >= 500;
   return typeof code === "string" && TRANSIENT_NETWORK_CODES.has(code);
 }
+
+/**
+ * A transient failure of an Azure SDK call itself (a RestError, by name): told apart from a MySQL session's error,
+ * whose socket codes look alike, where both can come out of one step.
+ */
+export function isTransientSdkError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "RestError" && isTransientServiceError(error);
+}

@@ -6,7 +6,7 @@ import { replicaEndpoint } from "../replica/replicaSql";
 import { type ReplicationStatus, readReplicationStatus } from "../replica/replicationStatus";
 import { type ReplicaManager } from "../replica/replicaManager";
 import { type LinkRecord } from "../registry/linkRegistry";
-import { isTransientServiceError } from "../errors/serviceErrors";
+import { isTransientSdkError, isTransientServiceError } from "../errors/serviceErrors";
 import { type LinkHealth, summariseHealth } from "./linkHealth";
 import { type RevalidationDependencies } from "./revalidationDependencies";
 import { type RevalidationFindings, emptyFindings } from "./revalidationFindings";
@@ -94,6 +94,9 @@ export async function revalidateLink(
   try {
     await checkReplica(deps, record, manager, out, replica);
   } catch (error) {
+    // A skip counted on the registry row failed in Table storage, not on the replica: the activity's retry policy
+    // retries it (the Table clients under activities do not retry by themselves).
+    if (isTransientSdkError(error)) throw error;
     out.drift.push({
       code: "REPLICA_UNREACHABLE",
       message: `The replica's admin session failed: ${(error as Error).message}`,

@@ -1,5 +1,5 @@
 // The registry of replication links in Table storage: one row per link, secret references only, never values.
-import type { TableClient } from "@azure/data-tables";
+import type { TableClient, TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference } from "../request/secretReference";
@@ -169,27 +169,48 @@ type StorageSettings = Pick<
   | "REGISTRY_TABLE_NAME"
 >;
 
+/**
+ * Whether the SDK retries a failed call itself. Off under an activity: its durable retry policy (REGISTRY_RETRY,
+ * PROBE_RETRY) is the one retry layer, so a throttled or failing call is thrown to it at once. On for the HTTP API and
+ * the dashboard, which have nothing around them that retries.
+ */
+export interface TableClientRetries {
+  sdkRetries: boolean;
+}
+
+/** The client options of every Table client of the app: the one place that decides its retries. */
+function tableClientOptions(
+  settings: StorageSettings,
+  { sdkRetries }: TableClientRetries,
+): TableServiceClientOptions {
+  const connection = settings.AzureWebJobsStorage;
+  const insecure =
+    connection !== undefined &&
+    /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|TableEndpoint=http:/i.test(connection);
+  return {
+    allowInsecureConnection: insecure,
+    // No number for the API's side: the SDK's default policy (3 retries, exponential backoff, Retry-After honoured).
+    ...(sdkRetries ? {} : { retryOptions: { maxRetries: 0 } }),
+  };
+}
+
 /** A TableClient for the Functions storage account: connection string locally, managed identity on Azure. */
 export function createTableClient(
   settings: StorageSettings,
   tableName: string,
   credential: () => TokenCredential,
+  retries: TableClientRetries,
 ): TableClient {
-  // The SDK's own retries stay on: the HTTP API and the dashboard read and write through these same clients with
-  // nothing around them that retries. Under an activity, REGISTRY_RETRY / PROBE_RETRY retry what the SDK gave up on.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TableClient: Client } = require("@azure/data-tables") as typeof import("@azure/data-tables");
+  const options = tableClientOptions(settings, retries);
   const connection = settings.AzureWebJobsStorage;
-  if (connection && connection.includes("=")) {
-    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|TableEndpoint=http:/i.test(
-      connection,
-    );
-    return Client.fromConnectionString(connection, tableName, { allowInsecureConnection: insecure });
-  }
+  if (connection && connection.includes("="))
+    return Client.fromConnectionString(connection, tableName, options);
   const uri =
     settings.AzureWebJobsStorage__tableServiceUri ??
     `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
-  return new Client(uri, tableName, credential());
+  return new Client(uri, tableName, credential(), options);
 }
 
 /** Creates the table once per process; a table that already exists is fine. */
@@ -237,7 +258,9 @@ export function createLinkRegistry(client: TableClient): LinkRegistry {
           return next;
         } catch (error) {
           const status = (error as { statusCode?: number }).statusCode;
-          // 412: someone else wrote since the read; 404: the row was deleted since. Read again and decide again.
+          // 412: someone else wrote since the read; 404: the row was deleted since. Read again and decide again. A
+          // compare-and-set loop, not a second retry layer under the activity's policy: these calls succeeded in
+          // saying the row moved on; a call that failed (429, 5xx, no answer) is thrown at once, above and here.
           if ((status === 412 || status === 404) && attempt < UPDATE_ATTEMPTS) continue;
           throw error;
         }

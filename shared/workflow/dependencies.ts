@@ -1,11 +1,16 @@
-// What the activities run on, built once from the validated settings; tests and the local host use the same wiring.
+// What the activities and the HTTP API run on, built once from the validated settings; tests and the local host use the same wiring.
 import { type AppConfig, appConfig } from "../config/appConfig";
 import { azureCredential } from "../azure/azureCredential";
 import { createSecretResolver } from "../secrets/secretResolver";
 import { type ReplicaManager, type ReplicaTarget } from "../replica/replicaManager";
 import { createSingleServerManager } from "../replica/singleServerManager";
 import { createFlexibleServerManager } from "../replica/flexibleServerManager";
-import { createLinkRegistry, createTableClient, type LinkRegistry } from "../registry/linkRegistry";
+import {
+  type LinkRegistry,
+  type TableClientRetries,
+  createLinkRegistry,
+  createTableClient,
+} from "../registry/linkRegistry";
 import { createHealthHistory, type HealthHistory } from "../health/healthHistory";
 import { type RevalidationDependencies } from "../health/revalidationDependencies";
 import { createLoadProgressStore, type LoadProgressStore } from "../load/loadProgressStore";
@@ -16,13 +21,15 @@ const LOAD_PROGRESS_TABLE_NAME = "ReplicationLoadProgress";
 /** Everything the activities run on: what a re-validation needs (declared once, in shared/health), and the load's progress. */
 export type WorkflowDependencies = RevalidationDependencies & { loadProgress: LoadProgressStore };
 
-let cached: WorkflowDependencies | undefined;
+/** What both sides share: the settings, the secret resolver and one ARM client per server (with its token cache). */
+type Services = Pick<WorkflowDependencies, "config" | "secrets" | "replicaManager">;
 
-function build(config: AppConfig): WorkflowDependencies {
+let services: Services | undefined;
+let workflow: WorkflowDependencies | undefined;
+let api: WorkflowDependencies | undefined;
+
+function buildServices(config: AppConfig): Services {
   const credential = () => azureCredential(config);
-  let registry: LinkRegistry | undefined;
-  let healthHistory: HealthHistory | undefined;
-  let loadProgress: LoadProgressStore | undefined;
   const managers = new Map<string, ReplicaManager>();
   return {
     config,
@@ -49,29 +56,66 @@ function build(config: AppConfig): WorkflowDependencies {
       }
       return manager;
     },
+  };
+}
+
+/** The shared services with Table stores whose clients retry (or not) as `retries` says; each store made on first use. */
+function withTables(shared: Services, retries: TableClientRetries): WorkflowDependencies {
+  const { config } = shared;
+  const credential = () => azureCredential(config);
+  let registry: LinkRegistry | undefined;
+  let healthHistory: HealthHistory | undefined;
+  let loadProgress: LoadProgressStore | undefined;
+  return {
+    config,
+    secrets: shared.secrets,
+    replicaManager: (target) => shared.replicaManager(target),
     get registry(): LinkRegistry {
-      registry ??= createLinkRegistry(createTableClient(config, config.REGISTRY_TABLE_NAME, credential));
+      registry ??= createLinkRegistry(
+        createTableClient(config, config.REGISTRY_TABLE_NAME, credential, retries),
+      );
       return registry;
     },
     get healthHistory(): HealthHistory {
-      healthHistory ??= createHealthHistory(createTableClient(config, config.HEALTH_TABLE_NAME, credential));
+      healthHistory ??= createHealthHistory(
+        createTableClient(config, config.HEALTH_TABLE_NAME, credential, retries),
+      );
       return healthHistory;
     },
     get loadProgress(): LoadProgressStore {
       loadProgress ??= createLoadProgressStore(
-        createTableClient(config, LOAD_PROGRESS_TABLE_NAME, credential),
+        createTableClient(config, LOAD_PROGRESS_TABLE_NAME, credential, retries),
       );
       return loadProgress;
     },
   };
 }
 
-/** The process's dependencies; built lazily so loading the function modules stays cheap. */
+function sharedServices(): Services {
+  services ??= buildServices(appConfig());
+  return services;
+}
+
+/**
+ * The activities' dependencies: the SDK's own Table retries are off, the activity's durable retry policy is the one
+ * layer. Built lazily, once per process, so loading the function modules stays cheap.
+ */
 export function workflowDependencies(): WorkflowDependencies {
-  cached ??= build(appConfig());
-  return cached;
+  workflow ??= withTables(sharedServices(), { sdkRetries: false });
+  return workflow;
+}
+
+/**
+ * The HTTP API's dependencies: the same services, but Table clients that keep the SDK's retries, since nothing around
+ * an HTTP request retries. Built lazily, once per process, from the same settings.
+ */
+export function apiWorkflowDependencies(): WorkflowDependencies {
+  api ??= withTables(sharedServices(), { sdkRetries: true });
+  return api;
 }
 
 export function resetWorkflowDependenciesForTests(): void {
-  cached = undefined;
+  services = undefined;
+  workflow = undefined;
+  api = undefined;
 }

@@ -1,12 +1,12 @@
-// What the probe's activities run on: the workflow's dependencies (beside it here) plus the probe's own tables; built once per process.
+// What the probe's activities (and the dashboard) run on: the workflow's dependencies (beside it here) plus the probe's own tables; built once per process.
 import type { TableClient } from "@azure/data-tables";
 import { azureCredential } from "../azure/azureCredential";
-import { createTableClient } from "../registry/linkRegistry";
+import { type TableClientRetries, createTableClient } from "../registry/linkRegistry";
 import { type AlertWebhook, createAlertWebhook } from "../probe/alertWebhook";
 import { type ProbeDependencies } from "../probe/probeBatch";
 import { type ProbeStore, createProbeStore } from "../probe/probeStore";
 import { createProbeTelemetry } from "../probe/probeTelemetry";
-import { type WorkflowDependencies, workflowDependencies } from "./dependencies";
+import { type WorkflowDependencies, apiWorkflowDependencies, workflowDependencies } from "./dependencies";
 
 export interface ProbeRuntime {
   workflow: WorkflowDependencies;
@@ -19,15 +19,16 @@ export interface ProbeRuntime {
 }
 
 let cached: ProbeRuntime | undefined;
+let cachedForApi: ProbeRuntime | undefined;
 let webhook: AlertWebhook | null | undefined;
 let webhookLog: (line: string) => void = () => undefined;
 
-function build(): ProbeRuntime {
-  const workflow = workflowDependencies();
+function build(retries: TableClientRetries): ProbeRuntime {
+  const workflow = retries.sdkRetries ? apiWorkflowDependencies() : workflowDependencies();
   const config = workflow.config;
   const credential = () => azureCredential(config);
-  const registryTable = createTableClient(config, config.REGISTRY_TABLE_NAME, credential);
-  const store = createProbeStore(createTableClient(config, config.PROBE_TABLE_NAME, credential));
+  const registryTable = createTableClient(config, config.REGISTRY_TABLE_NAME, credential, retries);
+  const store = createProbeStore(createTableClient(config, config.PROBE_TABLE_NAME, credential, retries));
   const runtime: ProbeRuntime = {
     workflow,
     registryTable,
@@ -63,8 +64,17 @@ function build(): ProbeRuntime {
   return runtime;
 }
 
-/** The process's probe runtime; built lazily so loading the function modules stays cheap. */
+/**
+ * The probe activities' runtime: Table clients without the SDK's retries, PROBE_RETRY is the one layer. Built lazily,
+ * once per process, so loading the function modules stays cheap.
+ */
 export function probeRuntime(): ProbeRuntime {
-  cached ??= build();
+  cached ??= build({ sdkRetries: false });
   return cached;
+}
+
+/** The dashboard's view of the same tables, through clients that keep the SDK's retries (nothing retries a request). */
+export function apiProbeRuntime(): ProbeRuntime {
+  cachedForApi ??= build({ sdkRetries: true });
+  return cachedForApi;
 }

@@ -4,7 +4,7 @@ import type { DurableClient } from "durable-functions";
 import { type LocalStack } from "../../dev/stack/localStack";
 import { appConfig } from "../../shared/config/appConfig";
 import { createReplicationsApi } from "../../shared/api/replicationsApi";
-import { workflowDependencies } from "../../shared/workflow/dependencies";
+import { apiWorkflowDependencies } from "../../shared/workflow/dependencies";
 import { ARM_RETRY } from "../../shared/workflow/retryPolicies";
 import { retryDelayMs } from "../../shared/workflow/runWithRetry";
 import { startE2eStack } from "../e2e/e2eStack";
@@ -30,7 +30,7 @@ describe("dry run under transient faults", () => {
   }> {
     const api = createReplicationsApi({
       config: appConfig,
-      workflow: workflowDependencies,
+      workflow: apiWorkflowDependencies,
       sleep: (ms) => {
         waits.push(ms);
         return Promise.resolve();

@@ -1,7 +1,7 @@
 // A dropped or refused connection is retried whether it reached MySQL or an Azure service; each side keeps its own extra codes.
 import { isTransientMysqlError } from "../../../shared/errors/mysqlErrors";
 import { NETWORK_FAILURE_CODES } from "../../../shared/errors/networkErrors";
-import { isTransientServiceError } from "../../../shared/errors/serviceErrors";
+import { isTransientSdkError, isTransientServiceError } from "../../../shared/errors/serviceErrors";
 
 /** As Node raises a socket failure: an Error with its code. */
 function socketError(code: string): Error {
@@ -25,5 +25,19 @@ describe("network failures", () => {
       expect(isTransientMysqlError(socketError(code))).toBe(false);
       expect(isTransientServiceError(socketError(code))).toBe(false);
     }
+  });
+
+  it("an Azure SDK call's failure is told apart from a MySQL session's socket error with the same code", () => {
+    const busy = Object.assign(new Error("The server is busy."), { name: "RestError", statusCode: 503 });
+    const unsent = Object.assign(new Error("socket hang up"), {
+      name: "RestError",
+      code: "REQUEST_SEND_ERROR",
+    });
+    expect(isTransientSdkError(busy)).toBe(true);
+    expect(isTransientSdkError(unsent)).toBe(true);
+    expect(isTransientSdkError(socketError("ECONNRESET"))).toBe(false);
+    expect(
+      isTransientSdkError(Object.assign(new Error("Forbidden"), { name: "RestError", statusCode: 403 })),
+    ).toBe(false);
   });
 });
