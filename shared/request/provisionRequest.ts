@@ -174,6 +174,8 @@ function replicaFields<S extends SecretField>(secret: S) {
  */
 export const sourceSpecSchema = sourceFields(storedSecretReferenceSchema);
 export const replicaSpecSchema = replicaFields(storedSecretReferenceSchema);
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+export type ReplicaSpec = z.infer<typeof replicaSpecSchema>;
 /** The replica's identity only: what reaching it through Resource Manager needs. */
 export const replicaTargetSchema = replicaSpecSchema.pick({
   kind: true,

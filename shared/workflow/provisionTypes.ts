@@ -3,11 +3,12 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type SecretReference } from "../request/secretReference";
 import { type CheckResult } from "../domain/checkResult";
-import { type ReplicaKind, type ReplicaTarget } from "../replica/replicaManager";
+import { type ReplicaTarget } from "../replica/replicaManager";
 import { type ReplicationStatus } from "../replica/replicationStatus";
 import { type LinkingMethod } from "../domain/gtidChecks";
 import { type InitialLoadSpec, type LoadReport } from "../load/loadTypes";
 import { type TableFilterState } from "../request/tableFilters";
+import { type ReplicaSpec, type SourceSpec } from "../request/provisionRequest";
 
 export type { TableFilterState } from "../request/tableFilters";
 
@@ -21,31 +22,8 @@ export function linkIdFor(
   return `rpl-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
 }
 
-export interface SourceSpec {
-  host: string;
-  port: number;
-  replicationUser: string;
-  replicationPassword: SecretReference;
-  caCertificate?: string;
-  inspectionUser?: string;
-  inspectionPassword?: SecretReference;
-}
-
-export interface ReplicaSpec {
-  kind: ReplicaKind;
-  subscriptionId: string;
-  resourceGroup: string;
-  serverName: string;
-  adminUser: string;
-  adminPassword: SecretReference;
-  /** Flexible Server: the replica's outbound address as the DBA found it, named in reports and diagnoses. */
-  outboundAddress?: string;
-  /**
-   * Flexible Server, GTID linking: set the replica's GTID state to this set (the dump's gtid_purged) through Resource
-   * Manager's resetGtid before linking. An explicit opt-in: it invalidates the server's existing backups.
-   */
-  resetGtid?: { gtidSet: string };
-}
+/** The request's parts as the workflow carries them: typed from the request schema, the one source of their shape. */
+export type { ReplicaSpec, SourceSpec } from "../request/provisionRequest";
 
 /** The replica's identity only: what an activity needs to reach it through Resource Manager. */
 export function replicaTarget(replica: ReplicaTarget): ReplicaTarget {
