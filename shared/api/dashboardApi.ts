@@ -75,11 +75,11 @@ export function createDashboardApi(deps: DashboardApiDependencies) {
           return {
             id: record.id,
             state: record.state,
-            source: { host: record.sourceHost, port: record.sourcePort },
+            source: { host: record.source.host, port: record.source.port },
             replica: {
-              kind: record.kind,
-              resourceGroup: record.resourceGroup,
-              serverName: record.serverName,
+              kind: record.replica.kind,
+              resourceGroup: record.replica.resourceGroup,
+              serverName: record.replica.serverName,
             },
             probe: probeView(probe),
             // Only active links are probed: the last pass's time is theirs.

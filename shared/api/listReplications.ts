@@ -8,11 +8,11 @@ export function listReplications(deps: ApiDependencies) {
     const records = await deps.workflow().registry.list();
     records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return json(200, {
-      replications: records.map((record) => ({
+      replications: records.map(({ source, replica, ...record }) => ({
         id: record.id,
         state: record.state,
-        source: { host: record.sourceHost, port: record.sourcePort, replicationUser: record.replicationUser },
-        replica: { kind: record.kind, resourceGroup: record.resourceGroup, serverName: record.serverName },
+        source: { host: source.host, port: source.port, replicationUser: source.replicationUser },
+        replica: { kind: replica.kind, resourceGroup: replica.resourceGroup, serverName: replica.serverName },
         health: record.lastHealth,
         updatedTime: record.updatedAt,
       })),

@@ -3,7 +3,7 @@ import type { DurableOrchestrationStatus } from "durable-functions";
 import { type LoadProgress } from "../load/loadTypes";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { type LinkHealth } from "../health/linkHealth";
-import { type ProvisionCustomStatus, type ProvisionReport } from "../workflow/provisionTypes";
+import { type ProvisionCustomStatus, type ProvisionReport, replicaTarget } from "../workflow/provisionTypes";
 import { RUNNING_RUNTIME_STATES } from "../workflow/singletonInstance";
 import { singleServerSourceFirewallInstruction, sourceFirewallInstruction } from "../domain/firewall";
 
@@ -47,13 +47,14 @@ function orchestrationError(runtimeStatus: string | null) {
 
 /** Which firewall must admit what, for a registered link whose run reported none (Flexible: the source's). */
 function recordSourceFirewall(record: LinkRecord | null) {
-  if (record?.kind === "flexible") {
+  if (record?.replica.kind === "flexible") {
+    const { outboundAddress } = record.replica;
     return {
-      replicaOutboundAddress: record.outboundAddress,
-      instruction: sourceFirewallInstruction(record.replicaFqdn || null, record.outboundAddress ?? undefined),
+      replicaOutboundAddress: outboundAddress ?? null,
+      instruction: sourceFirewallInstruction(record.replicaFqdn || null, outboundAddress),
     };
   }
-  if (record?.kind === "single") {
+  if (record?.replica.kind === "single") {
     return { replicaOutboundAddress: null, instruction: singleServerSourceFirewallInstruction(null) };
   }
   return null;
@@ -81,16 +82,13 @@ export function replicationView(
     rolledBack: report?.rolledBack ?? record?.rolledBack ?? null,
     runtimeStatus,
     source: record
-      ? { host: record.sourceHost, port: record.sourcePort, replicationUser: record.replicationUser }
-      : null,
-    replica: record
       ? {
-          kind: record.kind,
-          subscriptionId: record.subscriptionId,
-          resourceGroup: record.resourceGroup,
-          serverName: record.serverName,
+          host: record.source.host,
+          port: record.source.port,
+          replicationUser: record.source.replicationUser,
         }
       : null,
+    replica: record ? replicaTarget(record.replica) : null,
     // Checks come with the output, once the run ends (a failed check ends it at once); while it runs the list is
     // empty: the custom status carries the step only (see ProvisionCustomStatus).
     checks: report?.checks ?? [],

@@ -5,7 +5,7 @@ import { startVerifyTiming } from "../config/appConfig";
 import { type LinkRecord } from "../registry/linkRegistry";
 import { type z } from "zod";
 import { rotationRequestSchema } from "../request/linkOperationRequests";
-import { sourceSpecOf } from "../workflow/linkOperationTypes";
+import { rotatedSource } from "../workflow/steps/rotationValues";
 import { ROTATION_ORCHESTRATOR, type RotationInput } from "../workflow/rotationOrchestrator";
 import { createCheckSourceLoginActivity } from "../workflow/activities/rotationActivities";
 import { MYSQL_RETRY } from "../workflow/retryPolicies";
@@ -24,11 +24,7 @@ async function dryRunRotation(
   body: z.infer<ReturnType<typeof rotationRequestSchema>>,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const source = {
-    ...sourceSpecOf(record),
-    ...(body.replicationPassword ? { replicationPassword: body.replicationPassword } : {}),
-    ...(body.caCertificate ? { caCertificate: body.caCertificate } : {}),
-  };
+  const source = rotatedSource(record.source, body);
   try {
     const login = await runWithRetry(
       MYSQL_RETRY,

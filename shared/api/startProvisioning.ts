@@ -49,14 +49,13 @@ async function provisioningConflict(
     );
   }
   if (record?.state !== "replicating") return null;
-  const recorded = { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser };
-  if (sameSource(recorded, linkSourceOf(body.source))) {
+  if (sameSource(linkSourceOf(record.source), linkSourceOf(body.source))) {
     return json(200, replicationView(id, existing, record), { Location: statusUrl });
   }
   return errorResponse(
     409,
     "ReplicaAlreadyLinked",
-    `The replica is linked to ${record.replicationUser}@${record.sourceHost}:${record.sourcePort}; delete that link first (DELETE ${statusUrl}).`,
+    `The replica is linked to ${record.source.replicationUser}@${record.source.host}:${record.source.port}; delete that link first (DELETE ${statusUrl}).`,
     { id, statusUrl },
   );
 }

@@ -49,13 +49,18 @@ export function heartbeatLagFinding(
 /** Flexible Server connects out: error 2003 on its IO thread means the source's firewall (or route) refuses it. */
 export function sourceFirewallFinding(
   status: ReplicationStatus | null,
-  link: Pick<LinkRecord, "sourceHost" | "sourcePort" | "replicaFqdn" | "outboundAddress">,
+  link: {
+    source: Pick<LinkRecord["source"], "host" | "port">;
+    replica: Pick<LinkRecord["replica"], "outboundAddress">;
+    replicaFqdn: string;
+  },
 ): DriftFinding | null {
   if (status?.lastIoErrno !== CANNOT_CONNECT_ERRNO) return null;
+  const { outboundAddress } = link.replica;
   return {
     code: "SOURCE_FIREWALL_BLOCKS_REPLICA",
-    message: `The replica cannot connect to the source ${link.sourceHost}:${link.sourcePort} (error 2003): the source's firewall must admit ${link.outboundAddress ?? "the replica's outbound address"}, which can change after a failover or scaling.`,
-    remedy: sourceFirewallInstruction(link.replicaFqdn || null, link.outboundAddress ?? undefined),
+    message: `The replica cannot connect to the source ${link.source.host}:${link.source.port} (error 2003): the source's firewall must admit ${outboundAddress ?? "the replica's outbound address"}, which can change after a failover or scaling.`,
+    remedy: sourceFirewallInstruction(link.replicaFqdn || null, outboundAddress),
   };
 }
 

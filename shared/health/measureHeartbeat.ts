@@ -24,24 +24,19 @@ async function writeBeat(
 ): Promise<string> {
   const password = await deps.secrets.resolve(
     heartbeat.writerPassword,
-    sourcePurpose(
-      "heartbeat.writerPassword",
-      "heartbeat-writer",
-      { host: record.sourceHost, port: record.sourcePort },
-      heartbeat.writerUser,
-    ),
+    sourcePurpose("heartbeat.writerPassword", "heartbeat-writer", record.source, heartbeat.writerUser),
   );
   out.secrets.push(password);
   const writer = await MysqlSession.open({
     host: await pinSourceAddress(
-      record.sourceHost,
+      record.source.host,
       deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
       out.vnetSubnet,
     ),
-    port: record.sourcePort,
+    port: record.source.port,
     user: heartbeat.writerUser,
     password,
-    tls: record.caCertificate ? { ca: record.caCertificate } : false,
+    tls: record.source.caCertificate ? { ca: record.source.caCertificate } : false,
     connectTimeoutMs: deps.config.MYSQL_CONNECT_TIMEOUT_SECONDS * 1000,
   });
   try {

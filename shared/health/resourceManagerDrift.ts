@@ -17,7 +17,7 @@ async function repairFirewallRule(
   manager: ReplicaManager,
   out: RevalidationFindings,
 ): Promise<string | null> {
-  const address = await judgeSourceAddress(record.sourceHost, {
+  const address = await judgeSourceAddress(record.source.host, {
     allowPrivate: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
   });
   // A refused address never goes into a firewall rule; the recorded one stays.
@@ -64,10 +64,10 @@ export async function resourceManagerDrift(
 ): Promise<string | null> {
   const server = await manager.getServer();
   const allowedTiers =
-    record.kind === "single"
+    record.replica.kind === "single"
       ? deps.config.SINGLE_SERVER_ALLOWED_TIERS
       : deps.config.FLEXIBLE_SERVER_ALLOWED_TIERS;
-  out.drift.push(...replicaServerDrift(record, server, allowedTiers));
+  out.drift.push(...replicaServerDrift({ ...record.replica, linking: record.linking }, server, allowedTiers));
   if (!server) return null;
   if (server.kind === "flexible" && replicaNetworkVerdict(server) === "vnetIntegrated") {
     out.vnetSubnet = server.delegatedSubnetResourceId;

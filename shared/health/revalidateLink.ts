@@ -32,9 +32,12 @@ async function checkReplica(
   out: RevalidationFindings,
   reading: ReplicaReading,
 ): Promise<void> {
-  const adminPassword = await deps.secrets.resolve(record.adminPassword, replicaAdminPurpose(record));
+  const adminPassword = await deps.secrets.resolve(
+    record.replica.adminPassword,
+    replicaAdminPurpose(record.replica),
+  );
   out.secrets.push(adminPassword);
-  const login = manager.adminLogin(record.adminUser);
+  const login = manager.adminLogin(record.replica.adminUser);
   const session = await MysqlSession.open(
     replicaEndpoint(deps.config, record.replicaFqdn, login, adminPassword),
   );
@@ -73,7 +76,7 @@ export async function revalidateLink(
   const record = await deps.registry.get(id);
   if (!record || record.state !== "replicating") return null;
   const out = emptyFindings();
-  const manager = deps.replicaManager(record);
+  const manager = deps.replicaManager(record.replica);
 
   let sourceIpv4 = record.sourceIpv4;
   try {

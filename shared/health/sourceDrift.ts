@@ -36,21 +36,16 @@ async function resolveSourcePasswords(
   record: LinkRecord,
   out: RevalidationFindings,
 ): Promise<{ replicationPassword: string; inspectionPassword: string | undefined }> {
-  const endpoint = { host: record.sourceHost, port: record.sourcePort };
+  const { source } = record;
   const replicationPassword = await deps.secrets.resolve(
-    record.replicationPassword,
-    sourcePurpose("source.replicationPassword", "source-replication", endpoint, record.replicationUser),
+    source.replicationPassword,
+    sourcePurpose("source.replicationPassword", "source-replication", source, source.replicationUser),
   );
   out.secrets.push(replicationPassword);
-  const inspectionPassword = record.inspectionPassword
+  const inspectionPassword = source.inspectionPassword
     ? await deps.secrets.resolve(
-        record.inspectionPassword,
-        sourcePurpose(
-          "source.inspectionPassword",
-          "source-inspection",
-          endpoint,
-          record.inspectionUser ?? "",
-        ),
+        source.inspectionPassword,
+        sourcePurpose("source.inspectionPassword", "source-inspection", source, source.inspectionUser ?? ""),
       )
     : undefined;
   if (inspectionPassword) out.secrets.push(inspectionPassword);
@@ -68,18 +63,19 @@ export async function sourceDrift(
   const needed = status?.sourceLogFile
     ? { file: status.sourceLogFile, position: status.readSourceLogPos ?? 4 }
     : undefined;
+  const { source } = record;
   const validation = await validateSource({
-    host: record.sourceHost,
-    port: record.sourcePort,
-    replicationUser: record.replicationUser,
+    host: source.host,
+    port: source.port,
+    replicationUser: source.replicationUser,
     replicationPassword,
-    ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
-    ...(record.inspectionUser && inspectionPassword
-      ? { inspection: { user: record.inspectionUser, password: inspectionPassword } }
+    ...(source.caCertificate ? { caCertificate: source.caCertificate } : {}),
+    ...(source.inspectionUser && inspectionPassword
+      ? { inspection: { user: source.inspectionUser, password: inspectionPassword } }
       : {}),
     ...(needed ? { binlog: needed } : {}),
     linking: record.linking,
-    replicaKind: record.kind,
+    replicaKind: record.replica.kind,
     ...(record.tableFilters ? { ignoreTables: record.tableFilters.ignoreTables } : {}),
     allowPrivateAddresses: deps.config.ALLOW_PRIVATE_SOURCE_ADDRESSES,
     replicaVnetSubnet: () => Promise.resolve(out.vnetSubnet),

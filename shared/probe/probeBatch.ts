@@ -115,11 +115,11 @@ export async function probeBatch(deps: ProbeDependencies, input: ProbeBatchInput
   const passwords = new Map<string, Promise<string>>();
   const resolved: string[] = [];
   const adminPassword = (record: LinkRecord): Promise<string> => {
-    const purpose = replicaAdminPurpose(record);
-    const key = `${JSON.stringify(record.adminPassword)}|${purpose.destination.toLowerCase()}`;
+    const purpose = replicaAdminPurpose(record.replica);
+    const key = `${JSON.stringify(record.replica.adminPassword)}|${purpose.destination.toLowerCase()}`;
     let password = passwords.get(key);
     if (!password) {
-      password = deps.secrets.resolve(record.adminPassword, purpose).then((value) => {
+      password = deps.secrets.resolve(record.replica.adminPassword, purpose).then((value) => {
         resolved.push(value);
         return value;
       });
@@ -131,7 +131,7 @@ export async function probeBatch(deps: ProbeDependencies, input: ProbeBatchInput
   async function probeOne(record: LinkRecord): Promise<LinkProbeState> {
     try {
       const password = await adminPassword(record);
-      const login = deps.replicaManager(record).adminLogin(record.adminUser);
+      const login = deps.replicaManager(record.replica).adminLogin(record.replica.adminUser);
       const session = await MysqlSession.open({
         ...replicaEndpoint(deps.config, record.replicaFqdn, login, password),
         multipleStatements: true,
@@ -161,7 +161,7 @@ export async function probeBatch(deps: ProbeDependencies, input: ProbeBatchInput
       const transition = {
         ...state,
         id: record.id,
-        serverName: record.serverName,
+        serverName: record.replica.serverName,
         at: input.probedAt,
         from: previous?.state ?? null,
       };
@@ -174,7 +174,7 @@ export async function probeBatch(deps: ProbeDependencies, input: ProbeBatchInput
     if (state.lagSeconds !== null) {
       deps.telemetry.lag({
         id: record.id,
-        serverName: record.serverName,
+        serverName: record.replica.serverName,
         state: state.state,
         lagSeconds: state.lagSeconds,
       });

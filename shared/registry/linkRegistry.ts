@@ -4,6 +4,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { type AppConfig } from "../config/appConfig";
 import { type SecretReference } from "../request/secretReference";
 import { type ReplicaKind } from "../replica/replicaManager";
+import { type ReplicaSpec, type SourceSpec } from "../request/provisionRequest";
 import { type LinkingMethod } from "../domain/linkingChoice";
 import { type TableFilterState } from "../request/tableFilters";
 
@@ -14,32 +15,27 @@ import { type TableFilterState } from "../request/tableFilters";
 export type LinkState =
   "provisioning" | "replicating" | "failed" | "removed" | "rotating" | "cuttingOver" | "cutOver";
 
+/**
+ * The replica as a link keeps it: the request's `replica` part without `resetGtid`, a one-time action of the
+ * provisioning run that no later operation must repeat (and that the row never stored).
+ */
+type LinkReplica = Omit<ReplicaSpec, "resetGtid">;
+
 export interface LinkRecord {
   id: string;
   state: LinkState;
-  kind: ReplicaKind;
-  subscriptionId: string;
-  resourceGroup: string;
-  serverName: string;
+  /** The request's source part, secret references only. */
+  source: SourceSpec;
+  /** The request's replica part (kind, server, admin login, Flexible outbound address), secret references only. */
+  replica: LinkReplica;
   replicaFqdn: string;
-  adminUser: string;
-  adminPassword: SecretReference;
-  sourceHost: string;
-  sourcePort: number;
   sourceIpv4: string | null;
-  replicationUser: string;
-  replicationPassword: SecretReference;
-  caCertificate: string | null;
-  inspectionUser: string | null;
-  inspectionPassword: SecretReference | null;
   firewallRuleName: string | null;
   firewallRuleCreatedByApp: boolean;
   binlogFile: string | null;
   binlogPosition: number | null;
   /** Rows from before GTID linking read as binlogPosition. */
   linking: LinkingMethod;
-  /** Flexible Server: the replica's outbound address the source's firewall must admit, when the DBA gave it. */
-  outboundAddress: string | null;
   rolledBack: boolean | null;
   lastError: string | null;
   skipPolicy: SkipRule[];
@@ -51,6 +47,93 @@ export interface LinkRecord {
   lastHealth: HealthSummary | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The row's shape: the source and replica parts spread into top-level properties, named as they were before the
+ * record embedded them, so rows written by any version read back in any other. Also the shape of a record in
+ * orchestration histories recorded before the record embedded them.
+ */
+export interface FlatLinkRecord extends Omit<LinkRecord, "source" | "replica"> {
+  kind: ReplicaKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  serverName: string;
+  adminUser: string;
+  adminPassword: SecretReference;
+  /** Flexible Server: the replica's outbound address the source's firewall must admit, when the DBA gave it. */
+  outboundAddress: string | null;
+  sourceHost: string;
+  sourcePort: number;
+  replicationUser: string;
+  replicationPassword: SecretReference;
+  caCertificate: string | null;
+  inspectionUser: string | null;
+  inspectionPassword: SecretReference | null;
+}
+
+/** The row's flat properties of a record. */
+function flattenLinkRecord(record: LinkRecord): FlatLinkRecord {
+  const { source, replica, ...rest } = record;
+  return {
+    ...rest,
+    kind: replica.kind,
+    subscriptionId: replica.subscriptionId,
+    resourceGroup: replica.resourceGroup,
+    serverName: replica.serverName,
+    adminUser: replica.adminUser,
+    adminPassword: replica.adminPassword,
+    outboundAddress: replica.outboundAddress ?? null,
+    sourceHost: source.host,
+    sourcePort: source.port,
+    replicationUser: source.replicationUser,
+    replicationPassword: source.replicationPassword,
+    caCertificate: source.caCertificate ?? null,
+    inspectionUser: source.inspectionUser ?? null,
+    inspectionPassword: source.inspectionPassword ?? null,
+  };
+}
+
+/** A record of flat properties (a row, or an old history's record) with its source and replica parts put back. */
+export function nestLinkRecord(flat: FlatLinkRecord): LinkRecord {
+  const {
+    kind,
+    subscriptionId,
+    resourceGroup,
+    serverName,
+    adminUser,
+    adminPassword,
+    outboundAddress,
+    sourceHost,
+    sourcePort,
+    replicationUser,
+    replicationPassword,
+    caCertificate,
+    inspectionUser,
+    inspectionPassword,
+    ...rest
+  } = flat;
+  return {
+    ...rest,
+    source: {
+      host: sourceHost,
+      port: sourcePort,
+      replicationUser,
+      replicationPassword,
+      ...(caCertificate ? { caCertificate } : {}),
+      ...(inspectionUser ? { inspectionUser } : {}),
+      ...(inspectionPassword ? { inspectionPassword } : {}),
+    },
+    replica: {
+      kind,
+      subscriptionId,
+      resourceGroup,
+      serverName,
+      adminUser,
+      adminPassword,
+      ...(outboundAddress ? { outboundAddress } : {}),
+    },
+  };
 }
 
 export interface SkipRule {
@@ -106,7 +189,7 @@ type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string }
 
 function toEntity(record: LinkRecord): Entity {
   const entity: Entity = { partitionKey: PARTITION, rowKey: record.id };
-  for (const [key, value] of Object.entries(record)) {
+  for (const [key, value] of Object.entries(flattenLinkRecord(record))) {
     if (value === null || value === undefined) continue;
     entity[key] = (JSON_FIELDS as readonly string[]).includes(key) ? JSON.stringify(value) : value;
   }
@@ -121,7 +204,7 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
     return value ? (JSON.parse(value) as T) : null;
   };
   const reference = (key: string) => parsed<SecretReference>(key);
-  return {
+  return nestLinkRecord({
     id: String(entity.rowKey),
     state: (text("state") ?? "failed") as LinkState,
     kind: (text("kind") ?? "single") as ReplicaKind,
@@ -154,7 +237,7 @@ function fromEntity(entity: Record<string, unknown>): LinkRecord {
     lastHealth: parsed<HealthSummary>("lastHealth"),
     createdAt: text("createdAt") ?? "",
     updatedAt: text("updatedAt") ?? "",
-  };
+  });
 }
 
 /** Reads registry rows straight from the table (the health probe's range queries); same mapping as the registry. */

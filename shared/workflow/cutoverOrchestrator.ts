@@ -73,7 +73,7 @@ function cutoverNextSteps(link: ClaimedLink): string[] {
     `Point the application's connections at the replica, ${link.fqdn} (port 3306, TLS).`,
     "Create the application's accounts and grants on the replica: the mysql schema (users, grants) is not replicated.",
     "Keep the source read-only until the application runs on the replica, then retire it.",
-    ...(link.record.kind === "flexible"
+    ...(link.replica.kind === "flexible"
       ? ["Remove the rule on the source's firewall that admitted the replica's outbound address."]
       : []),
   ];

@@ -1,12 +1,6 @@
-// What rotation, cutover and teardown share: instance ids, the report shape, the running custom status, the link's specs.
-import {
-  type ReplicaSpec,
-  type ReplicationSummary,
-  type SourceSpec,
-  type WorkflowError,
-} from "./provisionTypes";
+// What rotation, cutover and teardown share: instance ids, the report shape, the running custom status.
+import { type ReplicationSummary, type WorkflowError } from "./provisionTypes";
 import { type CheckResult } from "../domain/checkResult";
-import { type LinkRecord } from "../registry/linkRegistry";
 
 export type LinkOperation = "rotation" | "cutover";
 
@@ -73,30 +67,5 @@ export function emptyReport(id: string, operation: LinkOperation): OperationRepo
     lag: [],
     checksums: [],
     nextSteps: [],
-  };
-}
-
-/** The replica as a registered link reaches it (references only). */
-export function replicaSpecOf(record: LinkRecord): ReplicaSpec {
-  return {
-    kind: record.kind,
-    subscriptionId: record.subscriptionId,
-    resourceGroup: record.resourceGroup,
-    serverName: record.serverName,
-    adminUser: record.adminUser,
-    adminPassword: record.adminPassword,
-  };
-}
-
-/** The source as a registered link reaches it (references only). */
-export function sourceSpecOf(record: LinkRecord): SourceSpec {
-  return {
-    host: record.sourceHost,
-    port: record.sourcePort,
-    replicationUser: record.replicationUser,
-    replicationPassword: record.replicationPassword,
-    ...(record.caCertificate ? { caCertificate: record.caCertificate } : {}),
-    ...(record.inspectionUser ? { inspectionUser: record.inspectionUser } : {}),
-    ...(record.inspectionPassword ? { inspectionPassword: record.inspectionPassword } : {}),
   };
 }

@@ -24,8 +24,6 @@ export interface RotationInput extends RotatedValues {
   timing: ProvisionTiming;
 }
 
-/** The API builds a rotation's new source from the row with it, as this module has always exported it. */
-
 const inputSchema = z.object({
   id: z.string().min(1),
   replicationPassword: secretReferenceInputSchema.optional(),
@@ -62,8 +60,10 @@ function* rotate(
   return {
     state: "replicating",
     changes: {
-      replicationPassword: source.replicationPassword,
-      caCertificate: source.caCertificate ?? null,
+      source: {
+        replicationPassword: source.replicationPassword,
+        caCertificate: source.caCertificate ?? null,
+      },
       ...coordinateChanges(report.coordinates),
     },
   };

@@ -2,7 +2,6 @@
 import { type LocalStack, hostilePassword } from "../../dev/stack/localStack";
 import { everythingRecorded, expectNoSecrets, provisionAndWait, startE2eStack } from "../e2e/e2eStack";
 import { workflowDependencies } from "../../shared/workflow/dependencies";
-import { type LinkRecord } from "../../shared/registry/linkRegistry";
 
 jest.setTimeout(240_000);
 
@@ -24,18 +23,18 @@ const HOSTILE: Record<string, string> = {
 type Path = readonly (string | number)[];
 
 /** Where a request field lands in the registry row, when the row keeps it. */
-const STRING_FIELDS: { path: Path; record?: keyof LinkRecord }[] = [
-  { path: ["source", "host"], record: "sourceHost" },
-  { path: ["source", "replicationUser"], record: "replicationUser" },
-  { path: ["source", "caCertificate"], record: "caCertificate" },
-  { path: ["source", "inspectionUser"], record: "inspectionUser" },
+const STRING_FIELDS: { path: Path; record?: Path }[] = [
+  { path: ["source", "host"], record: ["source", "host"] },
+  { path: ["source", "replicationUser"], record: ["source", "replicationUser"] },
+  { path: ["source", "caCertificate"], record: ["source", "caCertificate"] },
+  { path: ["source", "inspectionUser"], record: ["source", "inspectionUser"] },
   { path: ["source", "replicationPassword", "keyVaultSecret"] },
   { path: ["source", "inspectionPassword", "appSetting"] },
-  { path: ["replica", "kind"], record: "kind" },
-  { path: ["replica", "subscriptionId"], record: "subscriptionId" },
-  { path: ["replica", "resourceGroup"], record: "resourceGroup" },
-  { path: ["replica", "serverName"], record: "serverName" },
-  { path: ["replica", "adminUser"], record: "adminUser" },
+  { path: ["replica", "kind"], record: ["replica", "kind"] },
+  { path: ["replica", "subscriptionId"], record: ["replica", "subscriptionId"] },
+  { path: ["replica", "resourceGroup"], record: ["replica", "resourceGroup"] },
+  { path: ["replica", "serverName"], record: ["replica", "serverName"] },
+  { path: ["replica", "adminUser"], record: ["replica", "adminUser"] },
   { path: ["replica", "adminPassword", "appSetting"] },
   { path: ["binlog", "file"] },
   { path: ["heartbeat", "writerUser"] },
@@ -134,7 +133,7 @@ describe("hostile text in string fields", () => {
         const view = (await call("GET", `/api/replications/${id}`)).json<Record<string, unknown>>();
         expect(view).toMatchObject({ state: "failed", rolledBack: null });
         const record = await workflowDependencies().registry.get(id);
-        if (field.record) expect(record?.[field.record]).toBe(value);
+        if (field.record) expect(get(record, field.record)).toBe(value);
         if (field.path[1] === "replicationUser") {
           expect((view.source as { replicationUser: string }).replicationUser).toBe(value);
         }

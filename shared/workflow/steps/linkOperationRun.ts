@@ -5,8 +5,6 @@ import {
   type OperationCustomStatus,
   type OperationReport,
   emptyReport,
-  replicaSpecOf,
-  sourceSpecOf,
 } from "../linkOperationTypes";
 import { type ReplicaSpec, type SourceSpec } from "../provisionTypes";
 import { type LinkRecord } from "../../registry/linkRegistry";
@@ -24,7 +22,7 @@ export interface ClaimedLink {
 }
 
 export function claimedLink(record: LinkRecord): ClaimedLink {
-  return { record, replica: replicaSpecOf(record), fqdn: record.replicaFqdn, source: sourceSpecOf(record) };
+  return { record, replica: record.replica, fqdn: record.replicaFqdn, source: record.source };
 }
 
 type LagSample = OperationReport["lag"][number];

@@ -98,32 +98,22 @@ export class ProvisionRun {
   linkRecord(state: LinkRecord["state"], error: WorkflowError | null): RecordLinkInput {
     const { input, report } = this;
     const firewall = this.undoEntry("firewallRule");
+    // resetGtid was this run's one-time action: the link keeps the replica without it, so nothing later repeats it.
+    const { resetGtid: _resetGtid, ...replica } = input.replica;
     return {
       at: this.now().toISOString(),
       record: {
         id: input.id,
         state,
-        kind: input.replica.kind,
-        subscriptionId: input.replica.subscriptionId,
-        resourceGroup: input.replica.resourceGroup,
-        serverName: input.replica.serverName,
+        source: input.source,
+        replica,
         replicaFqdn: this.fqdn ?? "",
-        adminUser: input.replica.adminUser,
-        adminPassword: input.replica.adminPassword,
-        sourceHost: input.source.host,
-        sourcePort: input.source.port,
         sourceIpv4: this.sourceIpv4,
-        replicationUser: input.source.replicationUser,
-        replicationPassword: input.source.replicationPassword,
-        caCertificate: input.source.caCertificate ?? null,
-        inspectionUser: input.source.inspectionUser ?? null,
-        inspectionPassword: input.source.inspectionPassword ?? null,
         firewallRuleName: firewall ? firewall.ruleName : null,
         firewallRuleCreatedByApp: firewall?.createdByThisRun ?? false,
         binlogFile: report.coordinates?.file ?? null,
         binlogPosition: report.coordinates?.position ?? null,
         linking: report.linking?.method ?? input.linking ?? "binlogPosition",
-        outboundAddress: input.replica.outboundAddress ?? null,
         rolledBack: report.rolledBack,
         lastError: error ? `${error.code}: ${error.message}` : null,
         skipPolicy: input.policy?.skipErrors ?? [],

@@ -6,6 +6,7 @@ import { ROLLBACK_ACTIVITY, type RollbackInput, rollbackResultSchema } from "../
 import { UNDO_LOAD_ACTIVITY, type UndoLoadInput, undoLoadResultSchema } from "../activities/undoLoadActivity";
 import { RECORD_LINK_ACTIVITY, recordLinkResultSchema } from "../activities/recordLinkActivity";
 import { type LoadPlan } from "../../load/loadTypes";
+import { linkSourceOf } from "../../domain/linkIdentity";
 import { StepFailed, callActivity } from "./callActivity";
 import { type ProvisionRun } from "./provisionRun";
 
@@ -53,7 +54,7 @@ function* undoReplica(run: ProvisionRun): Generator<df.Task, void, unknown> {
     replica: input.replica,
     fqdn: run.fqdn,
     removeLink: run.undoEntry("link") !== undefined,
-    onlyIfSource: { host: input.source.host, port: input.source.port, user: input.source.replicationUser },
+    onlyIfSource: linkSourceOf(input.source),
     deleteFirewallRule: firewall?.createdByThisRun ? firewall.ruleName : null,
     restoreTableFilter: run.undoEntry("tableFilter")?.state ?? null,
   };

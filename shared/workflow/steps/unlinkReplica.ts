@@ -9,16 +9,16 @@ import {
 } from "../activities/rollbackActivity";
 import { type LinkRecord } from "../../registry/linkRegistry";
 import { firewallRuleNameFor } from "../../domain/firewall";
-import { replicaSpecOf } from "../linkOperationTypes";
+import { linkSourceOf } from "../../domain/linkIdentity";
 import { StepFailed, callActivity } from "./callActivity";
 
 /** The rollback activity's input for a whole registered link: only a link to this link's source is removed. */
 export function unlinkInput(record: LinkRecord): RollbackInput {
   return {
-    replica: replicaSpecOf(record),
+    replica: record.replica,
     fqdn: record.replicaFqdn || null,
     removeLink: true,
-    onlyIfSource: { host: record.sourceHost, port: record.sourcePort, user: record.replicationUser },
+    onlyIfSource: linkSourceOf(record.source),
     // A row written before rule names were recorded names no rule: the rule this app created is named after the link.
     deleteFirewallRule: record.firewallRuleCreatedByApp
       ? (record.firewallRuleName ?? firewallRuleNameFor(record.id))

@@ -30,7 +30,7 @@ const running: ReplicationStatus = {
   failedTransactionGtid: null,
 };
 const drift = { code: "SOURCE_BINLOG_RETENTION", message: "short", remedy: "raise it" };
-const link = { sourceHost: "source.example", sourcePort: 3306, replicaFqdn: "r.mysql.database.azure.com" };
+const link = { source: { host: "source.example", port: 3306 }, replicaFqdn: "r.mysql.database.azure.com" };
 
 describe("judgeHealth", () => {
   it("is unknown without a status and broken when a thread is down or the link is gone", () => {
@@ -66,7 +66,7 @@ describe("sourceFirewallFinding", () => {
   it("reads IO error 2003 as the source's firewall refusing the replica's outbound address", () => {
     const finding = sourceFirewallFinding(
       { ...running, lastIoErrno: 2003 },
-      { ...link, outboundAddress: "20.1.2.3" },
+      { ...link, replica: { outboundAddress: "20.1.2.3" } },
     );
     expect(finding?.code).toBe("SOURCE_FIREWALL_BLOCKS_REPLICA");
     expect(finding?.message).toContain("must admit 20.1.2.3");
@@ -75,9 +75,9 @@ describe("sourceFirewallFinding", () => {
 
   it("says nothing for other errors or without a status", () => {
     expect(
-      sourceFirewallFinding({ ...running, lastIoErrno: 1045 }, { ...link, outboundAddress: null }),
+      sourceFirewallFinding({ ...running, lastIoErrno: 1045 }, { ...link, replica: {} }),
     ).toBeNull();
-    expect(sourceFirewallFinding(null, { ...link, outboundAddress: null })).toBeNull();
+    expect(sourceFirewallFinding(null, { ...link, replica: {} })).toBeNull();
   });
 });
 

@@ -9,6 +9,7 @@ import {
 } from "../../../shared/registry/linkRegistry";
 import { recordHealthSummary } from "../../../shared/health/revalidateLink";
 import { createSetLinkStateActivity } from "../../../shared/workflow/activities/linkMaintenanceActivities";
+import { createReleaseLinkActivity } from "../../../shared/workflow/activities/linkClaimActivities";
 import { type WorkflowDependencies } from "../../../shared/workflow/dependencies";
 
 jest.setTimeout(60_000);
@@ -19,27 +20,27 @@ function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
   return {
     id: ID,
     state: "replicating",
-    kind: "single",
-    subscriptionId: "11111111-2222-3333-4444-555555555555",
-    resourceGroup: "rg",
-    serverName: "replica",
+    source: {
+      host: "db.example.com",
+      port: 3306,
+      replicationUser: "repl",
+      replicationPassword: { appSetting: "REPLICATION_SECRET_REPL" },
+    },
+    replica: {
+      kind: "single",
+      subscriptionId: "11111111-2222-3333-4444-555555555555",
+      resourceGroup: "rg",
+      serverName: "replica",
+      adminUser: "admin",
+      adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
+    },
     replicaFqdn: "replica.mysql.database.azure.com",
-    adminUser: "admin",
-    adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
-    sourceHost: "db.example.com",
-    sourcePort: 3306,
     sourceIpv4: "203.0.113.7",
-    replicationUser: "repl",
-    replicationPassword: { appSetting: "REPLICATION_SECRET_REPL" },
-    caCertificate: null,
-    inspectionUser: null,
-    inspectionPassword: null,
     firewallRuleName: null,
     firewallRuleCreatedByApp: false,
     binlogFile: "mysql-bin.000001",
     binlogPosition: 4,
     linking: "binlogPosition",
-    outboundAddress: null,
     rolledBack: null,
     lastError: null,
     skipPolicy: [],
@@ -138,6 +139,120 @@ describe("link registry (Azurite)", () => {
       lastHealth: { state: "healthy" },
       updatedAt: "2026-01-01T02:00:00.000Z",
     });
+  });
+
+  it("writes a record as the same flat row as before, and reads it back as the record", async () => {
+    const client = table();
+    const registry = createLinkRegistry(client);
+    const record = linkRecord({
+      source: {
+        host: "db.example.com",
+        port: 3307,
+        replicationUser: "repl",
+        replicationPassword: { keyVaultSecret: "https://vault.vault.azure.net/secrets/repl" },
+        caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        inspectionUser: "inspector",
+        inspectionPassword: { appSetting: "REPLICATION_SECRET_INSPECT" },
+      },
+      replica: {
+        kind: "flexible",
+        subscriptionId: "11111111-2222-3333-4444-555555555555",
+        resourceGroup: "rg",
+        serverName: "replica",
+        adminUser: "admin",
+        adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
+        outboundAddress: "20.61.12.34",
+      },
+      heartbeat: {
+        writerUser: "beat",
+        writerPassword: { appSetting: "REPLICATION_SECRET_BEAT" },
+        database: "hb",
+      },
+    });
+
+    await registry.upsert(record);
+
+    const row = await client.getEntity<Record<string, unknown>>("link", ID);
+    expect(row).toMatchObject({
+      kind: "flexible",
+      subscriptionId: "11111111-2222-3333-4444-555555555555",
+      resourceGroup: "rg",
+      serverName: "replica",
+      adminUser: "admin",
+      adminPassword: JSON.stringify({ appSetting: "REPLICATION_SECRET_ADMIN" }),
+      outboundAddress: "20.61.12.34",
+      sourceHost: "db.example.com",
+      sourcePort: 3307,
+      replicationUser: "repl",
+      replicationPassword: JSON.stringify({ keyVaultSecret: "https://vault.vault.azure.net/secrets/repl" }),
+      caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+      inspectionUser: "inspector",
+      inspectionPassword: JSON.stringify({ appSetting: "REPLICATION_SECRET_INSPECT" }),
+      heartbeat: JSON.stringify(record.heartbeat),
+    });
+    expect(Object.keys(row)).not.toContain("source");
+    expect(Object.keys(row)).not.toContain("replica");
+    expect(await registry.get(ID)).toEqual(record);
+  });
+
+  it("reads a row written in the flat format of earlier versions into the record", async () => {
+    const client = table();
+    await client.createTable();
+    // A row as the version before the record embedded source and replica wrote it; nulls were never written.
+    await client.createEntity({
+      partitionKey: "link",
+      rowKey: ID,
+      state: "replicating",
+      kind: "single",
+      subscriptionId: "11111111-2222-3333-4444-555555555555",
+      resourceGroup: "rg",
+      serverName: "replica",
+      replicaFqdn: "replica.mysql.database.azure.com",
+      adminUser: "admin",
+      adminPassword: JSON.stringify({ appSetting: "REPLICATION_SECRET_ADMIN" }),
+      sourceHost: "db.example.com",
+      sourcePort: 3306,
+      sourceIpv4: "203.0.113.7",
+      replicationUser: "repl",
+      replicationPassword: JSON.stringify({ appSetting: "REPLICATION_SECRET_REPL" }),
+      firewallRuleCreatedByApp: false,
+      binlogFile: "mysql-bin.000001",
+      binlogPosition: 4,
+      linking: "binlogPosition",
+      skipPolicy: "[]",
+      skipCounts: "{}",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+    });
+
+    expect(await createLinkRegistry(client).get(ID)).toEqual(linkRecord());
+  });
+
+  it("a rotation's release writes its new password reference into the link's source, and drops a CA it clears", async () => {
+    const registry = createLinkRegistry(table());
+    const withCa = linkRecord().source;
+    await registry.upsert(linkRecord({ state: "rotating", source: { ...withCa, caCertificate: "old CA" } }));
+    const release = createReleaseLinkActivity(() => ({ registry }) as unknown as WorkflowDependencies);
+
+    await release(
+      {
+        id: ID,
+        heldAs: "rotating",
+        at: "2026-01-01T02:00:00.000Z",
+        state: "replicating",
+        lastError: null,
+        changes: {
+          source: { replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" }, caCertificate: null },
+        },
+      },
+      new InvocationContext(),
+    );
+
+    expect(await registry.get(ID)).toMatchObject({
+      state: "replicating",
+      source: { ...withCa, replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" } },
+    });
+    expect((await registry.get(ID))?.source.caCertificate).toBeUndefined();
   });
 
   it("an update of a link that is not registered writes nothing", async () => {

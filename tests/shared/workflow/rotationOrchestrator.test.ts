@@ -70,8 +70,7 @@ describe("rotationOrchestrator", () => {
         state: "replicating",
         lastError: null,
         changes: {
-          replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" },
-          caCertificate: null,
+          source: { replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" }, caCertificate: null },
           binlogPosition: 77,
         },
       },

@@ -65,11 +65,9 @@ const plan = {
 const record = {
   id: "rpl-1",
   state: "replicating",
-  adminPassword: replica.adminPassword,
-  replicationPassword: source.replicationPassword,
-  inspectionPassword: null,
+  source,
+  replica,
   heartbeat: null,
-  sourceHost: "db.example.com",
 };
 const at = "2026-01-01T00:00:00.000Z";
 
@@ -155,8 +153,8 @@ const cases: [string, z.ZodType, unknown, string[][]][] = [
     recordLinkInputSchema,
     { record, at },
     [
-      ["record", "adminPassword"],
-      ["record", "replicationPassword"],
+      ["record", "replica", "adminPassword"],
+      ["record", "source", "replicationPassword"],
     ],
   ],
   ["claimLink", claimLinkInputSchema, { id: "rpl-1", holdAs: "rotating", at }, []],
@@ -169,9 +167,9 @@ const cases: [string, z.ZodType, unknown, string[][]][] = [
       at,
       state: "replicating",
       lastError: null,
-      changes: { replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" } },
+      changes: { source: { replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" } } },
     },
-    [["changes", "replicationPassword"]],
+    [["changes", "source", "replicationPassword"]],
   ],
   ["checkSourceLogin", checkSourceLoginInputSchema, { source }, [["source", "replicationPassword"]]],
   [

@@ -1,0 +1,100 @@
+// Records in orchestration histories recorded before the record embedded source and replica still decode, into the new shape.
+import {
+  linkRecordInputSchema,
+  linkRecordResultSchema,
+} from "../../../../shared/workflow/activities/registryInputs";
+import {
+  claimLinkResultSchema,
+  releaseLinkInputSchema,
+} from "../../../../shared/workflow/activities/linkClaimActivities";
+import { linkRecord } from "../linkRecordFixture";
+
+const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+const record = linkRecord({ replica: { ...linkRecord().replica, subscriptionId: SUBSCRIPTION } });
+
+/** `record` as the earlier version's loadLink and claimLink returned it, and as its history holds it (JSON). */
+const flatRecord = {
+  id: "rpl-1",
+  state: "replicating",
+  kind: "single",
+  subscriptionId: SUBSCRIPTION,
+  resourceGroup: "rg",
+  serverName: "replica",
+  replicaFqdn: "replica.mysql.database.azure.com",
+  adminUser: "admin",
+  adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
+  sourceHost: "db.example.com",
+  sourcePort: 3306,
+  sourceIpv4: "203.0.113.7",
+  replicationUser: "repl",
+  replicationPassword: { appSetting: "REPLICATION_SECRET_REPL" },
+  caCertificate: null,
+  inspectionUser: null,
+  inspectionPassword: null,
+  firewallRuleName: "data-in-replication-rpl-1",
+  firewallRuleCreatedByApp: true,
+  binlogFile: "binlog.000001",
+  binlogPosition: 4,
+  linking: "binlogPosition",
+  outboundAddress: null,
+  rolledBack: null,
+  lastError: null,
+  skipPolicy: [],
+  skipCounts: {},
+  heartbeat: null,
+  tableFilters: null,
+  lastHealth: null,
+  createdAt: "2026-12-01T09:00:00.000Z",
+  updatedAt: "2026-12-01T09:00:00.000Z",
+};
+
+describe("a link record recorded flat by an earlier version", () => {
+  it("replays as a loadLink result in the record's current shape", () => {
+    expect(linkRecordResultSchema.parse(flatRecord)).toEqual(record);
+  });
+
+  it("replays as a claimLink result in the record's current shape", () => {
+    expect(claimLinkResultSchema.parse({ claimed: true, record: flatRecord })).toEqual({
+      claimed: true,
+      record,
+    });
+  });
+
+  it("decodes as a queued recordLink input into the current shape, its references still checked", () => {
+    expect(linkRecordInputSchema.parse(flatRecord)).toEqual(record);
+    const withPassword = linkRecordInputSchema.safeParse({
+      ...flatRecord,
+      adminPassword: "hunter22-password",
+    });
+    expect(withPassword.success).toBe(false);
+  });
+
+  it("decodes a current record unchanged", () => {
+    const current = JSON.parse(JSON.stringify(record)) as unknown;
+    expect(linkRecordResultSchema.parse(current)).toEqual(record);
+    expect(linkRecordInputSchema.parse(current)).toEqual(record);
+  });
+});
+
+describe("a rotation's changes recorded flat by an earlier version", () => {
+  it("decode as changes of the link's source", () => {
+    const input = releaseLinkInputSchema.parse({
+      id: "rpl-1",
+      heldAs: "rotating",
+      at: "2026-12-01T10:00:00.000Z",
+      state: "replicating",
+      lastError: null,
+      changes: {
+        replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" },
+        caCertificate: null,
+        binlogFile: "binlog.000002",
+        binlogPosition: 154,
+      },
+    });
+    expect(input.changes).toEqual({
+      source: { replicationPassword: { appSetting: "REPLICATION_SECRET_NEW" }, caCertificate: null },
+      binlogFile: "binlog.000002",
+      binlogPosition: 154,
+    });
+  });
+});
