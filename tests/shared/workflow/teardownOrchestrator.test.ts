@@ -1,7 +1,7 @@
 // Teardown as its history records it: load the row, remove the link, record the outcome; nothing scheduled for a gone link.
 import { teardownOrchestrator } from "../../../shared/workflow/teardownOrchestrator";
 import { drive, names } from "./fakeOrchestration";
-import { linkRecord } from "./linkRecordFixture";
+import { earlierFlatLinkRecord, linkRecord } from "./linkRecordFixture";
 
 const removed = { ok: true, actions: [{ action: "removeLink", outcome: "done", detail: "removed" }] };
 
@@ -16,6 +16,15 @@ describe("teardownOrchestrator", () => {
     expect(run.scheduled[2]).toMatchObject({ input: { id: "rpl-1", state: "removed", lastError: null } });
     expect(run.result).toEqual({ id: "rpl-1", state: "removed", actions: removed.actions, error: null });
     expect(run.statuses).toEqual([{ step: "removing" }]);
+  });
+
+  it("replays a history recorded by the earlier version, whose loadLink result is the flat row, to the same end", () => {
+    const results = { rollbackProvisioning: removed, setLinkState: null };
+    const earlier = teardown({ ...results, loadLink: earlierFlatLinkRecord() });
+    const current = teardown({ ...results, loadLink: linkRecord() });
+    expect(earlier.thrown).toBeUndefined();
+    expect(earlier.scheduled).toEqual(current.scheduled);
+    expect(earlier.result).toEqual(current.result);
   });
 
   it("keeps the row's state when removing fails, and says why", () => {

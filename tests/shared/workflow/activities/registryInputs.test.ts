@@ -7,46 +7,13 @@ import {
   claimLinkResultSchema,
   releaseLinkInputSchema,
 } from "../../../../shared/workflow/activities/linkClaimActivities";
-import { linkRecord } from "../linkRecordFixture";
+import { earlierFlatLinkRecord, linkRecord } from "../linkRecordFixture";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const record = linkRecord({ replica: { ...linkRecord().replica, subscriptionId: SUBSCRIPTION } });
 
 /** `record` as the earlier version's loadLink and claimLink returned it, and as its history holds it (JSON). */
-const flatRecord = {
-  id: "rpl-1",
-  state: "replicating",
-  kind: "single",
-  subscriptionId: SUBSCRIPTION,
-  resourceGroup: "rg",
-  serverName: "replica",
-  replicaFqdn: "replica.mysql.database.azure.com",
-  adminUser: "admin",
-  adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
-  sourceHost: "db.example.com",
-  sourcePort: 3306,
-  sourceIpv4: "203.0.113.7",
-  replicationUser: "repl",
-  replicationPassword: { appSetting: "REPLICATION_SECRET_REPL" },
-  caCertificate: null,
-  inspectionUser: null,
-  inspectionPassword: null,
-  firewallRuleName: "data-in-replication-rpl-1",
-  firewallRuleCreatedByApp: true,
-  binlogFile: "binlog.000001",
-  binlogPosition: 4,
-  linking: "binlogPosition",
-  outboundAddress: null,
-  rolledBack: null,
-  lastError: null,
-  skipPolicy: [],
-  skipCounts: {},
-  heartbeat: null,
-  tableFilters: null,
-  lastHealth: null,
-  createdAt: "2026-12-01T09:00:00.000Z",
-  updatedAt: "2026-12-01T09:00:00.000Z",
-};
+const flatRecord = earlierFlatLinkRecord({ subscriptionId: SUBSCRIPTION });
 
 describe("a link record recorded flat by an earlier version", () => {
   it("replays as a loadLink result in the record's current shape", () => {
