@@ -527,7 +527,10 @@ export class ArmEmulator {
                 "ConfigurationReadOnly",
                 `The configuration(s) '${param.name}' is(are) read-only for MySQL server version ${server.version}.`,
               )
-            : armError("InvalidParameterValue", `The parameter '${param.name}' is read-only and cannot be changed.`),
+            : armError(
+                "InvalidParameterValue",
+                `The parameter '${param.name}' is read-only and cannot be changed.`,
+              ),
       };
     }
     const invalid = invalidParameterValue(param, value);

@@ -29,7 +29,6 @@ export interface MysqlEndpoint {
   multipleStatements?: boolean;
 }
 
-
 export type Row = Record<string, unknown>;
 
 interface SslOptions {
@@ -146,7 +145,8 @@ export class MysqlSession {
 }
 
 export function parseServerIdentity(version: string, versionComment: string): ServerIdentity {
-  const flavor: ServerIdentity["flavor"] = /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? "mariadb" : "mysql";
+  const flavor: ServerIdentity["flavor"] =
+    /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? "mariadb" : "mysql";
   const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
   const major = Number(match?.[1] ?? 0);
   const minor = Number(match?.[2] ?? 0);

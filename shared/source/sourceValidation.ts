@@ -11,7 +11,6 @@ import { type SourceValidationInput } from "./sourceValidationInput";
 export type { LinkingMethod } from "../domain/gtidChecks";
 export type { SourceFacts } from "../domain/sourceFacts";
 
-
 export interface SourceValidation {
   checks: CheckResult[];
   facts: SourceFacts;

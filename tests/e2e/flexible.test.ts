@@ -138,7 +138,9 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
     const replicaOnly = await stack.replica.rootConnection();
     try {
       await replicaOnly.query("SET SESSION sql_log_bin = 0");
-      await replicaOnly.query("INSERT INTO shop.orders (id, customer, amount) VALUES (2100, 'replica-only', 1)");
+      await replicaOnly.query(
+        "INSERT INTO shop.orders (id, customer, amount) VALUES (2100, 'replica-only', 1)",
+      );
     } finally {
       await replicaOnly.end();
     }
@@ -150,7 +152,11 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       { executed: string },
     ];
     // The source's newest transaction: the end of the last interval of its own UUID's set.
-    const own = executed.replace(/\s+/g, "").split(",").find((part) => part.startsWith(uuid)) ?? "";
+    const own =
+      executed
+        .replace(/\s+/g, "")
+        .split(",")
+        .find((part) => part.startsWith(uuid)) ?? "";
     const failing = `${uuid}:${own.split(":").pop()?.split("-").pop() ?? ""}`;
     await until(async () => {
       const row = await replicaLink(stack);
@@ -166,7 +172,9 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       expect.objectContaining({
         action: "skipSqlError",
         outcome: "done",
-        detail: expect.stringContaining(`skipped transaction ${failing} with az_replication_skip_gtid_transaction`) as string,
+        detail: expect.stringContaining(
+          `skipped transaction ${failing} with az_replication_skip_gtid_transaction`,
+        ) as string,
       }),
     ]);
     await expectRowsReplicate(stack, 2101);
@@ -204,7 +212,10 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       { executed: string },
     ];
     const gtidSet = executed.replace(/\s+/g, "");
-    const body = { ...stack.exampleRequest(), replica: { ...stack.exampleRequest().replica, resetGtid: { gtidSet } } };
+    const body = {
+      ...stack.exampleRequest(),
+      replica: { ...stack.exampleRequest().replica, resetGtid: { gtidSet } },
+    };
 
     const planned = await stack.host.invokeHttp({
       method: "POST",
@@ -212,7 +223,11 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       body: { ...body, dryRun: true },
     });
     expect(planned.status).toBe(200);
-    const plan = planned.json<{ checks: { code: string; status: string; message: string }[]; plannedChanges: Record<string, unknown>; linking: unknown }>();
+    const plan = planned.json<{
+      checks: { code: string; status: string; message: string }[];
+      plannedChanges: Record<string, unknown>;
+      linking: unknown;
+    }>();
     expect(plan.linking).toEqual({ method: "gtid", chosenBy: "request" });
     expect(plan.plannedChanges.gtidReset).toMatchObject({ gtidSet, invalidatesBackups: true });
     expect(plan.checks.find((item) => item.code === "GTID_RESET")).toMatchObject({
@@ -220,7 +235,9 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       message: expect.stringMatching(/invalidates the server's existing backups/) as string,
     });
     expect(plan.checks.filter((item) => item.status === "fail")).toEqual([]);
-    const untouched = (await stack.replica.rootQuery("SELECT @@GLOBAL.gtid_executed AS executed")) as [{ executed: string }];
+    const untouched = (await stack.replica.rootQuery("SELECT @@GLOBAL.gtid_executed AS executed")) as [
+      { executed: string },
+    ];
     expect(untouched[0].executed).toBe("");
 
     const resetCalls = () =>
@@ -231,7 +248,9 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
     expect(view.state).toBe("replicating");
     expect(view.changes[0]).toMatch(/^reset the replica's GTID state to .*invalidated/);
     expect(resetCalls()).toBe(before + 1);
-    const [{ now }] = (await stack.replica.rootQuery("SELECT @@GLOBAL.gtid_purged AS now")) as [{ now: string }];
+    const [{ now }] = (await stack.replica.rootQuery("SELECT @@GLOBAL.gtid_purged AS now")) as [
+      { now: string },
+    ];
     expect(now.replace(/\s+/g, "")).toBe(gtidSet);
     expect(await replicaLink(stack)).toMatchObject({ Auto_Position: 1, Last_SQL_Errno: 0 });
     await expectRowsReplicate(stack, 2201);
@@ -243,7 +262,9 @@ describe("Flexible Server replica: linking by binlog position and by GTID", () =
       body: { ...body, dryRun: true },
     });
     expect(
-      running.json<{ checks: { code: string; status: string }[] }>().checks.find((item) => item.code === "GTID_RESET"),
+      running
+        .json<{ checks: { code: string; status: string }[] }>()
+        .checks.find((item) => item.code === "GTID_RESET"),
     ).toMatchObject({ status: "fail" });
     expect((await tearDown(stack, view.id)).state).toBe("removed");
   });

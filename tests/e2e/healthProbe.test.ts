@@ -89,9 +89,13 @@ describe("health probe and dashboard", () => {
   afterAll(async () => {
     await browser?.close();
     if (stack) {
-      const probeTable = TableClient.fromConnectionString(stack.azurite.connectionString, "ReplicationProbe", {
-        allowInsecureConnection: true,
-      });
+      const probeTable = TableClient.fromConnectionString(
+        stack.azurite.connectionString,
+        "ReplicationProbe",
+        {
+          allowInsecureConnection: true,
+        },
+      );
       const rows: string[] = [];
       for await (const entity of probeTable.listEntities()) rows.push(JSON.stringify(entity));
       expectNoSecrets(
@@ -133,7 +137,9 @@ describe("health probe and dashboard", () => {
   });
 
   it("turns broken with the duplicate-key error, its diagnosis and remedy, and signs the webhook delivery", async () => {
-    await stack.replica.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (100, 'drift', 1.00)");
+    await stack.replica.rootQuery(
+      "INSERT INTO shop.orders (id, customer, amount) VALUES (100, 'drift', 1.00)",
+    );
     await stack.source.rootQuery("INSERT INTO shop.orders (id, customer, amount) VALUES (100, 'real', 2.00)");
     await until(async () => {
       const [row] = await stack.replica.rootQuery<{ Replica_SQL_Running: string }>("SHOW REPLICA STATUS");
@@ -189,10 +195,14 @@ describe("health probe and dashboard", () => {
     // Keyboard: Tab to the link and open it with Enter.
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
-    await expect(page.evaluate<string>('document.activeElement ? document.activeElement.textContent : ""')).resolves.toBe(id);
+    await expect(
+      page.evaluate<string>('document.activeElement ? document.activeElement.textContent : ""'),
+    ).resolves.toBe(id);
     await page.keyboard.press("Enter");
     await page.waitForSelector("#detail-heading");
-    expect(await page.evaluate<string>('document.activeElement ? document.activeElement.id : ""')).toBe("detail-heading");
+    expect(await page.evaluate<string>('document.activeElement ? document.activeElement.id : ""')).toBe(
+      "detail-heading",
+    );
     const detail = (await page.locator("#detail").textContent()) ?? "";
     expect(detail).toContain("from broken");
     expect(detail).toContain("from healthy");

@@ -26,8 +26,7 @@ describe("a link's later life: rotation and cutover", () => {
     expect(status.status).toBe(200);
     return status.json.report as Json;
   };
-  const replicaStatus = async () =>
-    (await stack.replica.rootQuery("SHOW REPLICA STATUS"))[0];
+  const replicaStatus = async () => (await stack.replica.rootQuery("SHOW REPLICA STATUS"))[0];
   const checksum = async (server: LocalStack["source"]) =>
     String(((await server.rootQuery("CHECKSUM TABLE shop.orders"))[0] as Json).Checksum);
   const waitUntil = async (what: string, test: () => Promise<boolean>, timeoutMs = 30_000) => {
@@ -178,7 +177,7 @@ describe("a link's later life: rotation and cutover", () => {
     await stack.replica.rootQuery("CHANGE REPLICATION SOURCE TO SOURCE_DELAY = 3600");
     await stack.replica.rootQuery("START REPLICA");
     await stack.source.rootQuery(
-      "INSERT INTO shop.orders (id, customer, amount) VALUES (5000, 'late', 1.00)",
+      "INSERT INTO shop.orders (id, customer, amount) VALUES (1000000, 'late', 1.00)",
     );
     const started = await call("POST", `/api/replications/${id}/cutover`, {
       requireSourceReadOnly: false,
@@ -209,7 +208,8 @@ describe("a link's later life: rotation and cutover", () => {
     await stack.replica.rootQuery("START REPLICA");
     await waitUntil(
       "the delayed row",
-      async () => (await stack.replica.rootQuery("SELECT 1 FROM shop.orders WHERE id = 5000")).length === 1,
+      async () =>
+        (await stack.replica.rootQuery("SELECT 1 FROM shop.orders WHERE id = 1000000")).length === 1,
       60_000,
     );
     expect((await call("GET", `/api/replications/${id}`)).json.state).toBe("replicating");

@@ -21,7 +21,9 @@ describe("table filters (Single Server)", () => {
       })) as FilterView;
       expect(view.error).toBeNull();
       expect(view.state).toBe("replicating");
-      expect(stack.emulators.arm.server(stack.serverName).parameters.get(PARAMETER)?.value).toBe("shop.audit%");
+      expect(stack.emulators.arm.server(stack.serverName).parameters.get(PARAMETER)?.value).toBe(
+        "shop.audit%",
+      );
       expect((await replicaLink(stack))?.Replicate_Wild_Ignore_Table).toBe("shop.audit%");
       expect((await tearDown(stack, view.id)).state).toBe("removed");
       expect(stack.emulators.arm.server(stack.serverName).parameters.get(PARAMETER)?.value).toBe("");
@@ -29,5 +31,4 @@ describe("table filters (Single Server)", () => {
       await stack.stop();
     }
   });
-
 });

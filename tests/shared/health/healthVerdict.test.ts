@@ -74,9 +74,7 @@ describe("sourceFirewallFinding", () => {
   });
 
   it("says nothing for other errors or without a status", () => {
-    expect(
-      sourceFirewallFinding({ ...running, lastIoErrno: 1045 }, { ...link, replica: {} }),
-    ).toBeNull();
+    expect(sourceFirewallFinding({ ...running, lastIoErrno: 1045 }, { ...link, replica: {} })).toBeNull();
     expect(sourceFirewallFinding(null, { ...link, replica: {} })).toBeNull();
   });
 });
