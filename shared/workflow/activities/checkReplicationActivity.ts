@@ -20,12 +20,13 @@ import { redactSecrets } from "../../secrets/secretResolver";
 export const CHECK_REPLICATION_ACTIVITY = "checkReplication";
 
 /**
- * A link found behind with nothing applied since the previous check is read once more after this window: whether the
- * SQL thread applies is a rate, measured over real time. It is one measurement, not a wait for a state (the
- * orchestrator's timers are that), and it keeps the verdict right where orchestration time runs faster than the
- * replica's (a test host that skips its timers ahead).
+ * A link found behind with nothing applied since the previous check is watched for at most this window, ending at
+ * the first applied event: whether the SQL thread applies is a rate, measured over real time. It is a measurement,
+ * not a wait for a state (the orchestrator's timers are that), and it keeps the verdict right where orchestration time
+ * runs faster than the replica's (a test host that skips its timers ahead).
  */
 const APPLY_SAMPLE_MS = 1_000;
+const APPLY_SAMPLE_STEP_MS = 100;
 
 const appliedPositionSchema: z.ZodType<AppliedPosition> = z.object({
   file: z.string(),
@@ -33,8 +34,8 @@ const appliedPositionSchema: z.ZodType<AppliedPosition> = z.object({
 });
 
 /**
- * One check per execution (a second read a second later only for a link behind): the orchestrator's durable timers are
- * the only polling layer (no worker held while waiting).
+ * One check per execution (for a link behind, its apply rate over at most a second): the orchestrator's durable timers
+ * are the only wait for replication to come up (no worker held while waiting).
  * `appliedBefore` is the previous read's applied position, so a link behind but applying counts as running.
  */
 export const checkReplicationInputSchema = replicaSessionInputSchema.extend({
@@ -84,9 +85,10 @@ export function createCheckReplicationActivity(deps: () => WorkflowDependencies)
           if (input.start) await callStart(session);
           let status = await readReplicationStatus(session, identity);
           let verdict = judgeStart(status, input.appliedBefore ?? null, isPermanentReplicationError);
-          if (verdict.kind === "catchingUp") {
-            const before = appliedPosition(status);
-            await sleep(APPLY_SAMPLE_MS);
+          const before = appliedPosition(status);
+          const sampleEnds = Date.now() + APPLY_SAMPLE_MS;
+          while (verdict.kind === "catchingUp" && Date.now() < sampleEnds) {
+            await sleep(APPLY_SAMPLE_STEP_MS);
             status = await readReplicationStatus(session, identity);
             verdict = judgeStart(status, before, isPermanentReplicationError);
           }
