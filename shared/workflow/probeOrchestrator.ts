@@ -6,7 +6,11 @@ import {
   PLAN_PROBE_BATCHES_ACTIVITY,
   PROBE_BATCH_ACTIVITY,
   type PlanProbeBatchesInput,
+  planProbeBatchesResultSchema,
+  probeBatchResultSchema,
 } from "./activities/probeActivities";
+import { decode } from "./decode";
+import { orchestrationInput } from "./steps/orchestrationInput";
 import { type ProbeBatchInput, type ProbeBatchResult } from "../probe/probeBatch";
 import { type ProbeState } from "../probe/linkProbeState";
 
@@ -33,35 +37,13 @@ export interface ProbeOutput {
   failures: { from: string; to: string; message: string }[];
 }
 
-const inputSchema = z.object({ batchSize: z.number().int().positive() });
-const planSchema = z.object({
-  links: z.number().int().nonnegative(),
-  batches: z.array(z.object({ from: z.string(), to: z.string() })),
-});
-const batchSchema = z.object({
-  probed: z.number(),
-  roundTrips: z.number(),
-  writes: z.number(),
-  states: z.record(z.string(), z.number()),
-  transitions: z.array(
-    z.object({ id: z.string(), from: z.string().nullable(), to: z.string(), errno: z.number().nullable() }),
-  ),
-});
+const probeInputSchema = z.object({ batchSize: z.number().int().positive() });
 
-export function* probeOrchestrator(
-  context: df.OrchestrationContext,
-): Generator<df.Task, ProbeOutput, unknown> {
-  const parsed = inputSchema.safeParse(context.df.getInput());
-  if (!parsed.success) throw new Error("Invalid probe input.");
-  const probedAt = context.df.currentUtcDateTime.toISOString();
-  const planInput: PlanProbeBatchesInput = { batchSize: parsed.data.batchSize };
-  const plan = planSchema.parse(
-    yield context.df.callActivityWithRetry(PLAN_PROBE_BATCHES_ACTIVITY, PROBE_RETRY, planInput),
-  );
-  const output: ProbeOutput = {
+function emptyOutput(probedAt: string, links: number, batches: number): ProbeOutput {
+  return {
     probedAt,
-    links: plan.links,
-    batches: plan.batches.length,
+    links,
+    batches,
     probed: 0,
     roundTrips: 0,
     writes: 0,
@@ -70,6 +52,32 @@ export function* probeOrchestrator(
     transitions: [],
     failures: [],
   };
+}
+
+/** Pure: adds one batch's figures to the pass's; only the first OUTPUT_TRANSITIONS transitions are listed. */
+export function addBatch(output: ProbeOutput, batch: ProbeBatchResult): void {
+  output.probed += batch.probed;
+  output.roundTrips += batch.roundTrips;
+  output.writes += batch.writes;
+  for (const [state, count] of Object.entries(batch.states) as [ProbeState, number][])
+    output.states[state] += count;
+  output.transitionCount += batch.transitions.length;
+  const room = Math.max(0, OUTPUT_TRANSITIONS - output.transitions.length);
+  output.transitions.push(...batch.transitions.slice(0, room));
+}
+
+export function* probeOrchestrator(
+  context: df.OrchestrationContext,
+): Generator<df.Task, ProbeOutput, unknown> {
+  const { batchSize } = orchestrationInput(context, probeInputSchema);
+  const probedAt = context.df.currentUtcDateTime.toISOString();
+  const planInput: PlanProbeBatchesInput = { batchSize };
+  const plan = decode(
+    planProbeBatchesResultSchema,
+    PLAN_PROBE_BATCHES_ACTIVITY,
+    yield context.df.callActivityWithRetry(PLAN_PROBE_BATCHES_ACTIVITY, PROBE_RETRY, planInput),
+  );
+  const output = emptyOutput(probedAt, plan.links, plan.batches.length);
   // Every batch at once: a batch is already the unit of work, and the host bounds how many activities run together.
   const tasks = plan.batches.map((range) => {
     const input: ProbeBatchInput = { ...range, probedAt };
@@ -91,26 +99,10 @@ export function* probeOrchestrator(
       });
       continue;
     }
-    const result = batchSchema.safeParse(task.result);
-    if (!result.success) {
-      output.failures.push({ ...range, message: "the batch returned an unexpected result" });
-      continue;
-    }
-    output.probed += result.data.probed;
-    output.roundTrips += result.data.roundTrips;
-    output.writes += result.data.writes;
-    for (const [state, count] of Object.entries(result.data.states)) {
-      if (state in output.states) output.states[state as ProbeState] += count;
-    }
-    output.transitionCount += result.data.transitions.length;
-    for (const transition of result.data.transitions) {
-      if (output.transitions.length < OUTPUT_TRANSITIONS)
-        output.transitions.push({
-          ...transition,
-          from: transition.from as ProbeState | null,
-          to: transition.to as ProbeState,
-        });
-    }
+    // A batch of the wrong shape is that batch's failure, not the pass's.
+    const batch = probeBatchResultSchema.safeParse(task.result);
+    if (batch.success) addBatch(output, batch.data);
+    else output.failures.push({ ...range, message: "the batch returned an unexpected result" });
   }
   if (!context.df.isReplaying && (output.transitionCount > 0 || output.failures.length > 0)) {
     context.log(

@@ -22,9 +22,19 @@ export type RevalidateLinkInput = z.infer<typeof revalidateLinkInputSchema>;
 /** The link's id. */
 export const loadLinkInputSchema = z.string().min(1);
 
-export type RevalidateLinkResult =
-  | { id: string; checked: false; error?: string }
-  | ({ id: string; checked: true } & ReturnType<typeof summariseHealth>);
+/** A link that is not active any more is not checked; a checked one carries its health summary. */
+export const revalidateLinkResultSchema = z.discriminatedUnion("checked", [
+  z.object({ id: z.string(), checked: z.literal(false), error: z.string().optional() }),
+  z.object({
+    id: z.string(),
+    checked: z.literal(true),
+    state: z.enum(["healthy", "degraded", "broken", "unknown"]),
+    checkedAt: z.string(),
+    secondsBehindSource: z.number().nullable(),
+    driftCodes: z.array(z.string()),
+  }),
+]);
+export type RevalidateLinkResult = z.infer<typeof revalidateLinkResultSchema>;
 
 export const setLinkStateInputSchema = z.object({
   id: z.string().min(1),

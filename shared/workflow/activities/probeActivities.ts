@@ -18,10 +18,28 @@ export const probeBatchInputSchema = z.object({
 }) satisfies z.ZodType<ProbeBatchInput>;
 
 /** Id ranges, not id lists: the orchestration's history stays a few hundred bytes per batch whatever the link count. */
-export interface PlanProbeBatchesResult {
-  links: number;
-  batches: { from: string; to: string }[];
-}
+export const planProbeBatchesResultSchema = z.object({
+  links: z.number().int().nonnegative(),
+  batches: z.array(z.object({ from: z.string(), to: z.string() })),
+});
+export type PlanProbeBatchesResult = z.infer<typeof planProbeBatchesResultSchema>;
+
+const probeStateSchema = z.enum(["healthy", "lagging", "broken", "unreachable"]);
+
+export const probeBatchResultSchema = z.object({
+  probed: z.number(),
+  roundTrips: z.number(),
+  writes: z.number(),
+  states: z.record(probeStateSchema, z.number()),
+  transitions: z.array(
+    z.object({
+      id: z.string(),
+      from: probeStateSchema.nullable(),
+      to: probeStateSchema,
+      errno: z.number().nullable(),
+    }),
+  ),
+}) satisfies z.ZodType<ProbeBatchResult>;
 
 function planBatches(ids: readonly string[], batchSize: number): PlanProbeBatchesResult {
   // Ordinal order, as Table storage sorts row keys.

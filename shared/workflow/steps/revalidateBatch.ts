@@ -1,19 +1,13 @@
 // Step (re-validation): re-validate one batch of links in parallel; each link's own outcome, whatever the others' was.
 import type * as df from "durable-functions";
-import { z } from "zod";
 import { REGISTRY_RETRY } from "../retryPolicies";
 import {
   REVALIDATE_LINK_ACTIVITY,
   type RevalidateLinkInput,
   type RevalidateLinkResult,
+  revalidateLinkResultSchema,
 } from "../activities/linkMaintenanceActivities";
 import { decode } from "../decode";
-
-/** Checks the tag and the id; a checked link's health summary passes through as the activity wrote it. */
-const revalidateLinkResultSchema = z.discriminatedUnion("checked", [
-  z.object({ id: z.string(), checked: z.literal(false), error: z.string().optional() }),
-  z.looseObject({ id: z.string(), checked: z.literal(true) }),
-]) as unknown as z.ZodType<RevalidateLinkResult>;
 
 export interface BatchOutcome {
   links: RevalidateLinkResult[];
