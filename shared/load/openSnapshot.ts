@@ -5,7 +5,7 @@ import { LoadFailure } from "./loadFailure";
 import { type LoadCoordinates, type SnapshotMethod } from "./loadTypes";
 import { type SchemaObjects, readSchemaObjects } from "./readSchemaObjects";
 import { type TableMeta, readTables } from "./readTables";
-import { cellString as text } from "./sqlValues";
+import { cellText as text } from "../mysql/mysqlSession";
 
 export interface Snapshot {
   coordinates: LoadCoordinates;

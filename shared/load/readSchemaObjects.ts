@@ -2,7 +2,8 @@
 import type { Connection } from "mysql2/promise";
 import { ident, rows } from "./loadConnection";
 import { LoadFailure } from "./loadFailure";
-import { cellString as text, placeholders } from "./sqlValues";
+import { placeholders } from "./sqlValues";
+import { cellText as text } from "../mysql/mysqlSession";
 
 export interface SchemaObject {
   schema: string;

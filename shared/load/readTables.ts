@@ -1,7 +1,8 @@
 // Reads the base tables to copy: their copied columns (generated ones left out, FLOAT read losslessly), key and size.
 import type { Connection } from "mysql2/promise";
 import { ident, rows } from "./loadConnection";
-import { cellString as text, placeholders } from "./sqlValues";
+import { placeholders } from "./sqlValues";
+import { cellText as text } from "../mysql/mysqlSession";
 
 export interface TableMeta {
   schema: string;

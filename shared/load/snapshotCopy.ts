@@ -10,7 +10,7 @@ import { copyData } from "./copyData";
 import { createProgramObjects, createTables } from "./createSchemaObjects";
 import { createProgressReporter } from "./progressReporter";
 import { loadNotes } from "./loadNotes";
-import { cellString } from "./sqlValues";
+import { cellText } from "../mysql/mysqlSession";
 
 /*
  * Why one copy runs inside one activity, and a failed copy starts again from a new snapshot:
@@ -98,7 +98,7 @@ export async function copySnapshot(endpoints: CopyEndpoints, options: CopyOption
     const definersRewritten = await createProgramObjects(
       replicaAdmin,
       objects,
-      cellString(replicaVersionRow?.v),
+      cellText(replicaVersionRow?.v),
     );
     if (plan.method === "backupLockAndReadLock") await coordinator.query("UNLOCK INSTANCE");
     const totals = progress.enter("done");

@@ -2,7 +2,7 @@
 import type { Connection } from "mysql2/promise";
 import { ident, rows } from "./loadConnection";
 import { type TableMeta } from "./readTables";
-import { cellString as text } from "./sqlValues";
+import { cellText as text } from "../mysql/mysqlSession";
 
 interface KeyRange {
   /** Inclusive; null for the first range. */

@@ -1,13 +1,4 @@
-// Pure helpers for the copy's SQL values: a cell as text, a placeholder list, and a value's approximate size in bytes.
-export function cellString(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (Buffer.isBuffer(value)) return value.toString("utf8");
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
-    return String(value);
-  return JSON.stringify(value);
-}
-
+// Pure helpers for the copy's SQL values: a placeholder list, and a value's approximate size in bytes.
 export function placeholders(count: number): string {
   return new Array<string>(count).fill("?").join(",");
 }

@@ -2,6 +2,7 @@
 import {
   type MysqlSession,
   type ServerIdentity,
+  cellText,
   replicaStatusStatement,
   type Row,
 } from "../mysql/mysqlSession";
@@ -42,12 +43,7 @@ function pick(row: Row, ...names: string[]): unknown {
 }
 
 function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
-    return String(value);
-  if (Buffer.isBuffer(value)) return value.toString("utf8");
-  return JSON.stringify(value);
+  return value === null || value === undefined ? null : cellText(value);
 }
 
 function asNumber(value: unknown): number | null {
