@@ -1,7 +1,7 @@
 // SQL against the replica: the admin session (TLS, verified) and the mysql.az_replication_* procedures, always with bound parameters.
 import { readFileSync } from "node:fs";
 import { type AppConfig } from "../config/appConfig";
-import { type MysqlEndpoint, type MysqlSession } from "../mysql/mysqlSession";
+import { type MysqlEndpoint, type MysqlSession, readGlobalVariables } from "../mysql/mysqlSession";
 
 const caCache = new Map<string, string>();
 
@@ -71,6 +71,26 @@ export async function callChangeMaster(session: MysqlSession, link: LinkParamete
 }
 
 export type GtidLinkParameters = Omit<LinkParameters, "logFile" | "logPosition">;
+
+/** The link's source as the az_replication_change_master procedures take it, from the source spec and its password. */
+export function linkSource(
+  source: { host: string; port: number; replicationUser: string; caCertificate?: string | undefined },
+  password: string,
+): GtidLinkParameters {
+  return {
+    sourceHost: source.host,
+    sourceUser: source.replicationUser,
+    sourcePassword: password,
+    sourcePort: source.port,
+    sslCa: source.caCertificate ?? "",
+  };
+}
+
+/** The replica's gtid_executed, without the line breaks MySQL puts in long sets: what a GTID link resumes from. */
+export async function readGtidExecuted(session: MysqlSession): Promise<string> {
+  const variables = await readGlobalVariables(session, ["gtid_executed"]);
+  return (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
+}
 
 /** Flexible Server's GTID link: the replica resumes from its own GTID state (auto-position), no coordinates. */
 export async function callChangeMasterWithGtid(

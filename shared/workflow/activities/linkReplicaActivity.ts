@@ -8,8 +8,13 @@ import { type WorkflowDependencies } from "../dependencies";
 import { binlogCoordinatesSchema, linkingMethodSchema } from "../../request/provisionRequest";
 import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
-import { callChangeMaster, callChangeMasterWithGtid } from "../../replica/replicaSql";
-import { type MysqlSession, readGlobalVariables } from "../../mysql/mysqlSession";
+import {
+  callChangeMaster,
+  callChangeMasterWithGtid,
+  linkSource,
+  readGtidExecuted,
+} from "../../replica/replicaSql";
+import { type MysqlSession } from "../../mysql/mysqlSession";
 import { isTransientMysqlError } from "../../errors/mysqlErrors";
 import { redactSecrets } from "../../secrets/secretResolver";
 
@@ -33,12 +38,6 @@ export const linkReplicaResultSchema = outcomeSchema(
 );
 export type LinkReplicaResult = z.infer<typeof linkReplicaResultSchema>;
 
-/** The GTID state a GTID link resumes from: the replica's gtid_executed (SOURCE_AUTO_POSITION=1 asks for the rest). */
-async function replicaGtidPosition(session: MysqlSession): Promise<string> {
-  const variables = await readGlobalVariables(session, ["gtid_executed"]);
-  return (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
-}
-
 type SourcePasswords = Extract<Awaited<ReturnType<typeof resolveSourcePasswords>>, { ok: true }>["value"];
 
 /** The replica already has a link: the same one is success (at its position), another one is a conflict. */
@@ -57,7 +56,7 @@ async function existingLink(
   if (input.linking === "gtid") {
     return succeeded({
       coordinates: null,
-      gtidPosition: await replicaGtidPosition(session),
+      gtidPosition: await readGtidExecuted(session),
       alreadyLinked: true,
     });
   }
@@ -112,15 +111,9 @@ async function makeLink(
   input: LinkReplicaInput,
   passwords: SourcePasswords,
 ): Promise<LinkReplicaResult> {
-  const source = {
-    sourceHost: input.source.host,
-    sourceUser: input.source.replicationUser,
-    sourcePassword: passwords.replication,
-    sourcePort: input.source.port,
-    sslCa: input.source.caCertificate ?? "",
-  };
+  const source = linkSource(input.source, passwords.replication);
   if (input.linking === "gtid") {
-    const gtidPosition = await replicaGtidPosition(session);
+    const gtidPosition = await readGtidExecuted(session);
     await callChangeMasterWithGtid(session, source);
     return succeeded({ coordinates: null, gtidPosition, alreadyLinked: false });
   }

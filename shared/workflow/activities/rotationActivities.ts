@@ -6,10 +6,16 @@ import { linkEndsInputSchema, withReplicaSession } from "./replicaSession";
 import { resolveSourcePasswords, withSourceSession } from "./sourceSession";
 import { type WorkflowDependencies } from "../dependencies";
 import { linkingMethodSchema, sourceSpecSchema } from "../../request/provisionRequest";
-import { readReplicationStatus } from "../../replica/replicationStatus";
+import { type ReplicationStatus, readReplicationStatus } from "../../replica/replicationStatus";
 import { isSameLink, linkSourceOf } from "../../domain/linkIdentity";
-import { callChangeMaster, callChangeMasterWithGtid, callStop } from "../../replica/replicaSql";
-import { readGlobalVariables } from "../../mysql/mysqlSession";
+import {
+  callChangeMaster,
+  callChangeMasterWithGtid,
+  callStop,
+  linkSource,
+  readGtidExecuted,
+} from "../../replica/replicaSql";
+import { type MysqlSession, type ServerIdentity } from "../../mysql/mysqlSession";
 
 export const CHECK_SOURCE_LOGIN_ACTIVITY = "checkSourceLogin";
 export const RELINK_REPLICA_ACTIVITY = "relinkReplica";
@@ -96,6 +102,53 @@ export const relinkReplicaResultSchema = outcomeSchema(
 );
 export type RelinkReplicaResult = z.infer<typeof relinkReplicaResultSchema>;
 
+/** Why the replica's link cannot be re-made (none, or someone else's); null when it is this link. */
+function relinkRefusal(
+  status: ReplicationStatus,
+  source: RelinkReplicaInput["source"],
+): RelinkReplicaResult | null {
+  if (!status.configured) {
+    return failed(
+      "LINK_MISSING",
+      "The replica has no replication link to re-make.",
+      "Provision the link again (POST /api/replications).",
+    );
+  }
+  if (isSameLink(status, linkSourceOf(source))) return null;
+  return failed(
+    "LINK_CONFLICT",
+    `The replica replicates from ${status.sourceUser ?? "?"}@${status.sourceHost ?? "?"}:${status.sourcePort ?? "?"}, not from this link's source.`,
+    "Someone re-linked the replica by hand; remove that link or re-provision.",
+  );
+}
+
+/** On a stopped replica: the link made again from what it applied (auto-position, or the applied file/position). */
+async function relinkAtApplied(
+  session: MysqlSession,
+  identity: ServerIdentity,
+  input: RelinkReplicaInput,
+  password: string,
+): Promise<RelinkReplicaResult> {
+  const source = linkSource(input.source, password);
+  if (input.linking === "gtid") {
+    const gtidExecuted = await readGtidExecuted(session);
+    await callChangeMasterWithGtid(session, source);
+    return succeeded({ coordinates: null, gtidExecuted });
+  }
+  const stopped = await readReplicationStatus(session, identity);
+  const file = stopped.execSourceLogFile;
+  const position = stopped.execSourceLogPos;
+  if (!file || position === null) {
+    return failed(
+      "APPLIED_POSITION_UNKNOWN",
+      "The stopped replica reports no applied position (Relay_Source_Log_File / Exec_Source_Log_Pos).",
+      "Look at SHOW REPLICA STATUS on the replica; start replication again with mysql.az_replication_start.",
+    );
+  }
+  await callChangeMaster(session, { ...source, logFile: file, logPosition: position });
+  return succeeded({ coordinates: { file, position }, gtidExecuted: null });
+}
+
 /**
  * Stops replication and re-makes the link at exactly what the replica has applied (Relay_Source_Log_File /
  * Exec_Source_Log_Pos, or auto-position from gtid_executed), with the given credentials and CA. The relay log's
@@ -113,7 +166,6 @@ export function createRelinkReplicaActivity(deps: () => WorkflowDependencies) {
         withInspection: false,
       });
       if (!passwords.ok) return passwords;
-      const replicationPassword = passwords.value.replication;
       return withReplicaSession(
         dependencies,
         { replica: input.replica, fqdn: input.fqdn, otherSecrets: passwords.value.all },
@@ -123,55 +175,10 @@ export function createRelinkReplicaActivity(deps: () => WorkflowDependencies) {
           remedy: "See the replica's error; the link is put back with the previous values.",
         }),
         async ({ session, identity }): Promise<RelinkReplicaResult> => {
-          const before = await readReplicationStatus(session, identity);
-          if (!before.configured) {
-            return failed(
-              "LINK_MISSING",
-              "The replica has no replication link to re-make.",
-              "Provision the link again (POST /api/replications).",
-            );
-          }
-          if (!isSameLink(before, linkSourceOf(input.source))) {
-            return failed(
-              "LINK_CONFLICT",
-              `The replica replicates from ${before.sourceUser ?? "?"}@${before.sourceHost ?? "?"}:${before.sourcePort ?? "?"}, not from this link's source.`,
-              "Someone re-linked the replica by hand; remove that link or re-provision.",
-            );
-          }
+          const refusal = relinkRefusal(await readReplicationStatus(session, identity), input.source);
+          if (refusal) return refusal;
           await callStop(session);
-          const stopped = await readReplicationStatus(session, identity);
-          const sslCa = input.source.caCertificate ?? "";
-          if (input.linking === "gtid") {
-            const variables = await readGlobalVariables(session, ["gtid_executed"]);
-            const gtidExecuted = (variables.get("gtid_executed") ?? "").replace(/\s+/g, "");
-            await callChangeMasterWithGtid(session, {
-              sourceHost: input.source.host,
-              sourceUser: input.source.replicationUser,
-              sourcePassword: replicationPassword,
-              sourcePort: input.source.port,
-              sslCa,
-            });
-            return succeeded({ coordinates: null, gtidExecuted });
-          }
-          const file = stopped.execSourceLogFile;
-          const position = stopped.execSourceLogPos;
-          if (!file || position === null) {
-            return failed(
-              "APPLIED_POSITION_UNKNOWN",
-              "The stopped replica reports no applied position (Relay_Source_Log_File / Exec_Source_Log_Pos).",
-              "Look at SHOW REPLICA STATUS on the replica; start replication again with mysql.az_replication_start.",
-            );
-          }
-          await callChangeMaster(session, {
-            sourceHost: input.source.host,
-            sourceUser: input.source.replicationUser,
-            sourcePassword: replicationPassword,
-            sourcePort: input.source.port,
-            logFile: file,
-            logPosition: position,
-            sslCa,
-          });
-          return succeeded({ coordinates: { file, position }, gtidExecuted: null });
+          return relinkAtApplied(session, identity, input, passwords.value.replication);
         },
       );
     },
