@@ -109,11 +109,11 @@ async function skipSqlError(
 }
 
 async function restartIoThread(
-  replica: { session: MysqlSession; identity: ServerIdentity },
+  replica: { session: MysqlSession; identity: ServerIdentity; status: ReplicationStatus },
   out: RevalidationFindings,
 ): Promise<ReplicationStatus> {
   const { session, identity } = replica;
-  let status: ReplicationStatus | null = null;
+  let status = replica.status;
   let backoffMs = RESTART_FIRST_BACKOFF_MS;
   for (let attempt = 1; attempt <= RESTART_ATTEMPTS; attempt += 1) {
     await callStart(session);
@@ -131,13 +131,12 @@ async function restartIoThread(
       backoffMs *= 2;
     }
   }
-  const last = status as ReplicationStatus;
   out.recovery.push({
     action: "restartIoThread",
     outcome: "failed",
-    detail: `IO thread still ${last.ioRunning} after ${RESTART_ATTEMPTS} attempts (error ${last.lastIoErrno})`,
+    detail: `IO thread still ${status.ioRunning} after ${RESTART_ATTEMPTS} attempts (error ${status.lastIoErrno})`,
   });
-  return last;
+  return status;
 }
 
 /** Makes the recoveries that are safe for this link and records those it did not make, with why; returns the status after. */
@@ -160,7 +159,7 @@ export async function recoverThreads(
         reason: `IO error ${status.lastIoErrno} is permanent; restarting would fail the same way.`,
       });
     } else {
-      status = await restartIoThread({ session, identity }, out);
+      status = await restartIoThread({ session, identity, status }, out);
     }
   } else if (status.ioRunning === "Connecting") {
     out.notTaken.push({

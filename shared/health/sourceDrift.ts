@@ -1,6 +1,6 @@
 // Re-validation's source pass: validate the source again with the link's own accounts and report failures as drift.
 import { type LinkRecord } from "../registry/linkRegistry";
-import { sourcePurpose } from "../secrets/secretBinding";
+import { resolveSourcePassword } from "../secrets/resolveSourcePassword";
 import { type CheckResult } from "../domain/checkResult";
 import { validateSource } from "../source/sourceValidation";
 import { type ReplicationStatus } from "../replica/replicationStatus";
@@ -36,17 +36,10 @@ async function resolveSourcePasswords(
   record: LinkRecord,
   out: RevalidationFindings,
 ): Promise<{ replicationPassword: string; inspectionPassword: string | undefined }> {
-  const { source } = record;
-  const replicationPassword = await deps.secrets.resolve(
-    source.replicationPassword,
-    sourcePurpose("source.replicationPassword", "source-replication", source, source.replicationUser),
-  );
+  const replicationPassword = await resolveSourcePassword(deps.secrets, record.source, "replication");
   out.secrets.push(replicationPassword);
-  const inspectionPassword = source.inspectionPassword
-    ? await deps.secrets.resolve(
-        source.inspectionPassword,
-        sourcePurpose("source.inspectionPassword", "source-inspection", source, source.inspectionUser ?? ""),
-      )
+  const inspectionPassword = record.source.inspectionPassword
+    ? await resolveSourcePassword(deps.secrets, record.source, "inspection")
     : undefined;
   if (inspectionPassword) out.secrets.push(inspectionPassword);
   return { replicationPassword, inspectionPassword };

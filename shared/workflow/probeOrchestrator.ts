@@ -39,7 +39,8 @@ export interface ProbeOutput {
 
 const probeInputSchema = z.object({ batchSize: z.number().int().positive() });
 
-function emptyOutput(probedAt: string, links: number, batches: number): ProbeOutput {
+/** A pass's output before any batch is added. */
+export function emptyOutput(probedAt: string, links: number, batches: number): ProbeOutput {
   return {
     probedAt,
     links,

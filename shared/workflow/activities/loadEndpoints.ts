@@ -11,7 +11,8 @@ import {
   resolveSecrets,
   succeeded,
 } from "./activityOutcome";
-import { resolveSourcePassword, sourceEndpoint } from "./sourceSession";
+import { sourceEndpoint } from "./sourceSession";
+import { resolveSourcePassword } from "../../secrets/resolveSourcePassword";
 
 export interface LoadEndpoints {
   source: MysqlEndpoint;
@@ -32,7 +33,7 @@ async function loadEndpoints(
     throw new Error("An initial load needs source.inspectionUser and source.inspectionPassword.");
   const resolved = await resolveSecrets(async () => ({
     admin: await deps.secrets.resolve(replica.adminPassword, replicaAdminPurpose(replica)),
-    load: await resolveSourcePassword(deps, source, "inspection"),
+    load: await resolveSourcePassword(deps.secrets, source, "inspection"),
   }));
   if (!resolved.ok) return resolved;
   const { admin, load } = resolved.value;

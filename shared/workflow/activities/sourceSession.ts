@@ -8,7 +8,7 @@ import {
   cellText,
   readServerIdentity,
 } from "../../mysql/mysqlSession";
-import { sourcePurpose } from "../../secrets/secretBinding";
+import { resolveSourcePassword } from "../../secrets/resolveSourcePassword";
 import { pinSourceAddress } from "../../source/sourceAddress";
 import { type ActivityOutcome, type Refusal, classifyErrors, resolveSecrets } from "./activityOutcome";
 
@@ -20,24 +20,6 @@ export interface SourcePasswords {
   all: string[];
 }
 
-/** One of the source's passwords; `fieldPrefix` names where the reference came from ("" in a rotation's PATCH). */
-export function resolveSourcePassword(
-  deps: WorkflowDependencies,
-  source: SourceSpec,
-  login: "replication" | "inspection",
-  fieldPrefix = "source.",
-): Promise<string> {
-  const [reference, user] =
-    login === "replication"
-      ? [source.replicationPassword, source.replicationUser]
-      : [source.inspectionPassword, source.inspectionUser ?? ""];
-  if (!reference) throw new Error(`The source has no ${login} login.`);
-  return deps.secrets.resolve(
-    reference,
-    sourcePurpose(`${fieldPrefix}${login}Password`, `source-${login}`, source, user),
-  );
-}
-
 /** The replication password and, when the link has an inspection login and `withInspection`, its password. */
 export function resolveSourcePasswords(
   deps: WorkflowDependencies,
@@ -45,10 +27,10 @@ export function resolveSourcePasswords(
   { fieldPrefix = "source.", withInspection = true }: { fieldPrefix?: string; withInspection?: boolean } = {},
 ): Promise<ActivityOutcome<SourcePasswords>> {
   return resolveSecrets(async () => {
-    const replication = await resolveSourcePassword(deps, source, "replication", fieldPrefix);
+    const replication = await resolveSourcePassword(deps.secrets, source, "replication", fieldPrefix);
     const inspection =
       withInspection && source.inspectionPassword
-        ? await resolveSourcePassword(deps, source, "inspection", fieldPrefix)
+        ? await resolveSourcePassword(deps.secrets, source, "inspection", fieldPrefix)
         : undefined;
     return { replication, inspection, all: inspection ? [replication, inspection] : [replication] };
   });

@@ -1,21 +1,9 @@
 // Re-validation's view of the replica server without a server: missing, not ready, tier, private-endpoint-only, HA on a binlog link.
 import { replicaServerDrift } from "../../../shared/health/replicaServerDrift";
 import { type ReplicaServerInfo } from "../../../shared/replica/replicaManager";
+import { flexibleServer } from "../replica/replicaServerFixture";
 
-const flexible: ReplicaServerInfo = {
-  kind: "flexible",
-  name: "replica1",
-  fqdn: "replica1.mysql.database.azure.com",
-  version: "8.0.21",
-  tier: "GeneralPurpose",
-  skuName: "Standard_D2ds_v4",
-  state: "Ready",
-  sslEnforcement: null,
-  publicNetworkAccess: "Enabled",
-  delegatedSubnetResourceId: null,
-  highAvailabilityMode: "Disabled",
-  administratorLogin: "admin1",
-};
+const flexible = flexibleServer;
 const binlogLink = { kind: "flexible" as const, serverName: "replica1", linking: "binlogPosition" as const };
 const codes = (drift: { code: string }[]) => drift.map((item) => item.code);
 

@@ -11,47 +11,25 @@ import { recordHealthSummary } from "../../../shared/health/revalidateLink";
 import { createSetLinkStateActivity } from "../../../shared/workflow/activities/linkMaintenanceActivities";
 import { createReleaseLinkActivity } from "../../../shared/workflow/activities/linkClaimActivities";
 import { type WorkflowDependencies } from "../../../shared/workflow/dependencies";
+import { linkRecord as fixtureRecord } from "../workflow/linkRecordFixture";
 
 jest.setTimeout(60_000);
 
 const ID = "rpl-0123456789abcdef0123";
 
+/** The workflow tests' record, as this suite's rows were: its id, no firewall rule, its own coordinates and dates. */
 function linkRecord(overrides: Partial<LinkRecord> = {}): LinkRecord {
-  return {
+  const base = fixtureRecord();
+  return fixtureRecord({
     id: ID,
-    state: "replicating",
-    source: {
-      host: "db.example.com",
-      port: 3306,
-      replicationUser: "repl",
-      replicationPassword: { appSetting: "REPLICATION_SECRET_REPL" },
-    },
-    replica: {
-      kind: "single",
-      subscriptionId: "11111111-2222-3333-4444-555555555555",
-      resourceGroup: "rg",
-      serverName: "replica",
-      adminUser: "admin",
-      adminPassword: { appSetting: "REPLICATION_SECRET_ADMIN" },
-    },
-    replicaFqdn: "replica.mysql.database.azure.com",
-    sourceIpv4: "203.0.113.7",
+    replica: { ...base.replica, subscriptionId: "11111111-2222-3333-4444-555555555555" },
     firewallRuleName: null,
     firewallRuleCreatedByApp: false,
     binlogFile: "mysql-bin.000001",
-    binlogPosition: 4,
-    linking: "binlogPosition",
-    rolledBack: null,
-    lastError: null,
-    skipPolicy: [],
-    skipCounts: {},
-    heartbeat: null,
-    tableFilters: null,
-    lastHealth: null,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,
-  };
+  });
 }
 
 const HEALTH = {

@@ -1,23 +1,10 @@
 // The replica's own checks without a server: existence, readiness, tier policy, Flexible network and HA, login skips.
 import { replicaServerChecks } from "../../../shared/replica/replicaServerChecks";
-import { type ReplicaServerInfo } from "../../../shared/replica/replicaManager";
+import { flexibleServer } from "./replicaServerFixture";
 
 const spec = { kind: "flexible" as const, serverName: "r1", resourceGroup: "rg", subscriptionId: "sub" };
 const tiers = { single: ["GeneralPurpose"], flexible: ["GeneralPurpose", "MemoryOptimized"] };
-const server: ReplicaServerInfo = {
-  kind: "flexible",
-  name: "r1",
-  fqdn: "r1.mysql.database.azure.com",
-  version: "8.0.21",
-  tier: "GeneralPurpose",
-  skuName: "Standard_D2ds_v4",
-  state: "Ready",
-  sslEnforcement: null,
-  publicNetworkAccess: "Enabled",
-  delegatedSubnetResourceId: null,
-  highAvailabilityMode: "Disabled",
-  administratorLogin: "admin1",
-};
+const server = flexibleServer;
 const statuses = (result: ReturnType<typeof replicaServerChecks>) =>
   Object.fromEntries(result.checks.map((item) => [item.code, item.status]));
 

@@ -1,19 +1,8 @@
 // The probe pass's sums without a host: figures and states add up, and only the first 50 transitions are listed.
-import { type ProbeOutput, addBatch } from "../../../shared/workflow/probeOrchestrator";
+import { type ProbeOutput, addBatch, emptyOutput } from "../../../shared/workflow/probeOrchestrator";
 
 function emptyPass(): ProbeOutput {
-  return {
-    probedAt: "2026-12-01T00:00:00.000Z",
-    links: 0,
-    batches: 0,
-    probed: 0,
-    roundTrips: 0,
-    writes: 0,
-    states: { healthy: 0, lagging: 0, broken: 0, unreachable: 0 },
-    transitionCount: 0,
-    transitions: [],
-    failures: [],
-  };
+  return emptyOutput("2026-12-01T00:00:00.000Z", 0, 0);
 }
 
 function transitions(count: number, offset = 0) {
@@ -53,10 +42,12 @@ describe("addBatch", () => {
 
   it("counts every transition but lists the first 50 only", () => {
     const pass = emptyPass();
-    const batch = { probed: 40, roundTrips: 40, writes: 0, states: pass.states };
+    const states = { healthy: 40, lagging: 0, broken: 0, unreachable: 0 };
+    const batch = { probed: 40, roundTrips: 40, writes: 0, states };
     addBatch(pass, { ...batch, transitions: transitions(40) });
     addBatch(pass, { ...batch, transitions: transitions(40, 40) });
     expect(pass.transitionCount).toBe(80);
+    expect(pass.states.healthy).toBe(80);
     expect(pass.transitions).toHaveLength(50);
     expect(pass.transitions[49]?.id).toBe("rpl-49");
   });
